@@ -1,0 +1,148 @@
+"""Corner: create_app() wires config → extensions → blueprints → CLI → error pages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app import timeutil
+from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.forms import error_list
+from app.navigation import nav_items
+from config import BASE_DIR, Config, config_for
+
+ERROR_TEXT = {
+    400: (
+        "Something was wrong with that request",
+        "Go back, check what you entered and try again.",
+    ),
+    403: ("You cannot see this page", "Your account does not have access to this page."),
+    404: ("Page not found", "Check the address, or go back to your home page."),
+    405: ("That did not work", "This page cannot be used that way. Go back and try again."),
+    410: ("This link has expired", "Ask for a new link."),
+    413: ("That file is too big", "Files can be up to 20 MB."),
+    429: ("Too many attempts", "Please wait a minute and try again."),
+    500: (
+        "Sorry, something went wrong",
+        "Please try again in a moment. If it keeps happening, tell your coordinator.",
+    ),
+}
+
+
+def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    if isinstance(config, dict):
+        app.config.from_object(config_for(config.get("CORNER_ENV", "testing")))
+        app.config.update(config)
+    else:
+        app.config.from_object(config or config_for(None))
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_error_pages(app)
+    _register_templating(app)
+    _quiet_logs(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.auth.access import enforce_access
+    from app.auth.views import load_user
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.session_protection = "basic"
+    app.before_request(enforce_access)
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.cases import bp as cases_bp
+    from app.escalation import bp as escalation_bp
+    from app.main import bp as main_bp
+    from app.matching import bp as matching_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(matching_bp)
+    app.register_blueprint(escalation_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(code: int) -> tuple[str, int]:
+        title, message = ERROR_TEXT.get(code, ERROR_TEXT[500])
+        return render_template("errors/error.html", title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        title = "Your form timed out"
+        message = "For your security, forms expire. Go back, reload the page and try again."
+        return render_template("errors/error.html", title=title, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def _register_templating(app: Flask) -> None:
+    tz = app.config["CORNER_TIMEZONE"]
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["form_errors"] = error_list
+    app.jinja_env.filters["short_date"] = lambda v: timeutil.short_date(v, tz)
+    app.jinja_env.filters["short_date_year"] = lambda v: timeutil.short_date_year(v, tz)
+    app.jinja_env.filters["date_time"] = lambda v: timeutil.date_time(v, tz)
+    app.jinja_env.filters["ago"] = lambda v, now: timeutil.ago(v, now, tz)
+
+
+def _quiet_logs(app: Flask) -> None:
+    """Request logs carry paths only; nothing here logs form bodies or personal data."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING if app.testing else logging.INFO)

@@ -1,0 +1,145 @@
+"""Accounts: list, invite, deactivate, reactivate, new invitation link."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.admin import bp
+from app.audit import record
+from app.auth.access import roles
+from app.auth.forms import ConfirmForm, InviteForm
+from app.auth.service import AccountError, create_user, deactivate, issue_invitation, reactivate
+from app.extensions import db
+from app.models import Area, User
+from app.web import client_ip, now
+
+
+def invitation_url(token: str) -> str:
+    return f"{current_app.config['BASE_URL']}{url_for('auth.accept', token=token)}"
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users")
+@roles("admin")
+def users() -> str:
+    people = db.session.scalars(select(User).order_by(User.role, User.last_name, User.first_name))
+    return render_template("admin/users.html", people=list(people), form=ConfirmForm())
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@roles("admin")
+def invite() -> str | Response:
+    form = InviteForm()
+    areas = list(db.session.scalars(select(Area).order_by(Area.name)))
+    form.area.choices = [(0, "No area")] + [(a.id, a.name) for a in areas]
+    if form.validate_on_submit():
+        area = next((a for a in areas if a.id == form.area.data), None)
+        try:
+            user = create_user(
+                db.session,
+                now(),
+                email=form.email.data or "",
+                role=form.role.data or "",
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "",
+                areas=[area] if area else [],
+            )
+        except AccountError as error:
+            form.email.errors.append(str(error))
+            return render_template("admin/invite.html", form=form)
+        token = issue_invitation(db.session, now(), user, created_by=current_user)
+        record(
+            db.session,
+            now(),
+            "user.invited",
+            actor_id=current_user.id,
+            object_type="user",
+            object_id=user.id,
+            ip=client_ip(),
+        )
+        db.session.commit()
+        return render_template("admin/invited.html", user=user, link=invitation_url(token))
+    return render_template("admin/invite.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/invitation", methods=["POST"])
+@roles("admin")
+def reinvite(user_id: int) -> str | Response:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = _user_or_404(user_id)
+    token = issue_invitation(db.session, now(), user, created_by=current_user)
+    record(
+        db.session,
+        now(),
+        "user.reinvited",
+        actor_id=current_user.id,
+        object_type="user",
+        object_id=user.id,
+        ip=client_ip(),
+    )
+    db.session.commit()
+    return render_template("admin/invited.html", user=user, link=invitation_url(token))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@roles("admin")
+def deactivate_user(user_id: int) -> Response:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = _user_or_404(user_id)
+    if user.id == current_user.id:
+        flash("You cannot deactivate your own account.", "error")
+        return redirect(url_for("admin.users"))
+    deactivate(user)
+    record(
+        db.session,
+        now(),
+        "user.deactivated",
+        actor_id=current_user.id,
+        object_type="user",
+        object_id=user.id,
+        ip=client_ip(),
+    )
+    db.session.commit()
+    flash(f"{user.full_name} can no longer log in and has been logged out everywhere.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@roles("admin")
+def reactivate_user(user_id: int) -> Response:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = _user_or_404(user_id)
+    reactivate(user)
+    record(
+        db.session,
+        now(),
+        "user.reactivated",
+        actor_id=current_user.id,
+        object_type="user",
+        object_id=user.id,
+        ip=client_ip(),
+    )
+    db.session.commit()
+    flash(f"{user.full_name} can log in again.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/settings")
+@roles("admin")
+def settings() -> str:
+    return render_template("admin/settings.html")

@@ -1,0 +1,107 @@
+"""Login, logout, invitation acceptance, password change."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.audit import record
+from app.auth import bp
+from app.auth.access import public, roles
+from app.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from app.auth.passwords import verify_password
+from app.auth.service import accept_invitation, authenticate, check_invitation, set_password
+from app.extensions import db, limiter
+from app.models import Role
+from app.web import client_ip, now, safe_next
+
+ALL_ROLES = tuple(r.value for r in Role)
+LOGIN_FAILED = "The email address or password is not right. Check them and try again."
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@public
+def login() -> str | tuple[str, int] | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.email.data or "", form.password.data or "", now())
+        if user is None:
+            record(db.session, now(), "login.failed", actor_id=None, ip=client_ip())
+            db.session.commit()
+            form.password.errors.append(LOGIN_FAILED)
+            return render_template("auth/login.html", form=form), 200
+        session.clear()  # a fresh session at login: nothing carries over
+        login_user(user)
+        record(db.session, now(), "login.success", actor_id=user.id, ip=client_ip())
+        db.session.commit()
+        return redirect(safe_next(form.next.data, url_for("main.home")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@roles(*ALL_ROLES)
+def logout() -> Response:
+    user = current_user._get_current_object()
+    user.rotate_session_token()  # ends this user's sessions everywhere
+    record(db.session, now(), "logout", actor_id=user.id, ip=client_ip())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have logged out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept(token: str) -> str | tuple[str, int] | Response:
+    check = check_invitation(db.session, token, now())
+    if check.invitation is None:
+        return render_template("auth/invitation_invalid.html", problem=check.problem), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = accept_invitation(db.session, check.invitation, form.password.data or "", now())
+        record(db.session, now(), "invitation.accepted", actor_id=user.id, ip=client_ip())
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash("Your password is set. Log in with your email address and new password.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=check.invitation.user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles(*ALL_ROLES)
+def change_password() -> str | tuple[str, int] | Response:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not verify_password(user.password_hash, form.current.data or ""):
+            form.current.errors.append("Your current password is not right.")
+            return render_template("auth/change_password.html", form=form)
+        set_password(user, form.password.data or "")
+        record(db.session, now(), "password.changed", actor_id=user.id, ip=client_ip())
+        db.session.commit()
+        session.clear()
+        login_user(user)  # this browser stays logged in with the new token; others are out
+        flash("Your password has been changed. Other devices have been logged out.", "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+def load_user(token: str) -> object | None:
+    """Flask-Login's loader: the active user whose current session token this is."""
+    from sqlalchemy import select
+
+    from app.models import User
+
+    if not token:
+        return None
+    user = db.session.scalar(select(User).where(User.session_token == token))
+    if user is None or not user.active:
+        return None
+    return user

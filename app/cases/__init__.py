@@ -1,0 +1,7 @@
+"""Parents, referrals, cases, check-ins, audit log and spreadsheets."""
+
+from flask import Blueprint
+
+bp = Blueprint("cases", __name__)
+
+from app.cases import views  # noqa: E402,F401

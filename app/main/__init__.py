@@ -1,0 +1,7 @@
+"""Home pages for each role."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from app.main import views  # noqa: E402,F401

@@ -1,0 +1,543 @@
+"""The data model: SQLAlchemy 2.0 typed models. Nothing here commits.
+
+Instants are stored as UTC (``UTCDateTime``); calendar facts (due date, birth date,
+referral date) are plain dates that stand for 00:00 Europe/London that day.
+List-valued profile fields (languages, tags, availability, stages, concerns, topics)
+are JSON arrays of short codes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import Base
+from app.stage import Stage, stage_on
+from app.types import UTCDateTime
+
+# --------------------------------------------------------------------------- enums
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    VOLUNTEER = "volunteer"
+
+
+class VolunteerStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class CaseStatus(StrEnum):
+    REFERRED = "referred"  # a self-referral not yet accepted
+    WAITING = "waiting"
+    ACTIVE = "active"  # has an open assignment
+    CLOSED = "closed"
+
+
+OPEN_CASE_STATUSES = (CaseStatus.REFERRED, CaseStatus.WAITING, CaseStatus.ACTIVE)
+
+
+class ContactMode(StrEnum):
+    PHONE = "phone"
+    VIDEO = "video"
+    IN_PERSON = "in_person"
+    TEXT = "text"
+
+
+class CheckInStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    DELETED = "deleted"
+
+
+class Concern(StrEnum):
+    LOW_MOOD = "low_mood"
+    ANXIETY = "anxiety"
+    SELF_HARM = "self_harm"
+    SAFEGUARDING = "safeguarding"
+    DOMESTIC_ABUSE = "domestic_abuse"
+    FEEDING = "feeding"
+    MONEY_HOUSING = "money_housing"
+
+
+class Severity(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+SEVERITY_ORDER = {Severity.URGENT: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
+
+
+class FlagStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class ExclusionReason(StrEnum):
+    DECLINED = "declined"
+    CONFLICT = "conflict"
+
+
+class EmailStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry
+
+
+def _enum_values(enum: type[StrEnum]) -> str:
+    return ", ".join(f"'{member.value}'" for member in enum)
+
+
+# --------------------------------------------------------------------------- areas and people
+
+coordinator_areas = Table(
+    "coordinator_areas",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("area_id", ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Area(Base):
+    """A local service of the charity."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    duty_email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    coordinators: Mapped[list[User]] = relationship(
+        secondary=coordinator_areas, back_populates="areas", order_by="User.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Area {self.id} {self.name!r}>"
+
+
+class User(UserMixin, Base):
+    """Anyone who logs in: an admin, a coordinator or a volunteer.
+
+    ``session_token`` is Flask-Login's alternative id: it is what the session cookie
+    holds, and replacing it (logout, password change, deactivation) ends every session.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(f"role IN ({_enum_values(Role)})", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_urlsafe(32)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    areas: Mapped[list[Area]] = relationship(
+        secondary=coordinator_areas, back_populates="coordinators", order_by="Area.name"
+    )
+    volunteer_profile: Mapped[VolunteerProfile | None] = relationship(
+        back_populates="user", uselist=False, foreign_keys="VolunteerProfile.user_id"
+    )
+
+    # Flask-Login
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def rotate_session_token(self) -> None:
+        """End every session of this user (logout, password change, deactivation)."""
+        self.session_token = secrets.token_urlsafe(32)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class Invitation(Base):
+    """A single-use link that lets a person set their password. Only a hash is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class VolunteerProfile(Base):
+    """A peer supporter's matching profile (one per volunteer user)."""
+
+    __tablename__ = "volunteer_profiles"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_enum_values(VolunteerStatus)})", name="status"),
+        CheckConstraint("max_caseload >= 0", name="max_caseload"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    stages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    availability: Mapped[list[str]] = mapped_column(JSON, default=list)
+    max_caseload: Mapped[int] = mapped_column(Integer, default=3)
+    travel_km: Mapped[float | None] = mapped_column(Float)
+    remote_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    training_completed_on: Mapped[date | None] = mapped_column(Date)
+    dbs_checked_on: Mapped[date | None] = mapped_column(Date)
+    dbs_expires_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=VolunteerStatus.ACTIVE.value)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="volunteer_profile", foreign_keys=[user_id])
+    area: Mapped[Area | None] = relationship()
+
+
+class Parent(Base):
+    """A parent referred for support (no login). Personal and health data: handle with care."""
+
+    __tablename__ = "parents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40), index=True)
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    contact_mode: Mapped[str | None] = mapped_column(String(20))
+    availability: Mapped[list[str]] = mapped_column(JSON, default=list)
+    referral_source: Mapped[str | None] = mapped_column(String(120))
+    referred_on: Mapped[date] = mapped_column(Date)
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    consent_method: Mapped[str | None] = mapped_column(String(40))
+    consent_scope: Mapped[str | None] = mapped_column(String(255))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    area: Mapped[Area | None] = relationship()
+    cases: Mapped[list[Case]] = relationship(back_populates="parent", order_by="Case.id")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def stage(self, today: date) -> Stage:
+        return stage_on(self.due_date, self.birth_date, today)
+
+
+class Case(Base):
+    """One support episode for one parent: referred → waiting → active → closed."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_enum_values(CaseStatus)})", name="status"),
+        Index("ix_cases_status_area", "status", "area_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=CaseStatus.WAITING.value)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    high_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    referred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    close_reason: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    parent: Mapped[Parent] = relationship(back_populates="cases")
+    area: Mapped[Area | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="case", order_by="Assignment.started_at"
+    )
+
+    @property
+    def reference(self) -> str:
+        """The case reference used in emails and on screen (no personal data)."""
+        return f"C-{self.id:05d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CaseStatus.CLOSED
+
+
+class Assignment(Base):
+    """A history row: this volunteer supported this case from started_at to ended_at."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        Index(
+            "uq_assignments_one_open_per_case",
+            "case_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index("ix_assignments_volunteer_open", "volunteer_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(120))
+
+    case: Mapped[Case] = relationship(back_populates="assignments")
+    volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id])
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
+
+
+class MatchExclusion(Base):
+    """This volunteer is not to be offered for this parent (declined before, conflict)."""
+
+    __tablename__ = "match_exclusions"
+    __table_args__ = (UniqueConstraint("parent_id", "volunteer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id", ondelete="CASCADE"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CheckIn(Base):
+    """A contact (or attempt) recorded by a volunteer: draft, submitted or soft-deleted."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_enum_values(CheckInStatus)})", name="status"),
+        CheckConstraint("wellbeing IS NULL OR (wellbeing BETWEEN 1 AND 5)", name="wellbeing"),
+        CheckConstraint("bonding IS NULL OR (bonding BETWEEN 1 AND 5)", name="bonding"),
+        CheckConstraint("duration_min IS NULL OR duration_min >= 0", name="duration"),
+        Index("ix_checkins_case_status_occurred", "case_id", "status", "occurred_at"),
+        Index("ix_checkins_volunteer_status", "volunteer_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    mode: Mapped[str] = mapped_column(String(20))
+    duration_min: Mapped[int | None] = mapped_column(Integer)
+    successful: Mapped[bool] = mapped_column(Boolean, default=True)
+    wellbeing: Mapped[int | None] = mapped_column(Integer)
+    bonding: Mapped[int | None] = mapped_column(Integer)
+    whooley_down: Mapped[bool | None] = mapped_column(Boolean)
+    whooley_interest: Mapped[bool | None] = mapped_column(Boolean)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    concerns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    coordinator_today: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default=CheckInStatus.DRAFT.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship()
+    volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id])
+    deleted_by: Mapped[User | None] = relationship(foreign_keys=[deleted_by_id])
+
+    @property
+    def is_contact(self) -> bool:
+        """A submitted, successful check-in: what the escalation rules call a contact."""
+        return self.status == CheckInStatus.SUBMITTED and self.successful
+
+
+# --------------------------------------------------------------------------- escalation
+
+
+class EscalationFlag(Base):
+    """A concern raised by a rule, read and resolved by a coordinator."""
+
+    __tablename__ = "escalation_flags"
+    __table_args__ = (
+        CheckConstraint(f"severity IN ({_enum_values(Severity)})", name="severity"),
+        CheckConstraint(f"status IN ({_enum_values(FlagStatus)})", name="status"),
+        # At most one unresolved flag per (case, rule): enforced by the database.
+        Index(
+            "uq_escalation_flags_one_open_per_rule",
+            "case_id",
+            "rule",
+            unique=True,
+            sqlite_where=text("status <> 'resolved'"),
+            postgresql_where=text("status <> 'resolved'"),
+        ),
+        Index("ix_escalation_flags_status_severity", "status", "severity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))
+    evidence: Mapped[str] = mapped_column(String(500), default="")
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(15), default=FlagStatus.OPEN.value)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None = automatic
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship()
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+
+
+class WeeklyDigest(Base):
+    """Ledger: one weekly escalation email per coordinator and ISO week, never two."""
+
+    __tablename__ = "weekly_digests"
+    __table_args__ = (UniqueConstraint("coordinator_id", "iso_year", "iso_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coordinator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    iso_year: Mapped[int] = mapped_column(Integer)
+    iso_week: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    email_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_emails.id"))
+
+
+# --------------------------------------------------------------------------- infrastructure
+
+
+class OutboxEmail(Base):
+    """An email written in the transaction that caused it and sent after commit."""
+
+    __tablename__ = "outbox_emails"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_enum_values(EmailStatus)})", name="status"),
+        Index("ix_outbox_emails_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    to_addrs: Mapped[list[str]] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=EmailStatus.QUEUED.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class AuditEvent(Base):
+    """Append-only record of who did what to which object, when and from where. No clinical text."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(String(255))
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Setting(Base):
+    """An admin setting (escalation thresholds, matching weights) as a JSON value."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class PostcodeCentroid(Base):
+    """Coordinates for a postcode, imported by an admin, used to fill missing coordinates."""
+
+    __tablename__ = "postcode_centroids"
+
+    postcode: Mapped[str] = mapped_column(String(10), primary_key=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+
+
+class RateLimitCounter(Base):
+    """Hits per key and fixed window, shared by every worker process through the database."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[int] = mapped_column(Integer, primary_key=True)  # epoch seconds
+    hits: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,196 @@
+"""Fixtures: an app on SQLite (always) and PostgreSQL (when TEST_DATABASE_URL is set).
+
+The schema is built once per database by running the Alembic migrations; each test then
+gets a clean copy (SQLite: a fresh copy of the migrated file; PostgreSQL: a private
+database for this pytest run, emptied after every test).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, Page
+
+from app import create_app
+from app.extensions import SessionLike, db
+from config import normalise_database_url
+from tests.browser import LiveServer, launch_browser, new_page, start_live_server
+from tests.factories import NOW, PASSWORD
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+DB_KINDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context.
+
+    The fixtures keep an app context open for the test's own session; without this,
+    requests would share its ``g`` (and so Flask-Login's cached user) and its session.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        ctx = self.application.app_context()
+        ctx.push()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            ctx.pop()
+
+
+def make_app(database_uri: str, **extra: Any) -> Flask:
+    config: dict[str, Any] = {
+        "CORNER_ENV": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+    }
+    config.update(extra)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def migrate_database(database_uri: str) -> None:
+    app = make_app(database_uri)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    migrate_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private PostgreSQL database for this run, migrated once, dropped at the end."""
+    if not TEST_DATABASE_URL:
+        pytest.fail("TEST_DATABASE_URL is not set")  # never reached: DB_KINDS guards it
+    server_url = sa.make_url(normalise_database_url(TEST_DATABASE_URL))
+    name = f"corner_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = server_url.set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate_database(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _truncate_all(app: Flask) -> None:
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables]
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=DB_KINDS)
+def database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "corner.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def app(database_uri: str) -> Iterator[Flask]:
+    app = make_app(database_uri)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            _truncate_all(app)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app: Flask) -> SessionLike:
+    """The app's scoped session (tests commit it when a request must see their data)."""
+    return db.session
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token from the first form on a page."""
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    """Log in through the real login form (GET for the token, then POST)."""
+    page = client.get("/login")
+    token = csrf_token(page.get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any], page: str | None = None) -> Any:
+    """POST a form with a CSRF token taken from ``page`` (default: GET the same URL)."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={**data, "csrf_token": csrf_token(html)})
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    """Corner served on 127.0.0.1 on a free port, on the test's database."""
+    server = start_live_server(app)
+    app.config["BASE_URL"] = server.url
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    playwright, chromium = launch_browser()
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    yield from new_page(browser)
+
+
+@pytest.fixture
+def phone_page(browser: Browser) -> Iterator[Page]:
+    yield from new_page(browser, phone=True)
