@@ -31,15 +31,3 @@ def my_parents() -> str:
 @roles("volunteer")
 def my_drafts() -> str:
     return not_built("My drafts", OWNER)
-
-
-@bp.route("/admin/audit")
-@roles("admin")
-def audit_log() -> str:
-    return not_built("Audit log", OWNER)
-
-
-@bp.route("/admin/import")
-@roles("admin")
-def import_upload() -> str:
-    return not_built("Import spreadsheets", OWNER)

@@ -25,3 +25,9 @@ def outbox() -> str:
 @roles("admin")
 def settings() -> str:
     return not_built("Escalation thresholds", OWNER)
+
+
+@bp.route("/flags/<int:flag_id>")
+@roles("coordinator", "admin")
+def flag_detail(flag_id: int) -> str:
+    return not_built("Flag", OWNER)

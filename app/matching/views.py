@@ -31,3 +31,9 @@ def my_profile() -> str:
 @roles("admin")
 def settings() -> str:
     return not_built("Matching weights", OWNER)
+
+
+@bp.route("/cases/<int:case_id>/suggestions")
+@roles("coordinator", "admin")
+def suggestions(case_id: int) -> str:
+    return not_built("Suggested volunteers", OWNER)
