@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,7 +23,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
 @dataclass
@@ -64,7 +65,7 @@ def screenshot(page: Page, name: str) -> Path:
 
 
 def new_page(browser: Browser, *, phone: bool = False) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE if phone else {"width": 1280, "height": 900})
+    context = browser.new_context(viewport=PHONE if phone else DESKTOP)
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
