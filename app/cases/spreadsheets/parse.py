@@ -62,11 +62,11 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.column}: {self.message}"
 
-    def sort_key(self) -> tuple[int, str, int, int, str]:
+    def sort_key(self) -> tuple[int, str, int, int, str, str]:
         rank = FILE_NAMES.index(self.file) if self.file in FILE_NAMES else len(FILE_NAMES)
         spec = SPECS.get(self.file)
         position = spec.position(self.column) if spec else 0
-        return (rank, self.file, self.line, position, self.message)
+        return (rank, self.file, self.line, position, self.column, self.message)
 
 
 def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
