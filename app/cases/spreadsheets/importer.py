@@ -310,8 +310,13 @@ def _check_against(files: Mapping[str, ParsedFile], lookup: _Lookup, problems: P
                     row,
                 )
 
+    # A file without its key column cannot say who is in it: skip the checks that need it.
+    refs_known = PARENTS.name not in files or "ref" in files[PARENTS.name].present
+    emails_known = VOLUNTEERS.name not in files or "email" in files[VOLUNTEERS.name].present
+
     def check_people(name: str, row: Row) -> None:
-        ref, email = row.get("parent_ref"), row.get("volunteer_email")
+        ref = row.get("parent_ref") if refs_known else None
+        email = row.get("volunteer_email") if emails_known else None
         if ref is not None and ref not in file_parents and ref not in lookup.parents:
             problems.add(
                 name,
@@ -357,7 +362,18 @@ def _check_against(files: Mapping[str, ParsedFile], lookup: _Lookup, problems: P
                 )
         elif ref in lookup.parents:
             state = lookup.parents[ref]
-            if is_open and state.case_status == CaseStatus.CLOSED:
+            email, started = row.get("volunteer_email"), row.get("started_on")
+            user = lookup.users.get(email) if email else None
+            assignment_key = (state.case_id, user[0] if user else 0, started)
+            if user and started and assignment_key in lookup.assignment_keys:
+                problems.add(
+                    ASSIGNMENTS.name,
+                    row.line,
+                    "started_on",
+                    "the same assignment is already in Corner",
+                    row,
+                )
+            elif is_open and state.case_status == CaseStatus.CLOSED:
                 problems.add(
                     ASSIGNMENTS.name,
                     row.line,
@@ -373,17 +389,6 @@ def _check_against(files: Mapping[str, ParsedFile], lookup: _Lookup, problems: P
                     "ended_on",
                     f"is empty, but parent {ref} already has an open assignment in Corner: "
                     "a parent has one volunteer at a time",
-                    row,
-                )
-            email, started = row.get("volunteer_email"), row.get("started_on")
-            user = lookup.users.get(email) if email else None
-            assignment_key = (state.case_id, user[0] if user else 0, started)
-            if user and started and assignment_key in lookup.assignment_keys:
-                problems.add(
-                    ASSIGNMENTS.name,
-                    row.line,
-                    "started_on",
-                    "the same assignment is already in Corner",
                     row,
                 )
 

@@ -137,9 +137,7 @@ def test_numbers_are_written_short_and_exact() -> None:
     assert float(format_float(-2.587912345678)) == -2.587912345678
 
 
-def test_a_file_with_bom_blank_rows_and_a_multi_line_cell_keeps_spreadsheet_line_numbers() -> (
-    None
-):
+def test_a_file_with_bom_blank_rows_and_a_multi_line_cell_keeps_spreadsheet_line_numbers() -> None:
     text = (
         "parent_ref,volunteer_email,occurred_at,mode,duration_min,successful,wellbeing,"
         "bonding,concerns,coordinator_today,notes,status\r\n"
@@ -163,7 +161,7 @@ def test_header_problems() -> None:
     read_file(ASSIGNMENTS, (header + "P1,a@example.org,2026-01-01,,,x,\n").encode(), problems)
     assert [str(p) for p in problems.sorted()] == [
         "assignments.csv:1: started_on: appears twice in the header",
-        'assignments.csv:1: notes: unknown column: the columns are listed in the help',
+        "assignments.csv:1: notes: unknown column: the columns are listed in the help",
     ]
     problems = Problems()
     read_file(ASSIGNMENTS, b"parent_ref,volunteer_emial,startedon\nP1,a@b.org,x\n", problems)
