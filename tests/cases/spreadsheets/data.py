@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (CSV rows are kept on one line each, as a spreadsheet writes them)
 """A realistic set of spreadsheet files: every column kind, empty cells, lists, and times
 in London summer (BST), winter (GMT), with offsets, seconds, and the hour that happens twice."""
 

@@ -444,7 +444,7 @@ def test_rows_for_parents_already_in_corner_attach_to_their_case(
 ) -> None:
     volunteer = make_volunteer(session, user_kw={"email": "vol@example.org"})
     waiting = make_case(session, make_parent(session, ref="R-1"))
-    closed = make_case(session, make_parent(session, ref="R-2"), status="closed")
+    make_case(session, make_parent(session, ref="R-2"), status="closed")
     busy = make_case(session, make_parent(session, ref="R-3"))
     make_assignment(session, busy, volunteer)
     session.commit()
