@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from app.cases.spreadsheets.exporter import export_spreadsheets
 from app.cases.spreadsheets.importer import import_spreadsheets
@@ -155,7 +156,7 @@ def test_corner_data_round_trips_byte_for_byte(session: SessionLike) -> None:
         ended_at=datetime(2026, 1, 14, 16, 45, tzinfo=UTC),
     )
     make_case(session, make_parent(session, ref="C-0003", languages=["pl"]))
-    for when, kw in [
+    checkins: list[tuple[datetime, dict[str, Any]]] = [
         (datetime(2026, 7, 3, 18, 20, 41, 250000, tzinfo=UTC), {}),
         (
             datetime(2026, 7, 10, 9, 0, tzinfo=UTC),
@@ -175,7 +176,8 @@ def test_corner_data_round_trips_byte_for_byte(session: SessionLike) -> None:
             datetime(2026, 10, 25, 1, 0, tzinfo=UTC),
             {"status": "deleted", "notes": "-2 missed calls", "coordinator_today": True},
         ),
-    ]:
+    ]
+    for when, kw in checkins:
         make_checkin(session, summer, ana, occurred_at=when, **kw)
     make_checkin(
         session, winter, ana, occurred_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC), wellbeing=1
