@@ -27,9 +27,9 @@ import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Insert, Table, func, insert, select, update
 
 from app.audit import record
 from app.cases.spreadsheets.columns import (
@@ -49,7 +49,7 @@ from app.cases.spreadsheets.parse import (
     checkin_key,
     read_file,
 )
-from app.extensions import SessionLike
+from app.extensions import Base, SessionLike
 from app.models import (
     Area,
     Assignment,
@@ -119,6 +119,12 @@ class _Lookup:
     areas: dict[str, int] = field(default_factory=dict)  # lower-case name -> id
     assignment_keys: set[tuple[int, int, date]] = field(default_factory=set)
     checkin_keys: set[tuple[int, int, datetime, str]] = field(default_factory=set)
+
+
+def _insert(model: type[Base]) -> Insert:
+    """A Core INSERT on the model's table: with every row giving the same keys, the rows go
+    out as a few multi-row statements (the ORM would split them by which values are None)."""
+    return insert(cast(Table, model.__table__))
 
 
 def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
@@ -451,7 +457,7 @@ def _write_areas(
                 new.setdefault(area.lower(), area)
     if new:
         result = session.execute(
-            insert(Area).returning(Area.id, Area.name),
+            _insert(Area).returning(Area.id, Area.name),
             [{"name": name, "created_at": now} for name in new.values()],
         )
         for area_id, name in result:
@@ -503,7 +509,7 @@ def _write_volunteers(
     created: dict[str, int] = {}
     if new_rows:
         result = session.execute(
-            insert(User).returning(User.id, User.email),
+            _insert(User).returning(User.id, User.email),
             [
                 {
                     "email": row.get("email"),
@@ -520,7 +526,7 @@ def _write_volunteers(
         )
         created = {email: user_id for user_id, email in result}
         session.execute(
-            insert(VolunteerProfile),
+            _insert(VolunteerProfile),
             [
                 {
                     "user_id": created[row.get("email")],
@@ -558,7 +564,7 @@ def _write_volunteers(
             )
         if without:
             session.execute(
-                insert(VolunteerProfile),
+                _insert(VolunteerProfile),
                 [
                     {
                         "user_id": lookup.users[row.get("email")][0],
@@ -596,7 +602,7 @@ def _write_parents(
         if row.get("ended_on") is None
     }
     result = session.execute(
-        insert(Parent).returning(Parent.id, Parent.ref),
+        _insert(Parent).returning(Parent.id, Parent.ref),
         [
             {
                 "ref": row.get("ref"),
@@ -632,7 +638,7 @@ def _write_parents(
         return CaseStatus.WAITING.value
 
     case_rows = session.execute(
-        insert(Case).returning(Case.id, Case.parent_id),
+        _insert(Case).returning(Case.id, Case.parent_id),
         [
             {
                 "parent_id": parent_ids[row.get("ref")],
@@ -668,7 +674,7 @@ def _write_assignments(
     if not rows:
         return
     session.execute(
-        insert(Assignment),
+        _insert(Assignment),
         [
             {
                 "case_id": cases[row.get("parent_ref")],
@@ -736,5 +742,5 @@ def _write_checkins(
                 "deleted_by_id": None,
             }
         )
-    session.execute(insert(CheckIn), values)
+    session.execute(_insert(CheckIn), values)
     counts.checkins = len(rows)

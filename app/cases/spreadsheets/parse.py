@@ -303,7 +303,8 @@ def read_file(spec: FileSpec, data: bytes, problems: Problems, tz: str = DEFAULT
         if column.name not in positions and not column.optional:
             problems.add(name, 1, column.name, "missing column")
 
-    known = {index for index in positions.values()}
+    known = set(positions.values())
+    columns = {column.name: column for column in spec.columns}
     rows: list[Row] = []
     for line, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
@@ -315,7 +316,7 @@ def read_file(spec: FileSpec, data: bytes, problems: Problems, tz: str = DEFAULT
                     name, line, f"column {index + 1}", "has a value but no column name in row 1"
                 )
         for column_name, index in positions.items():
-            column = spec.column(column_name)
+            column = columns[column_name]
             raw = record[index] if index < len(record) else ""
             row.values[column_name] = None
             if SURROGATE_RE.search(raw):

@@ -89,3 +89,39 @@ def replace(text: str, old: str, new: str, count: int = 1) -> str:
 
 def rows_of(data: bytes) -> list[Any]:
     return data.decode("utf-8-sig").splitlines()
+
+
+def large_files(
+    parents: int = 2000, checkins: int = 10_000, volunteers: int = 50
+) -> dict[str, str]:
+    """A big, valid set of files: ``checkins`` check-ins spread over ``parents`` parents."""
+    vol_rows = [
+        f"v{n:03d}@example.org,Vol{n},Tester,BS{n % 9 + 1} 1AA,,,en,pregnancy;birth;postnatal,"
+        f",{3 + n % 4},mon-am;wed-pm,10,no,2025-01-10,2025-01-05,2028-01-05,active"
+        for n in range(volunteers)
+    ]
+    par_rows = [
+        f"L{n:05d},Parent{n},Example,,,BS2 0JA,,,en,2027-0{1 + n % 9}-15,,,phone,,Midwife,"
+        f"2026-0{1 + n % 9}-01,2026-0{1 + n % 9}-01,{'yes' if n % 7 == 0 else 'no'},,"
+        for n in range(parents)
+    ]
+    asg_rows = [
+        f"L{n:05d},v{n % volunteers:03d}@example.org,2026-10-0{1 + n % 9},," for n in range(parents)
+    ]
+    chk_rows = []
+    for n in range(checkins):
+        month, day, hour = 1 + n % 12, 1 + n % 28, 8 + n % 12
+        chk_rows.append(
+            f"L{n % parents:05d},v{n % parents % volunteers:03d}@example.org,"
+            f"2026-{month:02d}-{day:02d}T{hour:02d}:{n % 60:02d},phone,30,"
+            f"{'yes' if n % 5 else 'no'},{1 + n % 5},,{'low_mood' if n % 11 == 0 else ''},no,"
+            f"Call {n},{'submitted' if n % 13 else 'draft'}"
+        )
+    header_v = VOLUNTEERS.splitlines()[0].removesuffix(",area")
+    header_p = PARENTS.splitlines()[0].removesuffix(",area,coordinator_email")
+    return {
+        "volunteers.csv": "\n".join([header_v, *vol_rows]) + "\n",
+        "parents.csv": "\n".join([header_p, *par_rows]) + "\n",
+        "assignments.csv": "\n".join([ASSIGNMENTS.splitlines()[0], *asg_rows]) + "\n",
+        "checkins.csv": "\n".join([CHECKINS.splitlines()[0], *chk_rows]) + "\n",
+    }
