@@ -47,7 +47,7 @@ KIND_HELP = {
     Kind.BOOL: "yes or no",
     Kind.INT: "a whole number",
     Kind.FLOAT: "a number",
-    Kind.CHOICE: "one of",
+    Kind.CHOICE: "one word",
     Kind.LIST: "a list separated by ;",
 }
 

@@ -25,6 +25,7 @@ class Kind(StrEnum):
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_PARTS = ("am", "pm", "eve")
 AVAILABILITY = tuple(f"{day}-{part}" for day in WEEKDAYS for part in DAY_PARTS)
+AVAILABILITY_HELP = "mon to sun, then -am, -pm or -eve, like mon-am;fri-eve"
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,6 @@ def _choices(values: object) -> tuple[str, ...]:
     return tuple(str(value) for value in values)  # type: ignore[attr-defined]
 
 
-YES_NO = "yes or no"
-
 VOLUNTEERS = FileSpec(
     "volunteers.csv",
     "Volunteers",
@@ -85,9 +84,9 @@ VOLUNTEERS = FileSpec(
         ),
         Column("tags", Kind.LIST, max_len=60, help="experience, like twins;nicu"),
         Column("max_caseload", Kind.INT, minimum=0, maximum=100, help="empty means 3"),
-        Column("availability", Kind.LIST, choices=AVAILABILITY, help="like mon-am;tue-pm;fri-eve"),
+        Column("availability", Kind.LIST, choices=AVAILABILITY, help=AVAILABILITY_HELP),
         Column("travel_km", Kind.FLOAT, minimum=0, maximum=1000),
-        Column("remote_only", Kind.BOOL, help=f"{YES_NO}; empty means no"),
+        Column("remote_only", Kind.BOOL, help="empty means no"),
         Column("training_completed_on", Kind.DATE),
         Column("dbs_checked_on", Kind.DATE),
         Column("dbs_expires_on", Kind.DATE),
@@ -123,11 +122,11 @@ PARENTS = FileSpec(
             choices=(ContactMode.PHONE, ContactMode.VIDEO, ContactMode.IN_PERSON),
             help="phone, video or in_person",
         ),
-        Column("availability", Kind.LIST, choices=AVAILABILITY, help="like mon-am;tue-pm"),
+        Column("availability", Kind.LIST, choices=AVAILABILITY, help=AVAILABILITY_HELP),
         Column("referral_source", Kind.TEXT, max_len=120),
         Column("referred_on", Kind.DATE, required=True),
         Column("consent_on", Kind.DATE),
-        Column("high_risk", Kind.BOOL, help=f"{YES_NO}; empty means no"),
+        Column("high_risk", Kind.BOOL, help="empty means no"),
         Column("closed_on", Kind.DATE, help="a date closes the case"),
         Column("close_reason", Kind.TEXT, max_len=120),
         Column("area", Kind.TEXT, optional=True, max_len=120, help="created if new"),
@@ -171,8 +170,13 @@ CHECKINS = FileSpec(
         Column("successful", Kind.BOOL, required=True, help="yes if it reached the parent"),
         Column("wellbeing", Kind.INT, minimum=1, maximum=5, help="1 to 5"),
         Column("bonding", Kind.INT, minimum=1, maximum=5, help="getting to know baby, 1 to 5"),
-        Column("concerns", Kind.LIST, choices=_choices(Concern), help="like low_mood;feeding"),
-        Column("coordinator_today", Kind.BOOL, help=f"{YES_NO}; empty means no"),
+        Column(
+            "concerns",
+            Kind.LIST,
+            choices=_choices(Concern),
+            help="any of " + ", ".join(_choices(Concern)),
+        ),
+        Column("coordinator_today", Kind.BOOL, help="empty means no"),
         Column("notes", Kind.TEXT),
         Column(
             "status",

@@ -51,7 +51,7 @@ def test_page_explains_the_files(client: FlaskClient, admin: User) -> None:
     assert 'enctype="multipart/form-data"' in text
     for name in FIELDS:
         assert f"<code>{name}</code>" in text
-    assert "<code>coordinator_email</code>" in text and "optional column" in text
+    assert "<code>coordinator_email</code>" in text and "the column may be left out" in text
 
 
 def test_upload_imports_everything(client: FlaskClient, session: SessionLike, admin: User) -> None:
