@@ -287,6 +287,15 @@ def read_file(spec: FileSpec, data: bytes, problems: Problems, tz: str = DEFAULT
         return ParsedFile(spec, frozenset(), [])
 
     header = [cell.strip().lower() for cell in records[0]]
+    if len(header) == 1 and ";" in header[0] and header[0].split(";")[0] in spec.column_names:
+        problems.add(
+            name,
+            1,
+            "header",
+            "the columns are separated by ; not by commas: save the file as "
+            '"CSV UTF-8 (comma delimited)"',
+        )
+        return ParsedFile(spec, frozenset(), [])
     positions: dict[str, int] = {}
     for index, heading in enumerate(header):
         if SURROGATE_RE.search(heading):

@@ -211,3 +211,36 @@ def test_rows_checked_together() -> None:
         "parents.csv:3: ref: the same ref is also on line 2",
         "parents.csv:3: close_reason: is given but closed_on is empty",
     ]
+
+
+def test_a_file_saved_with_semicolons_gets_one_clear_problem() -> None:
+    problems = Problems()
+    data = b"parent_ref;volunteer_email;started_on;ended_on;end_reason\nP1;a@b.org;2026-01-01;;\n"
+    parsed = read_file(ASSIGNMENTS, data, problems)
+    assert parsed.rows == []
+    assert [str(p) for p in problems.sorted()] == [
+        "assignments.csv:1: header: the columns are separated by ; not by commas: save the "
+        'file as "CSV UTF-8 (comma delimited)"'
+    ]
+
+
+def test_an_empty_file_needs_a_header() -> None:
+    problems = Problems()
+    read_file(CHECKINS, b"\xef\xbb\xbf\r\n", problems)
+    assert [str(p) for p in problems.sorted()] == [
+        "checkins.csv:1: header: the first row must name the columns (it is empty)"
+    ]
+
+
+def test_cells_beyond_the_header_are_problems() -> None:
+    problems = Problems()
+    data = (
+        b"parent_ref,volunteer_email,started_on,ended_on,end_reason\n"
+        b"P1,a@b.org,2026-01-01,,,oops\n"
+        b"P2,a@b.org,2026-01-01,,,\n"
+    )
+    parsed = read_file(ASSIGNMENTS, data, problems)
+    assert len(parsed.rows) == 2
+    assert [str(p) for p in problems.sorted()] == [
+        "assignments.csv:2: column 6: has a value but no column name in row 1"
+    ]
