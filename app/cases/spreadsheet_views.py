@@ -81,9 +81,11 @@ def import_upload() -> str | Response | tuple[str, int]:
         )
         if result.ok:
             db.session.commit()
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db.session.rollback()
-        current_app.logger.exception("spreadsheet import refused by the database")
+        # The class only: the error's text can hold the rows' values (personal data).
+        reason = type(getattr(error, "orig", None) or error).__name__
+        current_app.logger.warning("spreadsheet import refused by the database (%s)", reason)
         flash(
             "The database refused the import, so nothing was imported. "
             "Try again; if it happens again, use `flask import` to see the reason.",

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import select
 
 from app.cases.spreadsheets.exporter import export_spreadsheets
-from app.extensions import SessionLike, db
+from app.extensions import SessionLike
 from app.models import AuditEvent
 from tests.cases.spreadsheets.data import COORDINATOR, GOOD, replace, table_counts, write_dir
 from tests.factories import make_user
@@ -76,39 +74,6 @@ def test_a_directory_without_the_files_is_refused(app: Flask, tmp_path: Path) ->
     result = app.test_cli_runner().invoke(args=["import", str(tmp_path)])
     assert result.exit_code == 1
     assert "has none of the files to import: volunteers.csv" in result.stderr
-
-
-@pytest.fixture
-def refusing_trigger(app: Flask) -> Iterator[None]:
-    """A database trigger that refuses one check-in: a real database error mid-import."""
-    if db.engine.dialect.name == "sqlite":
-        create = [
-            "CREATE TRIGGER refuse_boom BEFORE INSERT ON checkins WHEN NEW.notes = 'boom' "
-            "BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END"
-        ]
-        drop = ["DROP TRIGGER IF EXISTS refuse_boom"]
-    else:
-        create = [
-            "CREATE FUNCTION refuse_boom() RETURNS trigger AS $$ BEGIN "
-            "IF NEW.notes = 'boom' THEN RAISE EXCEPTION 'refused by the test trigger'; END IF; "
-            "RETURN NEW; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER refuse_boom BEFORE INSERT ON checkins FOR EACH ROW "
-            "EXECUTE FUNCTION refuse_boom()",
-        ]
-        drop = [
-            "DROP TRIGGER IF EXISTS refuse_boom ON checkins",
-            "DROP FUNCTION IF EXISTS refuse_boom()",
-        ]
-    with db.engine.begin() as conn:
-        for statement in create:
-            conn.execute(sa.text(statement))
-    try:
-        yield
-    finally:
-        db.session.rollback()
-        with db.engine.begin() as conn:
-            for statement in drop:
-                conn.execute(sa.text(statement))
 
 
 def test_a_database_error_half_way_rolls_everything_back(

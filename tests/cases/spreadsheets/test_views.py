@@ -152,3 +152,17 @@ def test_logged_out_visitors_are_sent_to_log_in(client: FlaskClient) -> None:
     response = client.get(URL)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_a_database_error_rolls_back_and_says_so(
+    client: FlaskClient, session: SessionLike, admin: User, refusing_trigger: None
+) -> None:
+    login(client, admin.email)
+    files: dict[str, str | bytes] = dict(GOOD)
+    files["checkins.csv"] = replace(GOOD["checkins.csv"], ",Tired,", ",boom,")
+    before = table_counts(session)
+    response = upload(client, files)
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    page = client.get(URL).get_data(as_text=True)
+    assert "The database refused the import, so nothing was imported." in page
+    assert table_counts(session) == before
