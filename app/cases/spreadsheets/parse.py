@@ -47,7 +47,7 @@ INT_RE = re.compile(r"[+-]?\d+")
 FLOAT_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 POSTCODE_RE = re.compile(r"[A-Z0-9 ]{2,10}")
-SURROGATE_RE = re.compile("[\udc80-\udcff]")
+SURROGATE_RE = re.compile("[\udc80-\udcff\x00]")  # bytes that are not UTF-8, or NUL
 
 
 @dataclass(frozen=True)
@@ -274,6 +274,9 @@ def read_file(spec: FileSpec, data: bytes, problems: Problems, tz: str = DEFAULT
     name = spec.name
     if data.startswith(BOM):
         data = data[len(BOM) :]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        problems.add(name, 1, "header", _not_utf8() + " (this looks like UTF-16)")
+        return ParsedFile(spec, frozenset(), [])
     text = data.decode("utf-8", errors="surrogateescape")
     records: list[list[str]] = []
     try:

@@ -244,3 +244,21 @@ def test_cells_beyond_the_header_are_problems() -> None:
     assert [str(p) for p in problems.sorted()] == [
         "assignments.csv:2: column 6: has a value but no column name in row 1"
     ]
+
+
+def test_utf16_and_nul_bytes_are_not_text() -> None:
+    header = "parent_ref,volunteer_email,started_on,ended_on,end_reason\n"
+    problems = Problems()
+    read_file(ASSIGNMENTS, (header + "P1,a@b.org,2026-01-01,,\n").encode("utf-16"), problems)
+    assert [str(p) for p in problems.sorted()] == [
+        'assignments.csv:1: header: is not UTF-8 text: save the file as "CSV UTF-8" and try '
+        "again (this looks like UTF-16)"
+    ]
+    problems = Problems()
+    data = header.encode() + b"x" * 5000 + b",a@b.org,2026-01-01,,\nP\x001,a@b.org,2026-01-02,,\n"
+    read_file(ASSIGNMENTS, data, problems)
+    assert [str(p) for p in problems.sorted()] == [
+        "assignments.csv:2: parent_ref: is too long (5000 characters): at most 40 fit",
+        'assignments.csv:3: parent_ref: is not UTF-8 text: save the file as "CSV UTF-8" and '
+        "try again",
+    ]
