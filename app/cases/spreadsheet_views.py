@@ -1,19 +1,27 @@
-"""The admin's spreadsheet upload page: the same all-or-nothing import as `flask import DIR`."""
+"""The admin's spreadsheet page: upload (the same all-or-nothing import as `flask import DIR`)
+and download everything as a zip of the same files (as `flask export DIR`)."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+import io
+import zipfile
+
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from app.audit import record
 from app.auth.access import roles
+from app.auth.forms import ConfirmForm
 from app.cases import bp
 from app.cases.spreadsheets.columns import FILES, FileSpec, Kind
+from app.cases.spreadsheets.exporter import export_spreadsheets
 from app.cases.spreadsheets.importer import import_spreadsheets
 from app.extensions import db
+from app.timeutil import local_date, zone
 from app.web import client_ip, now
 
 
@@ -55,7 +63,12 @@ KIND_HELP = {
 def _render(form: ImportForm, status: int = 200, **context: object) -> tuple[str, int]:
     fields = [(spec, getattr(form, _field_name(spec))) for spec in FILES]
     html = render_template(
-        "spreadsheets/import.html", form=form, fields=fields, kind_help=KIND_HELP, **context
+        "spreadsheets/import.html",
+        form=form,
+        fields=fields,
+        kind_help=KIND_HELP,
+        export_form=ConfirmForm(formdata=None),
+        **context,
     )
     return html, status
 
@@ -99,3 +112,38 @@ def import_upload() -> str | Response | tuple[str, int]:
         )
     flash(f"Imported {result.counts.summary()}.", "success")
     return redirect(url_for("cases.import_upload"))
+
+
+@bp.route("/admin/export", methods=["POST"])
+@roles("admin")
+def export_download() -> Response:
+    """All volunteers, parents, assignments and check-ins as a zip of the four CSV files."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    tz = current_app.config["CORNER_TIMEZONE"]
+    result = export_spreadsheets(db.session, tz=tz)
+    at = now()
+    stamp = at.astimezone(zone(tz)).timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in result.files.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=stamp), data)
+    record(
+        db.session,
+        at,
+        "spreadsheets.exported",
+        actor_id=current_user.id,
+        object_type="export",
+        ip=client_ip(),
+        detail=result.summary(),
+    )
+    db.session.commit()
+    buffer.seek(0)
+    response = send_file(
+        buffer,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"corner-export-{local_date(at, tz).isoformat()}.zip",
+    )
+    response.headers["Cache-Control"] = "no-store"  # personal data: never kept in a cache
+    return response

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import html
 import io
+import zipfile
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.cases.spreadsheets.exporter import export_spreadsheets
 from app.extensions import SessionLike
 from app.models import AuditEvent, User
 from tests.cases.spreadsheets.data import COORDINATOR, GOOD, replace, table_counts
 from tests.conftest import csrf_token, login
-from tests.factories import make_user
+from tests.factories import NOW, make_user
 
 URL = "/admin/import"
 FIELDS = {
@@ -166,3 +168,45 @@ def test_a_database_error_rolls_back_and_says_so(
     page = client.get(URL).get_data(as_text=True)
     assert "The database refused the import, so nothing was imported." in page
     assert table_counts(session) == before
+
+
+def test_download_everything_as_a_zip(
+    app: Flask, client: FlaskClient, session: SessionLike, admin: User
+) -> None:
+    app.config["CORNER_NOW"] = NOW
+    login(client, admin.email)
+    assert upload(client, dict(GOOD)).status_code == 302  # type: ignore[attr-defined]
+    token = csrf_token(client.get(URL).get_data(as_text=True))
+    response = client.post("/admin/export", data={"csrf_token": token})
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=corner-export-2026-11-02.zip"
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    assert files == export_spreadsheets(session).files
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "spreadsheets.exported"))
+    assert event is not None and event.actor_id == admin.id
+    assert event.detail == (
+        "3 rows in volunteers.csv, 4 rows in parents.csv, 4 rows in assignments.csv, "
+        "6 rows in checkins.csv"
+    )
+
+
+def test_download_needs_csrf_and_an_admin(
+    app: Flask, client: FlaskClient, session: SessionLike, admin: User
+) -> None:
+    login(client, admin.email)
+    assert client.post("/admin/export", data={}).status_code == 400
+    coordinator = make_user(session, "coordinator")
+    session.commit()
+    other = app.test_client()
+    login(other, coordinator.email)
+    token = csrf_token(other.get("/").get_data(as_text=True))
+    assert other.post("/admin/export", data={"csrf_token": token}).status_code == 403
+    assert (
+        session.scalar(select(AuditEvent).where(AuditEvent.action == "spreadsheets.exported"))
+        is None
+    )
