@@ -17,6 +17,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -61,7 +62,7 @@ def format_float(value: float) -> str:
     """The shortest text that reads back as the same float: 10 not 10.0, 51.4545."""
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return repr(value)
+    return format(Decimal(repr(value)), "f")  # never 5e-05: spreadsheets and import want digits
 
 
 def format_instant(value: datetime, tz: str = DEFAULT_TZ) -> str:

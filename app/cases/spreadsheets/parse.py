@@ -11,7 +11,6 @@ import csv
 import difflib
 import io
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -481,10 +480,3 @@ def _check_checkins(parsed: ParsedFile, problems: Problems) -> None:
         "the same check-in (parent, volunteer, time and status)",
         problems,
     )
-
-
-def group_by(rows: Iterable[Row], column: str) -> dict[Any, list[Row]]:
-    grouped: dict[Any, list[Row]] = defaultdict(list)
-    for row in rows:
-        grouped[row.get(column)].append(row)
-    return grouped

@@ -135,6 +135,10 @@ def test_numbers_are_written_short_and_exact() -> None:
     assert format_float(10.0) == "10"
     assert format_float(51.4545) == "51.4545"
     assert float(format_float(-2.587912345678)) == -2.587912345678
+    assert format_float(-0.00005) == "-0.00005"  # near Greenwich: digits, not -5e-05
+    longitude = VOLUNTEERS.column("longitude")
+    for value in (-0.00005, 0.000123456789, 51.50735, -179.999999):
+        assert parse_cell(longitude, format_float(value)) == value
 
 
 def test_a_file_with_bom_blank_rows_and_a_multi_line_cell_keeps_spreadsheet_line_numbers() -> None:
