@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from tests.cases.spreadsheets.data import (
     encoded,
     replace,
     table_counts,
+    wipe,
 )
 from tests.factories import NOW, make_assignment, make_case, make_parent, make_user, make_volunteer
 
@@ -474,3 +475,36 @@ def test_rows_for_parents_already_in_corner_attach_to_their_case(
     assert session.scalar(select(CheckIn.case_id).where(CheckIn.volunteer_id == volunteer.id)) == (
         waiting.id
     )
+
+
+def test_what_the_scans_read_does_not_depend_on_when_the_import_ran(
+    session: SessionLike, coordinator: User
+) -> None:
+    def snapshot() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        checkins = session.execute(
+            select(
+                CheckIn.occurred_at,
+                CheckIn.status,
+                CheckIn.successful,
+                CheckIn.wellbeing,
+                CheckIn.created_at,
+                CheckIn.updated_at,
+                CheckIn.submitted_at,
+                CheckIn.deleted_at,
+            ).order_by(CheckIn.occurred_at)
+        ).all()
+        cases = session.execute(
+            select(Parent.ref, Case.status, Case.referred_at, Case.closed_at, Case.high_risk)
+            .join(Case.parent)
+            .order_by(Parent.ref)
+        ).all()
+        return [tuple(r) for r in checkins], [tuple(r) for r in cases]
+
+    assert import_spreadsheets(session, NOW, encoded(GOOD)).ok
+    session.commit()
+    first = snapshot()
+    wipe(session)
+    make_user(session, "coordinator", email=COORDINATOR)
+    assert import_spreadsheets(session, NOW + timedelta(days=400), encoded(GOOD)).ok
+    session.commit()
+    assert snapshot() == first
