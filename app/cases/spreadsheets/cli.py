@@ -1,0 +1,107 @@
+"""`flask import DIR` and `flask export DIR`: the spreadsheet files, from the command line."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.audit import record
+from app.cases.spreadsheets.columns import FILE_NAMES
+from app.cases.spreadsheets.exporter import export_spreadsheets
+from app.cases.spreadsheets.importer import import_spreadsheets
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+def register(app: Flask) -> None:
+    """Add the top-level ``import`` and ``export`` commands (called by app/cases/cli.py)."""
+    app.cli.add_command(import_command)
+    app.cli.add_command(export_command)
+
+
+def files_in(directory: Path) -> dict[str, bytes]:
+    """The spreadsheet files in ``directory``; other CSV files are passed on as problems."""
+    found: dict[str, bytes] = {}
+    for path in sorted(directory.iterdir()):
+        if path.is_file() and (path.name in FILE_NAMES or path.suffix.lower() == ".csv"):
+            found[path.name] = path.read_bytes()
+    return found
+
+
+@click.command("import")
+@click.argument(
+    "directory", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
+)
+def import_command(directory: Path) -> None:
+    """Import volunteers.csv, parents.csv, assignments.csv and checkins.csv from DIRECTORY.
+
+    All or nothing: if any cell is wrong, nothing is imported and every problem is
+    printed as file:line: column: problem.
+    """
+    files = files_in(directory)
+    if not files:
+        raise click.ClickException(
+            f"{directory} has none of the files to import: {', '.join(FILE_NAMES)}."
+        )
+    try:
+        result = import_spreadsheets(
+            db.session, utcnow(), files, tz=current_app.config["CORNER_TIMEZONE"]
+        )
+        if result.ok:
+            db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        reason = (str(getattr(error, "orig", None) or error).splitlines() or ["unknown"])[0]
+        raise click.ClickException(
+            f"The database refused the import, so nothing was imported: {reason}"
+        ) from error
+    if not result.ok:
+        db.session.rollback()
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        count = len(result.problems)
+        raise click.ClickException(
+            f"Nothing was imported: {count} problem{'s' if count != 1 else ''} to fix first."
+        )
+    click.echo(f"Imported {result.counts.summary()}.")
+
+
+@click.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, dir_okay=True, path_type=Path))
+def export_command(directory: Path) -> None:
+    """Write volunteers.csv, parents.csv, assignments.csv and checkins.csv into DIRECTORY.
+
+    The directory is created if needed; files of these names in it are replaced.
+    """
+    result = export_spreadsheets(db.session, tz=current_app.config["CORNER_TIMEZONE"])
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, data in result.files.items():
+        _write_atomically(directory / name, data)
+    record(
+        db.session,
+        utcnow(),
+        "spreadsheets.exported",
+        actor_id=None,
+        object_type="export",
+        detail=result.summary(),
+    )
+    db.session.commit()
+    click.echo(f"Wrote {result.summary()} to {directory}.")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write next to the target and rename, so a reader never sees half a file."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temp, 0o600)  # personal data: readable by the owner only
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

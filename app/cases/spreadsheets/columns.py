@@ -1,0 +1,193 @@
+"""The spreadsheet files and their columns: one spec that parsing, export and help share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.models import CheckInStatus, Concern, ContactMode, VolunteerStatus
+from app.stage import TRAINABLE_STAGES
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    EMAIL = "email"
+    POSTCODE = "postcode"
+    DATE = "date"
+    INSTANT = "instant"
+    BOOL = "bool"
+    INT = "int"
+    FLOAT = "float"
+    CHOICE = "choice"
+    LIST = "list"
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_PARTS = ("am", "pm", "eve")
+AVAILABILITY = tuple(f"{day}-{part}" for day in WEEKDAYS for part in DAY_PARTS)
+AVAILABILITY_HELP = "mon to sun, then -am, -pm or -eve, like mon-am;fri-eve"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: how its cells are read and written."""
+
+    name: str
+    kind: Kind
+    required: bool = False  # a row must give a value
+    optional: bool = False  # the column itself may be missing from the file
+    max_len: int = 0  # for text, email, postcode and list items (0 = no limit)
+    choices: tuple[str, ...] = ()  # allowed values (CHOICE) or list items (LIST)
+    minimum: float | None = None
+    maximum: float | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.name == name)
+
+    def position(self, name: str) -> int:
+        names = self.column_names
+        return names.index(name) if name in names else len(names)
+
+
+def _choices(values: object) -> tuple[str, ...]:
+    return tuple(str(value) for value in values)  # type: ignore[attr-defined]
+
+
+VOLUNTEERS = FileSpec(
+    "volunteers.csv",
+    "Volunteers",
+    (
+        Column("email", Kind.EMAIL, required=True, max_len=254, help="their login; the key"),
+        Column("first_name", Kind.TEXT, required=True, max_len=100),
+        Column("last_name", Kind.TEXT, max_len=100),
+        Column("postcode", Kind.POSTCODE, max_len=10),
+        Column("latitude", Kind.FLOAT, minimum=-90, maximum=90),
+        Column("longitude", Kind.FLOAT, minimum=-180, maximum=180),
+        Column("languages", Kind.LIST, max_len=40, help="like en;pl;ur"),
+        Column(
+            "stages",
+            Kind.LIST,
+            choices=_choices(TRAINABLE_STAGES),
+            help="stages trained for: pregnancy;birth;postnatal",
+        ),
+        Column("tags", Kind.LIST, max_len=60, help="experience, like twins;nicu"),
+        Column("max_caseload", Kind.INT, minimum=0, maximum=100, help="empty means 3"),
+        Column("availability", Kind.LIST, choices=AVAILABILITY, help=AVAILABILITY_HELP),
+        Column("travel_km", Kind.FLOAT, minimum=0, maximum=1000),
+        Column("remote_only", Kind.BOOL, help="empty means no"),
+        Column("training_completed_on", Kind.DATE),
+        Column("dbs_checked_on", Kind.DATE),
+        Column("dbs_expires_on", Kind.DATE),
+        Column(
+            "status",
+            Kind.CHOICE,
+            choices=_choices(VolunteerStatus),
+            help="active, paused or left; empty means active",
+        ),
+        Column("area", Kind.TEXT, optional=True, max_len=120, help="created if new"),
+    ),
+)
+
+PARENTS = FileSpec(
+    "parents.csv",
+    "Parents",
+    (
+        Column("ref", Kind.TEXT, required=True, max_len=40, help="your own reference; the key"),
+        Column("first_name", Kind.TEXT, required=True, max_len=100),
+        Column("last_name", Kind.TEXT, max_len=100),
+        Column("email", Kind.EMAIL, max_len=254),
+        Column("phone", Kind.TEXT, max_len=40),
+        Column("postcode", Kind.POSTCODE, max_len=10),
+        Column("latitude", Kind.FLOAT, minimum=-90, maximum=90),
+        Column("longitude", Kind.FLOAT, minimum=-180, maximum=180),
+        Column("languages", Kind.LIST, max_len=40, help="like en;pl;ur"),
+        Column("due_date", Kind.DATE),
+        Column("birth_date", Kind.DATE),
+        Column("tags", Kind.LIST, max_len=60, help="needs, like twins;nicu;young_parent"),
+        Column(
+            "contact_mode",
+            Kind.CHOICE,
+            choices=(ContactMode.PHONE, ContactMode.VIDEO, ContactMode.IN_PERSON),
+            help="phone, video or in_person",
+        ),
+        Column("availability", Kind.LIST, choices=AVAILABILITY, help=AVAILABILITY_HELP),
+        Column("referral_source", Kind.TEXT, max_len=120),
+        Column("referred_on", Kind.DATE, required=True),
+        Column("consent_on", Kind.DATE),
+        Column("high_risk", Kind.BOOL, help="empty means no"),
+        Column("closed_on", Kind.DATE, help="a date closes the case"),
+        Column("close_reason", Kind.TEXT, max_len=120),
+        Column("area", Kind.TEXT, optional=True, max_len=120, help="created if new"),
+        Column(
+            "coordinator_email",
+            Kind.EMAIL,
+            optional=True,
+            max_len=254,
+            help="an existing coordinator account",
+        ),
+    ),
+)
+
+ASSIGNMENTS = FileSpec(
+    "assignments.csv",
+    "Assignments",
+    (
+        Column("parent_ref", Kind.TEXT, required=True, max_len=40),
+        Column("volunteer_email", Kind.EMAIL, required=True, max_len=254),
+        Column("started_on", Kind.DATE, required=True),
+        Column("ended_on", Kind.DATE, help="empty while the volunteer still supports the parent"),
+        Column("end_reason", Kind.TEXT, max_len=120),
+    ),
+)
+
+CHECKINS = FileSpec(
+    "checkins.csv",
+    "Check-ins",
+    (
+        Column("parent_ref", Kind.TEXT, required=True, max_len=40),
+        Column("volunteer_email", Kind.EMAIL, required=True, max_len=254),
+        Column("occurred_at", Kind.INSTANT, required=True, help="like 2026-11-02T14:30"),
+        Column(
+            "mode",
+            Kind.CHOICE,
+            required=True,
+            choices=_choices(ContactMode),
+            help="phone, video, in_person or text",
+        ),
+        Column("duration_min", Kind.INT, minimum=0, maximum=1440),
+        Column("successful", Kind.BOOL, required=True, help="yes if it reached the parent"),
+        Column("wellbeing", Kind.INT, minimum=1, maximum=5, help="1 to 5"),
+        Column("bonding", Kind.INT, minimum=1, maximum=5, help="getting to know baby, 1 to 5"),
+        Column(
+            "concerns",
+            Kind.LIST,
+            choices=_choices(Concern),
+            help="any of " + ", ".join(_choices(Concern)),
+        ),
+        Column("coordinator_today", Kind.BOOL, help="empty means no"),
+        Column("notes", Kind.TEXT),
+        Column(
+            "status",
+            Kind.CHOICE,
+            required=True,
+            choices=_choices(CheckInStatus),
+            help="draft, submitted or deleted",
+        ),
+    ),
+)
+
+FILES: tuple[FileSpec, ...] = (VOLUNTEERS, PARENTS, ASSIGNMENTS, CHECKINS)
+FILE_NAMES = tuple(spec.name for spec in FILES)
+SPECS = {spec.name: spec for spec in FILES}

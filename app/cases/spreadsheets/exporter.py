@@ -1,0 +1,250 @@
+"""Export: the same four files as import reads, same columns and formats, fixed row order.
+
+Files are UTF-8 with a byte-order mark (so Excel shows accents correctly; import accepts
+it) and a header row. Rows are sorted by their key (email, ref, then time), never by
+database id, so exporting, importing into an empty database and exporting again gives
+byte-identical files. Text a spreadsheet program would run as a formula (starting with
+=, +, - or @) is written with a leading ' that import takes off again.
+
+A parent's case columns come from the parent's latest case; assignments and check-ins
+of all the parent's cases are written (an import puts them on one case).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from app.cases.spreadsheets.columns import (
+    ASSIGNMENTS,
+    CHECKINS,
+    PARENTS,
+    VOLUNTEERS,
+    Column,
+    FileSpec,
+    Kind,
+)
+from app.cases.spreadsheets.parse import BOM, guard
+from app.extensions import SessionLike
+from app.models import (
+    Area,
+    Assignment,
+    Case,
+    CaseStatus,
+    CheckIn,
+    Parent,
+    Role,
+    User,
+    VolunteerProfile,
+)
+from app.timeutil import DEFAULT_TZ, local_date
+
+
+@dataclass
+class ExportResult:
+    files: dict[str, bytes]
+    counts: dict[str, int]
+
+    def summary(self) -> str:
+        return ", ".join(f"{count} rows in {name}" for name, count in self.counts.items())
+
+
+def format_float(value: float) -> str:
+    """The shortest text that reads back as the same float: 10 not 10.0, 51.4545."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return format(Decimal(repr(value)), "f")  # never 5e-05: spreadsheets and import want digits
+
+
+def format_instant(value: datetime, tz: str = DEFAULT_TZ) -> str:
+    """Local time in ``tz`` like 2026-11-02T14:30; with the offset only when ambiguous."""
+    zone = ZoneInfo(tz)
+    local = value.astimezone(UTC).astimezone(zone)
+    naive = local.replace(tzinfo=None)
+    if local.microsecond:
+        spec = "microseconds"
+    elif local.second:
+        spec = "seconds"
+    else:
+        spec = "minutes"
+    fold0 = naive.replace(tzinfo=zone, fold=0).utcoffset()
+    fold1 = naive.replace(tzinfo=zone, fold=1).utcoffset()
+    if fold0 != fold1:  # the hour that happens twice when the clocks go back
+        return local.isoformat(timespec=spec)
+    return naive.isoformat(timespec=spec)
+
+
+def format_cell(column: Column, value: Any, tz: str = DEFAULT_TZ) -> str:
+    if value is None:
+        return ""
+    kind = column.kind
+    if kind in (Kind.TEXT, Kind.EMAIL, Kind.POSTCODE, Kind.CHOICE):
+        return guard(str(value))
+    if kind == Kind.LIST:
+        return guard(";".join(value))
+    if kind == Kind.DATE:
+        return str(value.isoformat())
+    if kind == Kind.INSTANT:
+        return format_instant(value, tz)
+    if kind == Kind.BOOL:
+        return "yes" if value else "no"
+    if kind == Kind.INT:
+        return str(int(value))
+    if kind == Kind.FLOAT:
+        return format_float(float(value))
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def write_csv(spec: FileSpec, rows: Iterable[Sequence[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(spec.column_names)
+    writer.writerows(rows)
+    return BOM + buffer.getvalue().encode("utf-8")
+
+
+def _format_row(spec: FileSpec, values: dict[str, Any], tz: str) -> list[str]:
+    return [format_cell(column, values.get(column.name), tz) for column in spec.columns]
+
+
+def _day(value: datetime | None, tz: str) -> date | None:
+    return None if value is None else local_date(value, tz)
+
+
+def export_spreadsheets(session: SessionLike, tz: str = DEFAULT_TZ) -> ExportResult:
+    """All volunteers, parents, assignments and check-ins as the four CSV files."""
+    tables = {
+        VOLUNTEERS.name: _volunteers(session, tz),
+        PARENTS.name: _parents(session, tz),
+        ASSIGNMENTS.name: _assignments(session, tz),
+        CHECKINS.name: _checkins(session, tz),
+    }
+    files = {}
+    counts = {}
+    spec_by_name = {spec.name: spec for spec in (VOLUNTEERS, PARENTS, ASSIGNMENTS, CHECKINS)}
+    for name, rows in tables.items():
+        files[name] = write_csv(spec_by_name[name], rows)
+        counts[name] = len(rows)
+    return ExportResult(files, counts)
+
+
+def _volunteers(session: SessionLike, tz: str) -> list[list[str]]:
+    query = (
+        select(User, VolunteerProfile, Area.name)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .outerjoin(Area, Area.id == VolunteerProfile.area_id)
+        .where(User.role == Role.VOLUNTEER)
+    )
+    rows = []
+    for user, profile, area in session.execute(query):
+        values: dict[str, Any] = {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name or None,
+            "area": area,
+        }
+        if profile is not None:
+            for column in VOLUNTEERS.columns:
+                if column.name not in values:
+                    values[column.name] = getattr(profile, column.name)
+        rows.append(_format_row(VOLUNTEERS, values, tz))
+    return sorted(rows)
+
+
+#: parents.csv columns that are plain Parent attributes.
+PARENT_FIELDS = tuple(
+    name
+    for name in PARENTS.column_names
+    if name not in {"high_risk", "closed_on", "close_reason", "area", "coordinator_email"}
+)
+
+
+def _parents(session: SessionLike, tz: str) -> list[list[str]]:
+    latest = (
+        select(Case.parent_id, func.max(Case.id).label("case_id"))
+        .group_by(Case.parent_id)
+        .subquery()
+    )
+    owner = aliased(User)
+    query = (
+        select(Parent, Case, Area.name, owner.email)
+        .outerjoin(latest, latest.c.parent_id == Parent.id)
+        .outerjoin(Case, Case.id == latest.c.case_id)
+        .outerjoin(Area, Area.id == func.coalesce(Parent.area_id, Case.area_id))
+        .outerjoin(owner, owner.id == Case.owner_id)
+    )
+    rows = []
+    for parent, case, area, owner_email in session.execute(query):
+        closed = case is not None and case.status == CaseStatus.CLOSED
+        values: dict[str, Any] = {name: getattr(parent, name) for name in PARENT_FIELDS}
+        values.update(
+            {
+                "last_name": parent.last_name or None,
+                "high_risk": bool(case.high_risk) if case is not None else False,
+                "closed_on": _day(case.closed_at, tz) if closed and case else None,
+                "close_reason": (case.close_reason or None) if closed and case else None,
+                "area": area,
+                "coordinator_email": owner_email,
+            }
+        )
+        rows.append(_format_row(PARENTS, values, tz))
+    return sorted(rows)
+
+
+def _assignments(session: SessionLike, tz: str) -> list[list[str]]:
+    query = (
+        select(Parent.ref, User.email, Assignment)
+        .join(Case, Case.id == Assignment.case_id)
+        .join(Parent, Parent.id == Case.parent_id)
+        .join(User, User.id == Assignment.volunteer_id)
+    )
+    rows = []
+    for ref, email, assignment in session.execute(query):
+        ended = _day(assignment.ended_at, tz)
+        values = {
+            "parent_ref": ref,
+            "volunteer_email": email,
+            "started_on": _day(assignment.started_at, tz),
+            "ended_on": ended,
+            "end_reason": (assignment.end_reason or None) if ended else None,
+        }
+        rows.append(_format_row(ASSIGNMENTS, values, tz))
+    return sorted(rows)
+
+
+def _checkins(session: SessionLike, tz: str) -> list[list[str]]:
+    query = (
+        select(Parent.ref, User.email, CheckIn)
+        .join(Case, Case.id == CheckIn.case_id)
+        .join(Parent, Parent.id == Case.parent_id)
+        .join(User, User.id == CheckIn.volunteer_id)
+    )
+    keyed = []
+    for ref, email, checkin in session.execute(query):
+        values = {
+            "parent_ref": ref,
+            "volunteer_email": email,
+            "occurred_at": checkin.occurred_at,
+            "mode": checkin.mode,
+            "duration_min": checkin.duration_min,
+            "successful": checkin.successful,
+            "wellbeing": checkin.wellbeing,
+            "bonding": checkin.bonding,
+            "concerns": checkin.concerns,
+            "coordinator_today": checkin.coordinator_today,
+            "notes": checkin.notes or None,
+            "status": checkin.status,
+        }
+        row = _format_row(CHECKINS, values, tz)
+        keyed.append(((ref, checkin.occurred_at, email, row), row))
+    keyed.sort(key=lambda item: item[0])
+    return [row for _key, row in keyed]

@@ -1,0 +1,78 @@
+"""An admin imports spreadsheets through a real browser: problems first, then success."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from app.extensions import SessionLike
+from tests.browser import LiveServer, login_in_browser, screenshot
+from tests.cases.spreadsheets.data import COORDINATOR, GOOD, replace, table_counts, write_dir
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_admin_fixes_a_file_and_imports(
+    live_server: LiveServer,
+    page: Page,
+    phone_page: Page,
+    session: SessionLike,
+    tmp_path: Path,
+    phone: bool,
+) -> None:
+    browser_page = phone_page if phone else page
+    admin = make_user(session, "admin", first_name="Ada")
+    make_user(session, "coordinator", email=COORDINATOR)
+    session.commit()
+    broken = dict(GOOD)
+    broken["checkins.csv"] = replace(GOOD["checkins.csv"], "yes,2,3,", "yes,7,3,")
+    broken["parents.csv"] = replace(GOOD["parents.csv"], "2026-10-01,2026-10-01", "1/10/26,")
+    bad_dir = write_dir(tmp_path / "bad", dict(broken))
+    good_dir = write_dir(tmp_path / "good", dict(GOOD))
+    suffix = "phone" if phone else "desktop"
+
+    login_in_browser(browser_page, live_server.url, admin.email, PASSWORD)
+    browser_page.get_by_role("link", name="Import").first.click()
+    assert browser_page.get_by_role("heading", name="Import spreadsheets").is_visible()
+    browser_page.locator("summary", has_text="parents.csv").click()  # the column help
+    assert browser_page.get_by_role("cell", name="coordinator_email").is_visible()
+    screenshot(browser_page, f"spreadsheets-import-{suffix}")
+    browser_page.locator("summary", has_text="parents.csv").click()
+
+    for label, name in [
+        ("Volunteers", "volunteers.csv"),
+        ("Parents", "parents.csv"),
+        ("Assignments", "assignments.csv"),
+        ("Check-ins", "checkins.csv"),
+    ]:
+        browser_page.get_by_label(label).set_input_files(str(bad_dir / name))
+    before = table_counts(session)
+    browser_page.get_by_role("button", name="Check and import").click()
+    alert = browser_page.get_by_role("alert")
+    text = alert.inner_text()
+    assert "Nothing was imported: 2 problems to fix" in text
+    assert (
+        'parents.csv:2: referred_on: "1/10/26" is not a date: write it as YYYY-MM-DD, '
+        "like 2026-11-02" in text
+    )
+    assert "checkins.csv:3: wellbeing: 7 is out of range: it must be from 1 to 5" in text
+    screenshot(browser_page, f"spreadsheets-problems-{suffix}")
+    audit = Axe().run(browser_page).response
+    assert audit["passes"], "axe checked nothing"
+    assert [v["id"] for v in audit["violations"]] == [], audit["violations"]
+    assert table_counts(session) == before
+
+    for label, name in [("Parents", "parents.csv"), ("Check-ins", "checkins.csv")]:
+        browser_page.get_by_label(label).set_input_files(str(good_dir / name))
+    for label, name in [("Volunteers", "volunteers.csv"), ("Assignments", "assignments.csv")]:
+        browser_page.get_by_label(label).set_input_files(str(good_dir / name))
+    browser_page.get_by_role("button", name="Check and import").click()
+    status = browser_page.get_by_role("status")
+    assert "Imported 3 new volunteers" in status.inner_text()
+    screenshot(browser_page, f"spreadsheets-imported-{suffix}")
+    assert table_counts(session)["checkins"] == 6

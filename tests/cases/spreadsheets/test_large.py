@@ -1,0 +1,51 @@
+"""A 10,000-row import: set-based, a bounded number of statements, nothing per row."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from app.cases.spreadsheets.exporter import export_spreadsheets
+from app.cases.spreadsheets.importer import import_spreadsheets
+from app.extensions import SessionLike, db
+from tests.cases.spreadsheets.data import encoded, large_files, table_counts, wipe
+from tests.factories import NOW
+
+
+@pytest.mark.slow
+def test_ten_thousand_checkins_import_in_bounded_statements(session: SessionLike) -> None:
+    files = encoded(large_files(parents=2000, checkins=10_000))
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        started = time.perf_counter()
+        result = import_spreadsheets(session, NOW, files)
+        session.commit()
+        took = time.perf_counter() - started
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert result.ok, [str(p) for p in result.problems[:5]]
+    counts = table_counts(session)
+    assert (counts["checkins"], counts["parents"], counts["cases"], counts["assignments"]) == (
+        10_000,
+        2000,
+        2000,
+        2000,
+    )
+    # Lookups in chunks of 500 and inserts in batches: far fewer statements than rows.
+    assert len(statements) < 120, len(statements)
+    print(f"\n10,000 check-ins + 2,000 parents imported in {took:.2f}s ({db.engine.dialect.name})")
+
+    first = export_spreadsheets(session).files
+    assert first["checkins.csv"].count(b"\r\n") == 10_001
+    wipe(session)
+    assert import_spreadsheets(session, NOW, first).ok
+    session.commit()
+    assert export_spreadsheets(session).files == first
