@@ -8,7 +8,7 @@ from flask import current_app, render_template, request
 
 from app.auth.access import roles
 from app.cases import bp, queries
-from app.cases.forms import AuditFilterForm
+from app.cases.forms import AuditFilterForm, opts
 from app.extensions import db
 from app.timeutil import day_start
 
@@ -18,9 +18,11 @@ from app.timeutil import day_start
 def audit_log() -> str:
     actions, types, users = queries.audit_choices(db.session)
     form = AuditFilterForm(request.args)
-    form.actor.choices = [(0, "Anyone")] + [(u.id, f"{u.full_name} ({u.email})") for u in users]
-    form.action.choices = [("", "Any action")] + [(a, a) for a in actions]
-    form.object_type.choices = [("", "Any object")] + [(t, t) for t in types]
+    form.actor.choices = opts(
+        [(0, "Anyone")] + [(u.id, f"{u.full_name} ({u.email})") for u in users]
+    )
+    form.action.choices = opts([("", "Any action")] + [(a, a) for a in actions])
+    form.object_type.choices = opts([("", "Any object")] + [(t, t) for t in types])
     tz = current_app.config["CORNER_TIMEZONE"]
     flt = queries.AuditFilter()
     if form.validate():

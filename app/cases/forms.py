@@ -19,6 +19,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -113,6 +114,11 @@ SELF_REFERRAL_CONSENT = (
 SELF_REFERRAL_CONSENT_SCOPE = "contact about peer support; share with assigned volunteer"
 
 
+def opts(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes; the value is a list of codes."""
 
@@ -174,14 +180,14 @@ class ParentFieldsMixin:
     )
     due_date = DateField("Due date", validators=[Optional()])
     birth_date = DateField("Baby's date of birth", validators=[Optional()])
-    tags = MultiCheckboxField("Needs and experience", choices=PARENT_TAGS)
+    tags = MultiCheckboxField("Needs and experience", choices=opts(PARENT_TAGS))
     contact_mode = RadioField(
         "Preferred way to be contacted",
-        choices=CONTACT_MODES,
+        choices=opts(CONTACT_MODES),
         validate_choice=False,
         filters=[_empty_to_none],
     )
-    availability = MultiCheckboxField("Good times to contact", choices=TIMES)
+    availability = MultiCheckboxField("Good times to contact", choices=opts(TIMES))
     referral_source = StringField(
         "Referred by",
         description="For example: midwife, health visitor, GP, self",
@@ -189,7 +195,7 @@ class ParentFieldsMixin:
         validators=[Optional(), Length(max=120)],
     )
     consent_on = DateField("Date consent was given", validators=[Optional()])
-    consent_method = SelectField("How consent was given", choices=CONSENT_METHODS)
+    consent_method = SelectField("How consent was given", choices=opts(CONSENT_METHODS))
     consent_scope = StringField(
         "What the parent agreed to",
         default=SELF_REFERRAL_CONSENT_SCOPE,
@@ -243,9 +249,7 @@ class SelfReferralForm(FlaskForm):
         filters=[strip_filter],
         validators=[DataRequired("Enter your first name."), Length(max=100)],
     )
-    last_name = StringField(
-        "Your last name", filters=[strip_filter], validators=[Length(max=100)]
-    )
+    last_name = StringField("Your last name", filters=[strip_filter], validators=[Length(max=100)])
     phone = TelField(
         "Phone number",
         filters=[strip_filter, _empty_to_none],
@@ -266,13 +270,15 @@ class SelfReferralForm(FlaskForm):
         filters=[strip_filter, _empty_to_none],
         validators=[Optional(), Length(max=10, message="A postcode is at most 10 characters.")],
     )
-    area = SelectField("Where do you live?", coerce=int, choices=[])
+    area = SelectField("Where do you live?", coerce=int, choices=[], validate_choice=False)
     due_date = DateField(
-        "When is your baby due?", description="Leave empty if your baby is born.",
+        "When is your baby due?",
+        description="Leave empty if your baby is born.",
         validators=[Optional()],
     )
     birth_date = DateField(
-        "When was your baby born?", description="Leave empty if you are pregnant.",
+        "When was your baby born?",
+        description="Leave empty if you are pregnant.",
         validators=[Optional()],
     )
     languages = StringField(
@@ -283,14 +289,14 @@ class SelfReferralForm(FlaskForm):
     )
     contact_mode = RadioField(
         "How would you like us to contact you?",
-        choices=CONTACT_MODES,
+        choices=opts(CONTACT_MODES),
         validate_choice=False,
         filters=[_empty_to_none],
     )
     tags = MultiCheckboxField(
         "Is any of this true for you? (optional)",
         description="It helps us find a volunteer who understands.",
-        choices=PARENT_TAGS,
+        choices=opts(PARENT_TAGS),
     )
     consent = BooleanField(
         SELF_REFERRAL_CONSENT,
@@ -319,7 +325,7 @@ class SelfReferralForm(FlaskForm):
 class CloseCaseForm(FlaskForm):
     reason = SelectField(
         "Why is the case closing?",
-        choices=[("", "Choose a reason"), *CLOSE_REASONS],
+        choices=opts([("", "Choose a reason"), *CLOSE_REASONS]),
         validators=[DataRequired("Choose why the case is closing.")],
     )
 
@@ -329,7 +335,7 @@ class CheckInForm(FlaskForm):
 
     mode = RadioField(
         "How did you contact the parent?",
-        choices=CHECKIN_MODES,
+        choices=opts(CHECKIN_MODES),
         default="phone",
         validators=[InputRequired("Choose how you contacted the parent.")],
     )
@@ -347,38 +353,40 @@ class CheckInForm(FlaskForm):
     )
     successful = RadioField(
         "Did you speak to the parent?",
-        choices=[("yes", "Yes, we spoke"), ("no", "No, I only tried to reach them")],
+        choices=opts([("yes", "Yes, we spoke"), ("no", "No, I only tried to reach them")]),
         default="yes",
         validators=[InputRequired("Say whether you spoke to the parent.")],
     )
     wellbeing = RadioField(
-        "How was the parent feeling?", choices=WELLBEING, validate_choice=False,
+        "How was the parent feeling?",
+        choices=opts(WELLBEING),
+        validate_choice=False,
         filters=[_empty_to_none],
     )
     bonding = RadioField(
         "How is the parent getting to know their baby? (optional)",
-        choices=BONDING,
+        choices=opts(BONDING),
         validate_choice=False,
         filters=[_empty_to_none],
     )
     whooley_down = RadioField(
         "In the past month, has the parent often felt down, depressed or hopeless? (optional)",
-        choices=YES_NO,
+        choices=opts(YES_NO),
         validate_choice=False,
         filters=[_empty_to_none],
     )
     whooley_interest = RadioField(
         "In the past month, has the parent often had little interest or pleasure in doing "
         "things? (optional)",
-        choices=YES_NO,
+        choices=opts(YES_NO),
         validate_choice=False,
         filters=[_empty_to_none],
     )
-    topics = MultiCheckboxField("What did you talk about?", choices=TOPICS)
+    topics = MultiCheckboxField("What did you talk about?", choices=opts(TOPICS))
     concerns = MultiCheckboxField(
         "Are you worried about any of these?",
         description="Tick all that apply. A coordinator will see these.",
-        choices=CONCERNS,
+        choices=opts(CONCERNS),
     )
     coordinator_today = BooleanField("I need a coordinator to contact me today")
     notes = TextAreaField(

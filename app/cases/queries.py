@@ -98,9 +98,7 @@ def case_list(
         select(Case, Parent, stage_expr, volunteer, Area.name)
         .join(Parent, Case.parent_id == Parent.id)
         .outerjoin(Area, Case.area_id == Area.id)
-        .outerjoin(
-            Assignment, and_(Assignment.case_id == Case.id, Assignment.ended_at.is_(None))
-        )
+        .outerjoin(Assignment, and_(Assignment.case_id == Case.id, Assignment.ended_at.is_(None)))
         .outerjoin(volunteer, volunteer.id == Assignment.volunteer_id)
         .where(visible_cases(user))
     )
@@ -304,9 +302,7 @@ class AuditFilter:
     end: datetime | None = None
 
 
-def audit_events(
-    session: SessionLike, flt: AuditFilter, page: int
-) -> tuple[list[AuditEvent], int]:
+def audit_events(session: SessionLike, flt: AuditFilter, page: int) -> tuple[list[AuditEvent], int]:
     """Audit events matching the filter, newest first, one page at a time."""
     query = select(AuditEvent)
     if flt.actor_id:

@@ -22,6 +22,7 @@ from app.cases.forms import (
     ParentEditForm,
     ReferralForm,
     SelfReferralForm,
+    opts,
     split_list,
 )
 from app.cases.scope import case_for
@@ -151,7 +152,7 @@ def _visible_areas() -> list[Area]:
 def self_referral() -> str | tuple[str, int] | Response:
     form = SelfReferralForm()
     areas = list(db.session.scalars(select(Area).order_by(Area.name)))
-    form.area.choices = [(0, "I'm not sure")] + [(a.id, a.name) for a in areas]
+    form.area.choices = opts([(0, "I'm not sure")] + [(a.id, a.name) for a in areas])
     if request.method == "POST":
         limit = current_app.config.get("SELF_REFERRAL_LIMIT", SELF_REFERRAL_LIMIT)
         window = current_app.config.get("SELF_REFERRAL_WINDOW", SELF_REFERRAL_WINDOW)
@@ -203,7 +204,7 @@ def self_referral_done() -> str:
 def referral_new() -> str | Response:
     form = ReferralForm()
     areas = _visible_areas()
-    form.area.choices = [(a.id, a.name) for a in areas] or [(0, "No area")]
+    form.area.choices = opts([(a.id, a.name) for a in areas] or [(0, "No area")])
     coordinators = list(
         db.session.scalars(
             select(User)
@@ -211,7 +212,7 @@ def referral_new() -> str | Response:
             .order_by(User.first_name, User.last_name)
         )
     )
-    form.owner.choices = [(0, "Nobody yet")] + [(c.id, c.full_name) for c in coordinators]
+    form.owner.choices = opts([(0, "Nobody yet")] + [(c.id, c.full_name) for c in coordinators])
     if request.method == "GET":
         form.owner.data = _me().id if _me().role == Role.COORDINATOR else 0
         form.consent_on.data = _today()
@@ -522,8 +523,11 @@ def checkin_edit(checkin_id: int) -> str | Response:
     if correcting and checkin.status != CheckInStatus.SUBMITTED:
         abort(404)  # coordinators correct submitted check-ins; drafts are the volunteer's
     if not correcting and not volunteer_may_edit(checkin, now()):
-        flash("This check-in was submitted more than 24 hours ago and can no longer be changed. "
-              "Ask your coordinator if something needs correcting.", "error")
+        flash(
+            "This check-in was submitted more than 24 hours ago and can no longer be changed. "
+            "Ask your coordinator if something needs correcting.",
+            "error",
+        )
         return redirect(url_for("cases.checkin_view", checkin_id=checkin.id))
     form = CheckInForm()
     if request.method == "GET":
@@ -553,7 +557,10 @@ def checkin_edit(checkin_id: int) -> str | Response:
         flash("Check-in submitted. Thank you." if was_draft else "Check-in saved.", "success")
         return redirect(url_for("cases.my_parents"))
     return render_template(
-        "cases/checkin_form.html", form=form, case=checkin.case, checkin=checkin,
+        "cases/checkin_form.html",
+        form=form,
+        case=checkin.case,
+        checkin=checkin,
         correcting=correcting,
     )
 
