@@ -249,7 +249,9 @@ class SelfReferralForm(FlaskForm):
         filters=[strip_filter],
         validators=[DataRequired("Enter your first name."), Length(max=100)],
     )
-    last_name = StringField("Your last name", filters=[strip_filter], validators=[Length(max=100)])
+    last_name = StringField(
+        "Your last name (optional)", filters=[strip_filter], validators=[Length(max=100)]
+    )
     phone = TelField(
         "Phone number",
         filters=[strip_filter, _empty_to_none],
@@ -265,7 +267,7 @@ class SelfReferralForm(FlaskForm):
         ],
     )
     postcode = StringField(
-        "Postcode",
+        "Postcode (optional)",
         description="So we can find support near you.",
         filters=[strip_filter, _empty_to_none],
         validators=[Optional(), Length(max=10, message="A postcode is at most 10 characters.")],
@@ -282,13 +284,13 @@ class SelfReferralForm(FlaskForm):
         validators=[Optional()],
     )
     languages = StringField(
-        "Which languages do you speak?",
+        "Which languages do you speak? (optional)",
         description="For example: English, Polish",
         filters=[_languages],
         validators=[Length(max=200)],
     )
     contact_mode = RadioField(
-        "How would you like us to contact you?",
+        "How would you like us to contact you? (optional)",
         choices=opts(CONTACT_MODES),
         validate_choice=False,
         filters=[_empty_to_none],
