@@ -28,7 +28,7 @@ def _hits(url: str, n: int) -> list[int]:
         engine.dispose()
 
 
-def _process_main(url: str, n: int, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _process_main(url: str, n: int, queue: multiprocessing.Queue) -> None:
     queue.put(_hits(url, n))
 
 
