@@ -285,8 +285,7 @@ def case_detail(case_id: int) -> str:
     today = _today()
     if _me().role == Role.VOLUNTEER:
         checkins = queries.volunteer_checkins(db.session, case, _me())
-        db.session.commit()
-        return render_template(
+        html = render_template(
             "cases/my_case.html",
             case=case,
             parent=parent,
@@ -295,13 +294,14 @@ def case_detail(case_id: int) -> str:
             now=now(),
             may_edit=lambda c: volunteer_may_edit(c, now()),
         )
+        db.session.commit()  # the audit event; after rendering, so nothing reloads
+        return html
     show_deleted = request.args.get("deleted") == "1"
     timeline = queries.case_timeline(db.session, case, show_deleted=show_deleted)
     duplicates = queries.visible_duplicate_cases(
         db.session, _me(), duplicates_of(db.session, parent)
     )
-    db.session.commit()
-    return render_template(
+    html = render_template(
         "cases/case_detail.html",
         case=case,
         parent=parent,
@@ -316,6 +316,8 @@ def case_detail(case_id: int) -> str:
         form=ConfirmForm(),
         now=now(),
     )
+    db.session.commit()  # the audit event; after rendering, so nothing reloads
+    return html
 
 
 @bp.route("/cases/<int:case_id>/parent", methods=["GET", "POST"])
@@ -327,6 +329,8 @@ def parent_edit(case_id: int) -> str | Response:
     if request.method == "GET":
         form.languages.data = ", ".join(parent.languages or [])
         form.consent_method.data = parent.consent_method or "verbal"
+        _audit("parent.viewed", "parent", parent.id, detail=f"case {case.id} edit")
+        db.session.commit()
     if form.validate_on_submit():
         changed = update_parent(db.session, now(), parent, _parent_data(form))
         if changed:
@@ -503,8 +507,7 @@ def checkin_new(case_id: int) -> str | Response:
 def checkin_view(checkin_id: int) -> str:
     checkin = _checkin_or_404(checkin_id)
     _audit("checkin.viewed", "checkin", checkin.id)
-    db.session.commit()
-    return render_template(
+    html = render_template(
         "cases/checkin_view.html",
         checkin=checkin,
         case=checkin.case,
@@ -512,6 +515,8 @@ def checkin_view(checkin_id: int) -> str:
         now=now(),
         form=ConfirmForm(),
     )
+    db.session.commit()
+    return html
 
 
 @bp.route("/checkins/<int:checkin_id>/edit", methods=["GET", "POST"])
