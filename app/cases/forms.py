@@ -219,7 +219,7 @@ def normalise_digits(phone: str) -> str:
 class ReferralForm(ParentFieldsMixin, FlaskForm):
     """A coordinator's referral: the parent and their new case."""
 
-    area = SelectField("Area", coerce=int, choices=[])
+    area = SelectField("Area", coerce=int, choices=[], validate_choice=False)
     owner = SelectField("Owning coordinator", coerce=int, choices=[])
     high_risk = BooleanField("High risk: check in every 7 days instead of 14")
 

@@ -218,6 +218,8 @@ def referral_new() -> str | Response:
         form.consent_on.data = _today()
     if form.validate_on_submit():
         area_id = form.area.data if any(a.id == form.area.data for a in areas) else None
+        if len(areas) == 1:
+            area_id = areas[0].id
         case = create_referral(
             db.session,
             now(),

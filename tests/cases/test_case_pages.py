@@ -252,3 +252,41 @@ def test_a_volunteer_sees_only_their_open_cases_via_my_parents(
     html = client.get("/my/parents").get_data(as_text=True)
     assert world.alice_case.parent.first_name in html
     assert world.bob_case.parent.first_name not in html and "Former" not in html
+
+
+def test_coordinator_outside_the_area_gets_404_on_every_case_route(
+    client: FlaskClient, session: SessionLike, world: World
+) -> None:
+    north = make_area(session, "North")
+    outsider = make_user(session, "coordinator", areas=[north])
+    checkin = make_checkin(session, world.alice_case, world.alice)
+    deleted = make_checkin(session, world.alice_case, world.alice, status="deleted")
+    session.commit()
+    login(client, outsider.email)
+    token = csrf_token(client.get("/cases").get_data(as_text=True))
+    case_id = world.alice_case.id
+    gets = [
+        f"/cases/{case_id}",
+        f"/cases/{case_id}/parent",
+        f"/cases/{case_id}/close",
+        f"/checkins/{checkin.id}",
+        f"/checkins/{checkin.id}/edit",
+    ]
+    posts = [
+        f"/cases/{case_id}/parent",
+        f"/cases/{case_id}/high-risk",
+        f"/cases/{case_id}/accept",
+        f"/cases/{case_id}/close",
+        f"/cases/{case_id}/reopen",
+        f"/checkins/{checkin.id}/edit",
+        f"/checkins/{deleted.id}/restore",
+    ]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    for url in posts:
+        data = {"csrf_token": token, "reason": "other", "first_name": "X", "high_risk": "1"}
+        assert client.post(url, data=data).status_code == 404, url
+    session.expire_all()
+    case = session.get(Case, case_id)
+    assert case is not None and case.status == "active" and not case.high_risk
+    assert case.parent.first_name != "X"

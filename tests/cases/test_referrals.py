@@ -187,3 +187,24 @@ def test_possible_duplicate_is_shown_never_merged(
     page = client.get(f"/cases/{new.cases[0].id}").get_data(as_text=True)
     assert "This may be a parent we already know" in page
     assert count(session, Parent) == 4  # nothing merged
+
+
+def test_referral_with_one_area_uses_it_without_asking(
+    client: FlaskClient, session: SessionLike, world: World
+) -> None:
+    login(client, world.coordinator.email)
+    html = client.get("/referrals/new").get_data(as_text=True)
+    assert f'<input type="hidden" name="area" value="{world.area.id}">' in html
+    assert '<label for="area">' not in html
+    data = {
+        "first_name": "Una",
+        "email": "una@example.org",
+        "consent_on": "2026-11-01",
+        "consent_method": "written",
+        "owner": "0",
+        "csrf_token": csrf_token(html),
+    }
+    assert client.post("/referrals/new", data=data).status_code == 302
+    parent = session.scalar(select(Parent).where(Parent.first_name == "Una"))
+    assert parent is not None and parent.cases[0].area_id == world.area.id
+    assert parent.cases[0].owner_id is None
