@@ -27,6 +27,18 @@ VOLUNTEER_EDIT_WINDOW = timedelta(hours=24)
 #: Times up to this far in the future are accepted (clocks differ a little).
 FUTURE_GRACE = timedelta(minutes=5)
 CLOSED_BY_CASE = "case closed"
+#: Changing any of these on a submitted check-in runs the immediate rules again.
+RULE_FIELDS = frozenset(
+    {
+        "successful",
+        "wellbeing",
+        "bonding",
+        "whooley_down",
+        "whooley_interest",
+        "concerns",
+        "coordinator_today",
+    }
+)
 PHONE_SEPARATORS = (" ", "-", "(", ")", ".")
 
 
@@ -321,12 +333,16 @@ def update_checkin(
     session: SessionLike, now: datetime, checkin: CheckIn, data: CheckInData, *, submit: bool
 ) -> list[str]:
     """The volunteer changes their draft (and maybe submits it) or a recent submission."""
+    was_submitted = checkin.status == CheckInStatus.SUBMITTED
     changed = _write(checkin, data)
     checkin.updated_at = now
     session.flush()
     if submit and checkin.status == CheckInStatus.DRAFT:
         submit_checkin(session, now, checkin)
         changed.append("status")
+    elif was_submitted and RULE_FIELDS & set(changed):
+        # A concern added after submitting must reach a coordinator just the same.
+        on_checkin_submitted(session, checkin, now)
     return changed
 
 
@@ -340,6 +356,8 @@ def correct_checkin(
     if changed:
         checkin.updated_at = now
         session.flush()
+    if RULE_FIELDS & set(changed):
+        on_checkin_submitted(session, checkin, now)
     return changed
 
 

@@ -248,3 +248,19 @@ def test_my_parents_last_contact_and_next_due(
     weekly = html[html.index("Weekly") :]
     assert "not yet" in weekly and "Fri 6 Nov" in weekly
     assert world.alice_case.parent.last_name not in html  # first name + initial only
+
+
+def test_changing_concerns_after_submitting_runs_the_rules_again(
+    client: FlaskClient, session: SessionLike, world: World, hook_calls: list[Any]
+) -> None:
+    checkin = make_checkin(
+        session, world.alice_case, world.alice, submitted_at=NOW - timedelta(hours=2), wellbeing=3
+    )
+    session.commit()
+    login(client, world.alice.email)
+    edit = f"/checkins/{checkin.id}/edit"
+    same = {**GOOD, "wellbeing": "3", "bonding": "", "whooley_down": "", "concerns": []}
+    post_form(client, edit, {**same, "notes": "only the notes change"})
+    assert hook_calls == []  # nothing the rules look at changed
+    post_form(client, edit, {**same, "concerns": ["self_harm"]})
+    assert hook_calls == [(checkin.id, NOW)]
