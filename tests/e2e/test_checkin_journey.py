@@ -115,6 +115,9 @@ def test_volunteer_draft_then_submit_then_coordinator_sees_it(
     assert submitted.status == "submitted" and submitted.wellbeing == 4
     assert submitted.topics == ["sleep"]
     screenshot(phone_page, "cases-my-parents-phone")
+    phone_page.get_by_role("link", name="Maya P").click()
+    expect(phone_page.get_by_role("link", name="07700 900123")).to_be_visible()
+    screenshot(phone_page, "cases-volunteer-case-phone")
 
     # The coordinator, at a desk, sees it on the case timeline.
     login_in_browser(page, base, world["coordinator"].email, PASSWORD)
@@ -127,6 +130,11 @@ def test_volunteer_draft_then_submit_then_coordinator_sees_it(
     expect(timeline).to_contain_text("Good chat about sleep routines.")
     expect(timeline).to_contain_text("Feeling: 4 of 5")
     screenshot(page, "cases-case-page")
+    page.get_by_role("link", name="Waiting list").first.click()
+    page.get_by_role("link", name="New referral").click()
+    expect(page.get_by_role("heading", name="New referral")).to_be_visible()
+    screenshot(page, "cases-referral-form")
+    assert serious_violations(page) == []
 
 
 def test_self_referral_page_is_accessible_and_works(
