@@ -294,7 +294,6 @@ def case_detail(case_id: int) -> str:
             stage=parent.stage(today),
             checkins=checkins,
             now=now(),
-            may_edit=lambda c: volunteer_may_edit(c, now()),
         )
         db.session.commit()  # the audit event; after rendering, so nothing reloads
         return html

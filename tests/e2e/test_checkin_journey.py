@@ -107,6 +107,11 @@ def test_volunteer_draft_then_submit_then_coordinator_sees_it(
     expect(summary).to_contain_text("Choose how the parent was feeling.")
     screenshot(phone_page, "cases-checkin-form-phone-error")
     assert serious_violations(phone_page) == []
+    # Progressive enhancement: an attempt hides the questions about the conversation.
+    expect(phone_page.get_by_role("alert")).to_be_focused()
+    phone_page.get_by_label("No, I only tried to reach them").check()
+    expect(phone_page.get_by_label("4 - Good")).to_be_hidden()
+    phone_page.get_by_label("Yes, we spoke").check()
     phone_page.get_by_label("4 - Good").check()
     phone_page.get_by_role("button", name="Submit").click()
     expect(phone_page.get_by_text("submitted. Thank you")).to_be_visible()
