@@ -176,15 +176,19 @@ def self_referral() -> str | tuple[str, int] | Response:
         data.consent_method = "online form"
         data.consent_scope = SELF_REFERRAL_CONSENT_SCOPE
         case = create_referral(db.session, now(), data, area_id=area_id, self_referral=True)
-        record(
-            db.session,
-            now(),
-            "referral.self",
-            actor_id=None,
-            object_type="case",
-            object_id=case.id,
-            ip=client_ip(),
-        )
+        for action, kind, object_id in (
+            ("parent.created", "parent", case.parent_id),
+            ("referral.self", "case", case.id),
+        ):
+            record(
+                db.session,
+                now(),
+                action,
+                actor_id=None,
+                object_type=kind,
+                object_id=object_id,
+                ip=client_ip(),
+            )
         db.session.commit()
         return redirect(url_for("cases.self_referral_done"))
     return render_template("cases/self_referral.html", form=form, show_area=len(areas) > 1)

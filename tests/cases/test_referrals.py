@@ -106,6 +106,8 @@ def test_self_referral_needs_no_login_and_lands_as_referred(
     assert parent.consent_on == date(2026, 11, 2) and parent.postcode == "BS5 6AA"
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "referral.self"))
     assert event is not None and event.actor_id is None and event.object_id == str(case.id)
+    created = session.scalar(select(AuditEvent).where(AuditEvent.action == "parent.created"))
+    assert created is not None and created.object_id == str(parent.id)
     # Both kinds show on the waiting list; the coordinator accepts the self-referral.
     login(client, world.coordinator.email)
     assert "Priya Shah" in client.get("/waiting").get_data(as_text=True)
