@@ -210,3 +210,21 @@ def test_referral_with_one_area_uses_it_without_asking(
     parent = session.scalar(select(Parent).where(Parent.first_name == "Una"))
     assert parent is not None and parent.cases[0].area_id == world.area.id
     assert parent.cases[0].owner_id is None
+
+
+def test_rate_limit_holds_across_two_app_instances(
+    app: Flask, database_uri: str, session: SessionLike, world: World
+) -> None:
+    """Two "worker processes" (separate apps, separate engines) share one database count."""
+    from tests.conftest import make_app
+
+    other_app = make_app(database_uri, CORNER_NOW=app.config["CORNER_NOW"])
+    for a in (app, other_app):
+        a.config["SELF_REFERRAL_LIMIT"] = 4
+    clients = [app.test_client(), other_app.test_client()]
+    statuses = [post_form(clients[i % 2], "/refer", GOOD_SELF).status_code for i in range(6)]
+    assert statuses == [302, 302, 302, 302, 429, 429]
+    with other_app.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
