@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
 from app.cases.scope import visible_cases
@@ -32,19 +32,47 @@ PAGE_SIZE = 50
 
 
 def duplicate_exists() -> ColumnElement[bool]:
-    """True where another parent may be the same person as ``Parent`` (see duplicates_of)."""
+    """True where another parent may be the same person as ``Parent`` (see duplicates_of).
+
+    Built from grouped, uncorrelated subqueries (each key that occurs more than once), so the
+    database does one pass per key instead of comparing every parent with every other.
+    """
     other = aliased(Parent)
-    same_email = Parent.email.is_not(None) & (func.lower(other.email) == func.lower(Parent.email))
-    same_phone = Parent.phone.is_not(None) & (
-        phone_digits_sql(other.phone) == phone_digits_sql(Parent.phone)
+    email_key = func.lower(other.email)
+    dup_emails = (
+        select(email_key)
+        .where(other.email.is_not(None))
+        .group_by(email_key)
+        .having(func.count() > 1)
     )
-    same_name = (
-        (Parent.last_name != "")
-        & (func.lower(other.first_name) == func.lower(Parent.first_name))
-        & (func.lower(other.last_name) == func.lower(Parent.last_name))
-        & ((other.due_date == Parent.due_date) | (other.birth_date == Parent.birth_date))
+    phone_key = phone_digits_sql(other.phone)
+    dup_phones = (
+        select(phone_key)
+        .where(other.phone.is_not(None))
+        .group_by(phone_key)
+        .having(func.count() > 1)
     )
-    return exists().where(other.id != Parent.id, same_email | same_phone | same_name)
+    first, last = func.lower(other.first_name), func.lower(other.last_name)
+    named = other.last_name != ""
+    dup_due = (
+        select(first, last, other.due_date)
+        .where(named, other.due_date.is_not(None))
+        .group_by(first, last, other.due_date)
+        .having(func.count() > 1)
+    )
+    dup_birth = (
+        select(first, last, other.birth_date)
+        .where(named, other.birth_date.is_not(None))
+        .group_by(first, last, other.birth_date)
+        .having(func.count() > 1)
+    )
+    mine_first, mine_last = func.lower(Parent.first_name), func.lower(Parent.last_name)
+    return or_(
+        func.lower(Parent.email).in_(dup_emails),
+        phone_digits_sql(Parent.phone).in_(dup_phones),
+        tuple_(mine_first, mine_last, Parent.due_date).in_(dup_due),
+        tuple_(mine_first, mine_last, Parent.birth_date).in_(dup_birth),
+    )
 
 
 @dataclass

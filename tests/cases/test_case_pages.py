@@ -290,3 +290,47 @@ def test_coordinator_outside_the_area_gets_404_on_every_case_route(
     case = session.get(Case, case_id)
     assert case is not None and case.status == "active" and not case.high_risk
     assert case.parent.first_name != "X"
+
+
+def test_waiting_list_duplicate_marker_agrees_with_duplicates_of(
+    session: SessionLike, world: World
+) -> None:
+    from app.cases import queries
+    from app.cases.service import duplicates_of
+
+    a = world.area
+    pairs = [
+        ({"email": "Same@x.org"}, {"email": "same@X.org"}),
+        ({"phone": "+44 (7700) 900-111"}, {"phone": "07700900111"}),
+        (
+            {"first_name": "Ann", "last_name": "Lee", "due_date": date(2027, 1, 1)},
+            {"first_name": "ann", "last_name": "LEE", "due_date": date(2027, 1, 1)},
+        ),
+        (
+            {"first_name": "Bea", "last_name": "Ray", "birth_date": date(2026, 9, 1)},
+            {
+                "first_name": "Bea",
+                "last_name": "Ray",
+                "due_date": None,
+                "birth_date": date(2026, 9, 1),
+            },
+        ),
+    ]
+    expected = {}
+    for left, right in pairs:
+        for kw in (left, right):
+            case = make_case(session, make_parent(session, area=a, **kw))
+            expected[case.id] = True
+    for kw in (
+        {"first_name": "Ann", "last_name": "Lee", "due_date": date(2027, 2, 1)},
+        {"first_name": "Solo", "last_name": "", "due_date": date(2027, 1, 1)},
+        {"first_name": "Solo", "last_name": "", "due_date": date(2027, 1, 1)},  # no last name
+    ):
+        expected[make_case(session, make_parent(session, area=a, **kw)).id] = False
+    session.commit()
+    rows = {
+        r.case.id: r for r in queries.waiting_list(session, world.coordinator, date(2026, 11, 2))
+    }
+    for case_id, is_dup in expected.items():
+        assert rows[case_id].possible_duplicate is is_dup, case_id
+        assert bool(duplicates_of(session, rows[case_id].parent)) is is_dup, case_id
