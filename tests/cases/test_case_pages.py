@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -299,7 +300,7 @@ def test_waiting_list_duplicate_marker_agrees_with_duplicates_of(
     from app.cases.service import duplicates_of
 
     a = world.area
-    pairs = [
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = [
         ({"email": "Same@x.org"}, {"email": "same@X.org"}),
         ({"phone": "+44 (7700) 900-111"}, {"phone": "07700900111"}),
         (
@@ -321,11 +322,12 @@ def test_waiting_list_duplicate_marker_agrees_with_duplicates_of(
         for kw in (left, right):
             case = make_case(session, make_parent(session, area=a, **kw))
             expected[case.id] = True
-    for kw in (
+    singles: list[dict[str, Any]] = [
         {"first_name": "Ann", "last_name": "Lee", "due_date": date(2027, 2, 1)},
         {"first_name": "Solo", "last_name": "", "due_date": date(2027, 1, 1)},
         {"first_name": "Solo", "last_name": "", "due_date": date(2027, 1, 1)},  # no last name
-    ):
+    ]
+    for kw in singles:
         expected[make_case(session, make_parent(session, area=a, **kw)).id] = False
     session.commit()
     rows = {
