@@ -160,10 +160,18 @@ class MyParentRow:
     next_due: datetime
 
 
-def last_contact_subquery() -> Any:
+def last_contact_subquery(volunteer: User) -> Any:
+    """The latest contact (by anyone) of each case open to this volunteer."""
+    mine = select(Assignment.case_id).where(
+        Assignment.volunteer_id == volunteer.id, Assignment.ended_at.is_(None)
+    )
     return (
         select(CheckIn.case_id, func.max(CheckIn.occurred_at).label("last_contact"))
-        .where(CheckIn.status == CheckInStatus.SUBMITTED.value, CheckIn.successful.is_(True))
+        .where(
+            CheckIn.case_id.in_(mine),
+            CheckIn.status == CheckInStatus.SUBMITTED.value,
+            CheckIn.successful.is_(True),
+        )
         .group_by(CheckIn.case_id)
         .subquery()
     )
@@ -171,7 +179,7 @@ def last_contact_subquery() -> Any:
 
 def my_parents(session: SessionLike, volunteer: User, today: date) -> list[MyParentRow]:
     """Cases with an open assignment to this volunteer, the one due soonest first."""
-    last = last_contact_subquery()
+    last = last_contact_subquery(volunteer)
     query = (
         select(
             Case,
