@@ -120,6 +120,7 @@ def test_volunteer_draft_then_submit_then_coordinator_sees_it(
     assert submitted.status == "submitted" and submitted.wellbeing == 4
     assert submitted.topics == ["sleep"]
     screenshot(phone_page, "cases-my-parents-phone")
+    assert serious_violations(phone_page) == []
     phone_page.get_by_role("link", name="Maya P").click()
     expect(phone_page.get_by_role("link", name="07700 900123")).to_be_visible()
     screenshot(phone_page, "cases-volunteer-case-phone")
@@ -129,12 +130,14 @@ def test_volunteer_draft_then_submit_then_coordinator_sees_it(
     page.get_by_role("link", name="Waiting list").first.click()
     expect(page.get_by_role("heading", name="Waiting list")).to_be_visible()
     screenshot(page, "cases-waiting-list")
+    assert serious_violations(page) == []
     page.goto(f"{base}/cases/{world['case'].id}")
     timeline = page.locator("ol.timeline")
     expect(timeline).to_contain_text("Check-in by Alice")
     expect(timeline).to_contain_text("Good chat about sleep routines.")
     expect(timeline).to_contain_text("Feeling: 4 of 5")
     screenshot(page, "cases-case-page")
+    assert serious_violations(page) == []
     page.get_by_role("link", name="Waiting list").first.click()
     page.get_by_role("link", name="New referral").click()
     expect(page.get_by_role("heading", name="New referral")).to_be_visible()
