@@ -1,0 +1,424 @@
+"""Forms of the cases area: referrals, parent details, closing a case, check-ins, audit filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    Field,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.forms import strip_filter
+
+PARENT_TAGS = [
+    ("twins", "Twins or more"),
+    ("nicu", "Baby in neonatal care (NICU)"),
+    ("baby_loss", "Previous baby loss"),
+    ("young_parent", "Young parent"),
+    ("feeding", "Feeding"),
+    ("birth_trauma", "Difficult or traumatic birth"),
+    ("single_parent", "Single parent"),
+    ("ivf", "IVF or fertility treatment"),
+    ("new_to_area", "New to the area"),
+    ("disability", "Disability or long-term condition"),
+]
+CONTACT_MODES = [("phone", "Phone"), ("video", "Video call"), ("in_person", "Face to face")]
+DAYS = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri")]
+DAYS += [("sat", "Sat"), ("sun", "Sun")]
+PARTS = [("am", "morning"), ("pm", "afternoon"), ("eve", "evening")]
+TIMES = [(f"{d}-{p}", f"{dl} {pl}") for d, dl in DAYS for p, pl in PARTS]
+CONSENT_METHODS = [
+    ("verbal", "Verbally (phone or in person)"),
+    ("written", "In writing or by email"),
+    ("online form", "Online self-referral form"),
+]
+CLOSE_REASONS = [
+    ("support_completed", "Support completed"),
+    ("parent_declined", "Parent no longer wants support"),
+    ("no_response", "Could not reach the parent"),
+    ("moved_away", "Moved out of the area"),
+    ("referred_elsewhere", "Referred to another service"),
+    ("duplicate", "Duplicate referral"),
+    ("not_eligible", "Not eligible for the service"),
+    ("other", "Other"),
+]
+CLOSE_REASON_LABELS = dict(CLOSE_REASONS)
+CHECKIN_MODES = [
+    ("phone", "Phone"),
+    ("video", "Video"),
+    ("in_person", "In person"),
+    ("text", "Text"),
+]
+WELLBEING = [
+    ("1", "1 - Very low"),
+    ("2", "2 - Low"),
+    ("3", "3 - Okay"),
+    ("4", "4 - Good"),
+    ("5", "5 - Very good"),
+]
+BONDING = [
+    ("1", "1 - Struggling"),
+    ("2", "2 - Finding it hard"),
+    ("3", "3 - Getting there"),
+    ("4", "4 - Going well"),
+    ("5", "5 - Really well"),
+]
+TOPICS = [
+    ("feeding", "Feeding"),
+    ("sleep", "Sleep"),
+    ("birth", "Birth and birth plans"),
+    ("feelings", "Feelings and mood"),
+    ("relationships", "Relationships and family"),
+    ("baby_development", "Baby's development"),
+    ("local_services", "Local groups and services"),
+    ("practical", "Practical things (money, housing, benefits)"),
+]
+CONCERNS = [
+    ("low_mood", "Low mood"),
+    ("anxiety", "Anxiety"),
+    ("self_harm", "Thoughts of self-harm or suicide"),
+    ("safeguarding", "Safeguarding (a child or adult at risk)"),
+    ("domestic_abuse", "Domestic abuse"),
+    ("feeding", "Feeding"),
+    ("money_housing", "Housing or money"),
+]
+YES_NO = [("yes", "Yes"), ("no", "No")]
+SELF_REFERRAL_CONSENT = (
+    "I agree that the charity can keep the details I give here, contact me about peer "
+    "support, and share them with the trained volunteer who supports me. I can ask for my "
+    "details to be seen or deleted at any time."
+)
+SELF_REFERRAL_CONSENT_SCOPE = "contact about peer support; share with assigned volunteer"
+
+
+def opts(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes; the value is a list of codes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _empty_to_none(value: Any) -> Any:
+    return None if value in ("", None) else value
+
+
+def _languages(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def split_list(value: str | None) -> list[str]:
+    """'en, Polish' → ['en', 'polish'] (lower case, no blanks, no repeats)."""
+    seen: list[str] = []
+    for part in (value or "").replace(";", ",").split(","):
+        item = part.strip().lower()
+        if item and item not in seen:
+            seen.append(item)
+    return seen
+
+
+class ParentFieldsMixin:
+    """Fields shared by the coordinator's referral form and the parent edit form."""
+
+    first_name = StringField(
+        "First name",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the parent's first name."), Length(max=100)],
+    )
+    last_name = StringField("Last name", filters=[strip_filter], validators=[Length(max=100)])
+    email = EmailField(
+        "Email address",
+        filters=[strip_filter, _empty_to_none],
+        validators=[
+            Optional(),
+            Email("Enter an email address in the correct format, like name@example.org."),
+            Length(max=254),
+        ],
+    )
+    phone = TelField(
+        "Phone number",
+        filters=[strip_filter, _empty_to_none],
+        validators=[Optional(), Length(max=40)],
+    )
+    postcode = StringField(
+        "Postcode",
+        filters=[strip_filter, _empty_to_none],
+        validators=[Optional(), Length(max=10, message="A postcode is at most 10 characters.")],
+    )
+    languages = StringField(
+        "Languages",
+        description="Separate languages with commas, for example: en, pl",
+        filters=[_languages],
+        default="en",
+    )
+    due_date = DateField("Due date", validators=[Optional()])
+    birth_date = DateField("Baby's date of birth", validators=[Optional()])
+    tags = MultiCheckboxField("Needs and experience", choices=opts(PARENT_TAGS))
+    contact_mode = RadioField(
+        "Preferred way to be contacted",
+        choices=opts(CONTACT_MODES),
+        validate_choice=False,
+        filters=[_empty_to_none],
+    )
+    availability = MultiCheckboxField("Good times to contact", choices=opts(TIMES))
+    referral_source = StringField(
+        "Referred by",
+        description="For example: midwife, health visitor, GP, self",
+        filters=[strip_filter, _empty_to_none],
+        validators=[Optional(), Length(max=120)],
+    )
+    consent_on = DateField("Date consent was given", validators=[Optional()])
+    consent_method = SelectField("How consent was given", choices=opts(CONSENT_METHODS))
+    consent_scope = StringField(
+        "What the parent agreed to",
+        default=SELF_REFERRAL_CONSENT_SCOPE,
+        filters=[strip_filter],
+        validators=[Length(max=255)],
+    )
+
+    def validate_contact_mode(self, field: Field) -> None:
+        if field.data and field.data not in dict(CONTACT_MODES):
+            raise ValidationError("Choose how the parent would like to be contacted.")
+
+    def validate_phone(self, field: Field) -> None:
+        if field.data and len(normalise_digits(field.data)) < 6:
+            raise ValidationError("Enter a phone number, like 07700 900 982.")
+
+
+def normalise_digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+class ReferralForm(ParentFieldsMixin, FlaskForm):
+    """A coordinator's referral: the parent and their new case."""
+
+    area = SelectField("Area", coerce=int, choices=[], validate_choice=False)
+    owner = SelectField("Owning coordinator", coerce=int, choices=[])
+    high_risk = BooleanField("High risk: check in every 7 days instead of 14")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if not self.email.data and not self.phone.data:
+            self.phone.errors = [*self.phone.errors, "Enter a phone number or an email address."]
+            ok = False
+        if not self.consent_on.data:
+            self.consent_on.errors = [
+                *self.consent_on.errors,
+                "Enter the date the parent agreed to be referred.",
+            ]
+            ok = False
+        return ok
+
+
+class ParentEditForm(ParentFieldsMixin, FlaskForm):
+    """Editing the parent's details (recording the birth moves the stage)."""
+
+
+class SelfReferralForm(FlaskForm):
+    """The public form a parent fills in to refer themselves."""
+
+    first_name = StringField(
+        "Your first name",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter your first name."), Length(max=100)],
+    )
+    last_name = StringField(
+        "Your last name (optional)", filters=[strip_filter], validators=[Length(max=100)]
+    )
+    phone = TelField(
+        "Phone number",
+        filters=[strip_filter, _empty_to_none],
+        validators=[Optional(), Length(max=40)],
+    )
+    email = EmailField(
+        "Email address",
+        filters=[strip_filter, _empty_to_none],
+        validators=[
+            Optional(),
+            Email("Enter an email address in the correct format, like name@example.org."),
+            Length(max=254),
+        ],
+    )
+    postcode = StringField(
+        "Postcode (optional)",
+        description="So we can find support near you.",
+        filters=[strip_filter, _empty_to_none],
+        validators=[Optional(), Length(max=10, message="A postcode is at most 10 characters.")],
+    )
+    area = SelectField("Where do you live?", coerce=int, choices=[], validate_choice=False)
+    due_date = DateField(
+        "When is your baby due?",
+        description="Leave empty if your baby is born.",
+        validators=[Optional()],
+    )
+    birth_date = DateField(
+        "When was your baby born?",
+        description="Leave empty if you are pregnant.",
+        validators=[Optional()],
+    )
+    languages = StringField(
+        "Which languages do you speak? (optional)",
+        description="For example: English, Polish",
+        filters=[_languages],
+        validators=[Length(max=200)],
+    )
+    contact_mode = RadioField(
+        "How would you like us to contact you? (optional)",
+        choices=opts(CONTACT_MODES),
+        validate_choice=False,
+        filters=[_empty_to_none],
+    )
+    tags = MultiCheckboxField(
+        "Is any of this true for you? (optional)",
+        description="It helps us find a volunteer who understands.",
+        choices=opts(PARENT_TAGS),
+    )
+    consent = BooleanField(
+        SELF_REFERRAL_CONSENT,
+        validators=[DataRequired("Tick the box to say you agree, so we can contact you.")],
+    )
+    # Honeypot: hidden from people, filled in by bots. Named to look tempting.
+    website = StringField("Leave this empty", filters=[strip_filter])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if not self.email.data and not self.phone.data:
+            self.phone.errors = [
+                *self.phone.errors,
+                "Give us a phone number or an email address so we can contact you.",
+            ]
+            ok = False
+        if self.phone.data and len(normalise_digits(self.phone.data)) < 6:
+            self.phone.errors = [*self.phone.errors, "Enter a phone number, like 07700 900 982."]
+            ok = False
+        if self.contact_mode.data and self.contact_mode.data not in dict(CONTACT_MODES):
+            self.contact_mode.errors = [*self.contact_mode.errors, "Choose one of the options."]
+            ok = False
+        return ok
+
+
+class CloseCaseForm(FlaskForm):
+    reason = SelectField(
+        "Why is the case closing?",
+        choices=opts([("", "Choose a reason"), *CLOSE_REASONS]),
+        validators=[DataRequired("Choose why the case is closing.")],
+    )
+
+
+class CheckInForm(FlaskForm):
+    """A check-in, made for a phone. The button pressed says draft or submit."""
+
+    mode = RadioField(
+        "How did you contact the parent?",
+        choices=opts(CHECKIN_MODES),
+        default="phone",
+        validators=[InputRequired("Choose how you contacted the parent.")],
+    )
+    occurred_at = DateTimeLocalField(
+        "When?",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[InputRequired("Enter when the contact happened.")],
+    )
+    duration_min = IntegerField(
+        "How long, in minutes? (optional)",
+        validators=[
+            Optional(),
+            NumberRange(0, 600, "Enter a number of minutes between 0 and 600."),
+        ],
+    )
+    successful = RadioField(
+        "Did you speak to the parent?",
+        choices=opts([("yes", "Yes, we spoke"), ("no", "No, I only tried to reach them")]),
+        default="yes",
+        validators=[InputRequired("Say whether you spoke to the parent.")],
+    )
+    wellbeing = RadioField(
+        "How was the parent feeling?",
+        choices=opts(WELLBEING),
+        validate_choice=False,
+        filters=[_empty_to_none],
+    )
+    bonding = RadioField(
+        "How is the parent getting to know their baby? (optional)",
+        choices=opts(BONDING),
+        validate_choice=False,
+        filters=[_empty_to_none],
+    )
+    whooley_down = RadioField(
+        "In the past month, has the parent often felt down, depressed or hopeless? (optional)",
+        choices=opts(YES_NO),
+        validate_choice=False,
+        filters=[_empty_to_none],
+    )
+    whooley_interest = RadioField(
+        "In the past month, has the parent often had little interest or pleasure in doing "
+        "things? (optional)",
+        choices=opts(YES_NO),
+        validate_choice=False,
+        filters=[_empty_to_none],
+    )
+    topics = MultiCheckboxField("What did you talk about?", choices=opts(TOPICS))
+    concerns = MultiCheckboxField(
+        "Are you worried about any of these?",
+        description="Tick all that apply. A coordinator will see these.",
+        choices=opts(CONCERNS),
+    )
+    coordinator_today = BooleanField("I need a coordinator to contact me today")
+    notes = TextAreaField(
+        "Notes (optional)",
+        description="Only coordinators and you can read these. Keep them short and factual.",
+        validators=[Length(max=5000)],
+    )
+
+    def check_choices(self) -> bool:
+        ok = True
+        for field, allowed in (
+            (self.wellbeing, WELLBEING),
+            (self.bonding, BONDING),
+            (self.whooley_down, YES_NO),
+            (self.whooley_interest, YES_NO),
+        ):
+            if field.data is not None and field.data not in dict(allowed):
+                field.errors = [*field.errors, "Choose one of the options."]
+                ok = False
+        return ok
+
+
+class AuditFilterForm(FlaskForm):
+    """GET filters for the audit log (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    actor = SelectField("Who", coerce=int, choices=[], validate_choice=False)
+    action = SelectField("Action", choices=[], validate_choice=False)
+    object_type = SelectField("Object", choices=[], validate_choice=False)
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])

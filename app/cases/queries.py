@@ -1,0 +1,374 @@
+"""Queries of the cases area: select()s whose statement count does not grow with the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy.orm import aliased, joinedload
+
+from app.cases.scope import visible_cases
+from app.cases.service import phone_digits_sql
+from app.extensions import SessionLike
+from app.models import (
+    Area,
+    Assignment,
+    AuditEvent,
+    Case,
+    CaseStatus,
+    CheckIn,
+    CheckInStatus,
+    EscalationFlag,
+    Parent,
+    User,
+)
+from app.stage import Stage, stage_sql
+
+NEXT_DUE = timedelta(days=14)
+NEXT_DUE_HIGH_RISK = timedelta(days=7)
+PAGE_SIZE = 50
+
+
+def duplicate_exists() -> ColumnElement[bool]:
+    """True where another parent may be the same person as ``Parent`` (see duplicates_of).
+
+    Built from grouped, uncorrelated subqueries (each key that occurs more than once), so the
+    database does one pass per key instead of comparing every parent with every other.
+    """
+    other = aliased(Parent)
+    email_key = func.lower(other.email)
+    dup_emails = (
+        select(email_key)
+        .where(other.email.is_not(None))
+        .group_by(email_key)
+        .having(func.count() > 1)
+    )
+    phone_key = phone_digits_sql(other.phone)
+    dup_phones = (
+        select(phone_key)
+        .where(other.phone.is_not(None))
+        .group_by(phone_key)
+        .having(func.count() > 1)
+    )
+    first, last = func.lower(other.first_name), func.lower(other.last_name)
+    named = other.last_name != ""
+    dup_due = (
+        select(first, last, other.due_date)
+        .where(named, other.due_date.is_not(None))
+        .group_by(first, last, other.due_date)
+        .having(func.count() > 1)
+    )
+    dup_birth = (
+        select(first, last, other.birth_date)
+        .where(named, other.birth_date.is_not(None))
+        .group_by(first, last, other.birth_date)
+        .having(func.count() > 1)
+    )
+    mine_first, mine_last = func.lower(Parent.first_name), func.lower(Parent.last_name)
+    return or_(
+        func.lower(Parent.email).in_(dup_emails),
+        phone_digits_sql(Parent.phone).in_(dup_phones),
+        tuple_(mine_first, mine_last, Parent.due_date).in_(dup_due),
+        tuple_(mine_first, mine_last, Parent.birth_date).in_(dup_birth),
+    )
+
+
+@dataclass
+class WaitingRow:
+    case: Case
+    parent: Parent
+    stage: Stage
+    possible_duplicate: bool
+    area_name: str | None
+
+
+def waiting_list(
+    session: SessionLike, user: User, today: date, stage: str | None = None
+) -> list[WaitingRow]:
+    """Referred and waiting cases this user may see: high risk first, then longest waiting."""
+    stage_expr = stage_sql(Parent.due_date, Parent.birth_date, today)
+    query = (
+        select(Case, Parent, stage_expr, duplicate_exists(), Area.name)
+        .join(Parent, Case.parent_id == Parent.id)
+        .outerjoin(Area, Case.area_id == Area.id)
+        .where(
+            Case.status.in_([CaseStatus.REFERRED.value, CaseStatus.WAITING.value]),
+            visible_cases(user),
+        )
+        .order_by(Case.high_risk.desc(), Case.referred_at, Case.id)
+    )
+    if stage:
+        query = query.where(stage_expr == stage)
+    return [
+        WaitingRow(case, parent, Stage(stage_value), bool(dup), area_name)
+        for case, parent, stage_value, dup, area_name in session.execute(query)
+    ]
+
+
+@dataclass
+class CaseRow:
+    case: Case
+    parent: Parent
+    stage: Stage
+    volunteer: User | None
+    area_name: str | None
+
+
+def case_list(
+    session: SessionLike, user: User, today: date, status: str | None, page: int
+) -> tuple[list[CaseRow], int]:
+    """Cases this user may see, filtered by status ('open' = not closed), newest first."""
+    stage_expr = stage_sql(Parent.due_date, Parent.birth_date, today)
+    volunteer = aliased(User)
+    base: Any = (
+        select(Case, Parent, stage_expr, volunteer, Area.name)
+        .join(Parent, Case.parent_id == Parent.id)
+        .outerjoin(Area, Case.area_id == Area.id)
+        .outerjoin(Assignment, and_(Assignment.case_id == Case.id, Assignment.ended_at.is_(None)))
+        .outerjoin(volunteer, volunteer.id == Assignment.volunteer_id)
+        .where(visible_cases(user))
+    )
+    if status == "open":
+        base = base.where(Case.status != CaseStatus.CLOSED.value)
+    elif status:
+        base = base.where(Case.status == status)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.execute(
+        base.order_by(Case.referred_at.desc(), Case.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a in rows], total
+
+
+def area_count(session: SessionLike) -> int:
+    return session.scalar(select(func.count()).select_from(Area)) or 0
+
+
+# --------------------------------------------------------------------------- volunteers
+
+
+@dataclass
+class MyParentRow:
+    case: Case
+    parent: Parent
+    stage: Stage
+    assigned_at: datetime
+    last_contact: datetime | None
+    next_due: datetime
+
+
+def last_contact_subquery(volunteer: User) -> Any:
+    """The latest contact (by anyone) of each case open to this volunteer."""
+    mine = select(Assignment.case_id).where(
+        Assignment.volunteer_id == volunteer.id, Assignment.ended_at.is_(None)
+    )
+    return (
+        select(CheckIn.case_id, func.max(CheckIn.occurred_at).label("last_contact"))
+        .where(
+            CheckIn.case_id.in_(mine),
+            CheckIn.status == CheckInStatus.SUBMITTED.value,
+            CheckIn.successful.is_(True),
+        )
+        .group_by(CheckIn.case_id)
+        .subquery()
+    )
+
+
+def my_parents(session: SessionLike, volunteer: User, today: date) -> list[MyParentRow]:
+    """Cases with an open assignment to this volunteer, the one due soonest first."""
+    last = last_contact_subquery(volunteer)
+    query = (
+        select(
+            Case,
+            Parent,
+            stage_sql(Parent.due_date, Parent.birth_date, today),
+            Assignment.started_at,
+            last.c.last_contact,
+        )
+        .join(Parent, Case.parent_id == Parent.id)
+        .join(Assignment, and_(Assignment.case_id == Case.id, Assignment.ended_at.is_(None)))
+        .outerjoin(last, last.c.case_id == Case.id)
+        .where(Assignment.volunteer_id == volunteer.id)
+    )
+    rows = []
+    for case, parent, stage, started_at, last_contact in session.execute(query):
+        if last_contact is not None and last_contact.tzinfo is None:
+            last_contact = last_contact.replace(tzinfo=UTC)
+        base = max(started_at, last_contact) if last_contact else started_at
+        gap = NEXT_DUE_HIGH_RISK if case.high_risk else NEXT_DUE
+        rows.append(MyParentRow(case, parent, Stage(stage), started_at, last_contact, base + gap))
+    rows.sort(key=lambda r: (r.next_due, r.case.id))
+    return rows
+
+
+def my_drafts(session: SessionLike, volunteer: User) -> list[tuple[CheckIn, Parent]]:
+    """This volunteer's drafts for parents still assigned to them, last touched first."""
+    query = (
+        select(CheckIn, Parent)
+        .join(Case, CheckIn.case_id == Case.id)
+        .join(Parent, Case.parent_id == Parent.id)
+        .where(
+            CheckIn.volunteer_id == volunteer.id,
+            CheckIn.status == CheckInStatus.DRAFT.value,
+            visible_cases(volunteer),
+        )
+        .order_by(CheckIn.updated_at.desc(), CheckIn.id.desc())
+    )
+    return [(c, p) for c, p in session.execute(query)]
+
+
+def checkin_for(session: SessionLike, user: User, checkin_id: int) -> CheckIn | None:
+    """The check-in if ``user`` may see it: a volunteer only their own, on a case still theirs."""
+    query = (
+        select(CheckIn)
+        .join(Case, CheckIn.case_id == Case.id)
+        .where(CheckIn.id == checkin_id, visible_cases(user))
+    )
+    if user.role == "volunteer":
+        query = query.where(
+            CheckIn.volunteer_id == user.id, CheckIn.status != CheckInStatus.DELETED.value
+        )
+    else:  # a draft is the volunteer's own until submitted
+        query = query.where(CheckIn.status != CheckInStatus.DRAFT.value)
+    return session.scalar(query)
+
+
+# --------------------------------------------------------------------------- case page
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    kind: str  # checkin | assignment_start | assignment_end | flag
+    obj: Any
+
+
+@dataclass
+class Timeline:
+    items: list[TimelineItem]
+    draft_count: int
+    deleted_count: int
+
+
+def case_timeline(session: SessionLike, case: Case, *, show_deleted: bool) -> Timeline:
+    """Check-ins, assignments and flags of one case in one list, newest first."""
+    statuses = [CheckInStatus.SUBMITTED.value]
+    if show_deleted:
+        statuses.append(CheckInStatus.DELETED.value)
+    checkins = session.scalars(
+        select(CheckIn)
+        .options(joinedload(CheckIn.volunteer), joinedload(CheckIn.deleted_by))
+        .where(CheckIn.case_id == case.id, CheckIn.status.in_(statuses))
+    )
+    items = [TimelineItem(c.occurred_at, "checkin", c) for c in checkins]
+    assignments = session.scalars(
+        select(Assignment)
+        .options(joinedload(Assignment.volunteer), joinedload(Assignment.assigned_by))
+        .where(Assignment.case_id == case.id)
+    )
+    for a in assignments:
+        items.append(TimelineItem(a.started_at, "assignment_start", a))
+        if a.ended_at is not None:
+            items.append(TimelineItem(a.ended_at, "assignment_end", a))
+    flags = session.scalars(select(EscalationFlag).where(EscalationFlag.case_id == case.id))
+    items.extend(TimelineItem(f.raised_at, "flag", f) for f in flags)
+    items.sort(key=lambda i: (i.at, i.kind), reverse=True)
+    counts = dict(
+        session.execute(
+            select(CheckIn.status, func.count())
+            .where(CheckIn.case_id == case.id)
+            .group_by(CheckIn.status)
+        ).all()
+    )
+    return Timeline(
+        items,
+        int(counts.get(CheckInStatus.DRAFT.value, 0)),
+        int(counts.get(CheckInStatus.DELETED.value, 0)),
+    )
+
+
+def volunteer_checkins(session: SessionLike, case: Case, volunteer: User) -> list[CheckIn]:
+    """A volunteer's own check-ins for a case (not deleted), newest first."""
+    return list(
+        session.scalars(
+            select(CheckIn)
+            .where(
+                CheckIn.case_id == case.id,
+                CheckIn.volunteer_id == volunteer.id,
+                CheckIn.status != CheckInStatus.DELETED.value,
+            )
+            .order_by(CheckIn.occurred_at.desc(), CheckIn.id.desc())
+        )
+    )
+
+
+def open_assignment(session: SessionLike, case: Case) -> Assignment | None:
+    return session.scalar(
+        select(Assignment)
+        .options(joinedload(Assignment.volunteer))
+        .where(Assignment.case_id == case.id, Assignment.ended_at.is_(None))
+    )
+
+
+def visible_duplicate_cases(session: SessionLike, user: User, parents: list[Parent]) -> list[Case]:
+    """The cases of possible duplicates that this coordinator may open."""
+    if not parents:
+        return []
+    query = (
+        select(Case)
+        .options(joinedload(Case.parent))
+        .where(Case.parent_id.in_([p.id for p in parents]), visible_cases(user))
+        .order_by(Case.id)
+    )
+    return list(session.scalars(query))
+
+
+# --------------------------------------------------------------------------- audit log
+
+
+@dataclass
+class AuditFilter:
+    actor_id: int | None = None
+    action: str | None = None
+    object_type: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def audit_events(session: SessionLike, flt: AuditFilter, page: int) -> tuple[list[AuditEvent], int]:
+    """Audit events matching the filter, newest first, one page at a time."""
+    query = select(AuditEvent)
+    if flt.actor_id:
+        query = query.where(AuditEvent.actor_id == flt.actor_id)
+    if flt.action:
+        query = query.where(AuditEvent.action == flt.action)
+    if flt.object_type:
+        query = query.where(AuditEvent.object_type == flt.object_type)
+    if flt.start:
+        query = query.where(AuditEvent.at >= flt.start)
+    if flt.end:
+        query = query.where(AuditEvent.at < flt.end)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    events = session.scalars(
+        query.options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    return list(events), total
+
+
+def audit_choices(session: SessionLike) -> tuple[list[str], list[str], list[User]]:
+    """Distinct actions, object types and actors for the filter menus."""
+    actions = session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    types = session.scalars(
+        select(AuditEvent.object_type)
+        .where(AuditEvent.object_type.is_not(None))
+        .distinct()
+        .order_by(AuditEvent.object_type)
+    )
+    users = session.scalars(select(User).order_by(User.last_name, User.first_name))
+    return [a for a in actions], [t for t in types if t], list(users)

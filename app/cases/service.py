@@ -1,0 +1,384 @@
+"""Case work services: referrals, cases, check-ins. Session + now in; flush, never commit."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from app.escalation.hooks import on_checkin_submitted
+from app.extensions import SessionLike
+from app.models import (
+    Assignment,
+    Case,
+    CaseStatus,
+    CheckIn,
+    CheckInStatus,
+    Parent,
+    User,
+)
+from app.timeutil import local_date
+
+#: A volunteer may change a submitted check-in for this long after submitting it.
+VOLUNTEER_EDIT_WINDOW = timedelta(hours=24)
+#: Times up to this far in the future are accepted (clocks differ a little).
+FUTURE_GRACE = timedelta(minutes=5)
+CLOSED_BY_CASE = "case closed"
+#: Changing any of these on a submitted check-in runs the immediate rules again.
+RULE_FIELDS = frozenset(
+    {
+        "successful",
+        "wellbeing",
+        "bonding",
+        "whooley_down",
+        "whooley_interest",
+        "concerns",
+        "coordinator_today",
+    }
+)
+PHONE_SEPARATORS = (" ", "-", "(", ")", ".")
+
+
+class CaseError(Exception):
+    """A request that cannot be done in the case's current state; the message says why."""
+
+
+# --------------------------------------------------------------------------- parents
+
+
+@dataclass
+class ParentData:
+    """What a referral or an edit says about a parent (already validated)."""
+
+    first_name: str
+    last_name: str = ""
+    email: str | None = None
+    phone: str | None = None
+    postcode: str | None = None
+    languages: list[str] = field(default_factory=list)
+    due_date: date | None = None
+    birth_date: date | None = None
+    tags: list[str] = field(default_factory=list)
+    contact_mode: str | None = None
+    availability: list[str] = field(default_factory=list)
+    referral_source: str | None = None
+    consent_on: date | None = None
+    consent_method: str | None = None
+    consent_scope: str | None = None
+
+
+def normalise_phone(phone: str | None) -> str | None:
+    """Separators removed and +44 written as 0: '+44 7700 900-982' → '07700900982'.
+
+    Mirrors ``phone_digits_sql`` so Python and SQL agree on what a duplicate is.
+    """
+    if not phone:
+        return None
+    for ch in PHONE_SEPARATORS:
+        phone = phone.replace(ch, "")
+    return phone.replace("+44", "0") or None
+
+
+def normalise_postcode(postcode: str | None) -> str | None:
+    if not postcode:
+        return None
+    compact = "".join(postcode.split()).upper()
+    if len(compact) > 3:
+        return f"{compact[:-3]} {compact[-3:]}"
+    return compact
+
+
+def _apply(parent: Parent, data: ParentData) -> list[str]:
+    """Copy data onto the parent; return the names of the fields that changed."""
+    changed = []
+    for f in fields(ParentData):
+        value = getattr(data, f.name)
+        if f.name == "postcode":
+            value = normalise_postcode(value)
+        if f.name == "email" and value:
+            value = value.lower()
+        if getattr(parent, f.name) != value:
+            setattr(parent, f.name, value)
+            changed.append(f.name)
+    return changed
+
+
+def _assign_ref(session: SessionLike, parent: Parent) -> None:
+    """Give a new parent the reference "R" + zero-padded id (unique: the id is)."""
+    ref = f"R{parent.id:06d}"
+    taken = session.scalar(select(func.count()).where(Parent.ref == ref))
+    if taken:  # an imported reference happens to look like ours
+        ref = f"R{parent.id:06d}-{secrets.token_hex(2)}"
+    parent.ref = ref
+
+
+def create_referral(
+    session: SessionLike,
+    now: datetime,
+    data: ParentData,
+    *,
+    area_id: int | None,
+    owner_id: int | None = None,
+    high_risk: bool = False,
+    self_referral: bool = False,
+) -> Case:
+    """A new parent and their case: ``waiting``, or ``referred`` for a self-referral."""
+    parent = Parent(
+        ref=f"tmp-{secrets.token_hex(8)}",
+        first_name="",
+        referred_on=local_date(now),
+        area_id=area_id,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply(parent, data)
+    session.add(parent)
+    session.flush()
+    _assign_ref(session, parent)
+    case = Case(
+        parent=parent,
+        status=(CaseStatus.REFERRED if self_referral else CaseStatus.WAITING).value,
+        area_id=area_id,
+        owner_id=owner_id,
+        high_risk=high_risk,
+        referred_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    return case
+
+
+def update_parent(
+    session: SessionLike, now: datetime, parent: Parent, data: ParentData
+) -> list[str]:
+    """Change the parent's details; return the names of the fields that changed."""
+    changed = _apply(parent, data)
+    if changed:
+        parent.updated_at = now
+        session.flush()
+    return changed
+
+
+def phone_digits_sql(column: Any) -> Any:
+    """SQL for ``normalise_phone`` (common separators removed, +44 written as 0)."""
+    expr = column
+    for ch in PHONE_SEPARATORS:
+        expr = func.replace(expr, ch, "")
+    return func.replace(expr, "+44", "0")
+
+
+def duplicates_of(session: SessionLike, parent: Parent) -> list[Parent]:
+    """Other parents who may be the same person: same email, same phone, or same name + date."""
+    conditions = []
+    if parent.email:
+        conditions.append(func.lower(Parent.email) == parent.email.lower())
+    phone = normalise_phone(parent.phone)
+    if phone:
+        conditions.append(phone_digits_sql(Parent.phone) == phone)
+    same_name = (func.lower(Parent.first_name) == parent.first_name.lower()) & (
+        func.lower(Parent.last_name) == (parent.last_name or "").lower()
+    )
+    dates = []
+    if parent.due_date:
+        dates.append(Parent.due_date == parent.due_date)
+    if parent.birth_date:
+        dates.append(Parent.birth_date == parent.birth_date)
+    if dates and parent.last_name:
+        conditions.append(same_name & or_(*dates))
+    if not conditions:
+        return []
+    query = select(Parent).where(Parent.id != parent.id, or_(*conditions)).order_by(Parent.id)
+    return list(session.scalars(query))
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def set_high_risk(session: SessionLike, now: datetime, case: Case, value: bool) -> None:
+    case.high_risk = value
+    case.updated_at = now
+    session.flush()
+
+
+def accept_referral(session: SessionLike, now: datetime, case: Case) -> None:
+    """A coordinator accepts a self-referral: it joins the waiting list proper."""
+    if case.status != CaseStatus.REFERRED:
+        raise CaseError("Only a new self-referral can be accepted.")
+    case.status = CaseStatus.WAITING.value
+    case.updated_at = now
+    session.flush()
+
+
+def close_case(session: SessionLike, now: datetime, case: Case, reason: str) -> None:
+    """Close the case and end any open assignment ("case closed")."""
+    if case.status == CaseStatus.CLOSED:
+        raise CaseError("This case is already closed.")
+    open_assignment = session.scalar(
+        select(Assignment).where(Assignment.case_id == case.id, Assignment.ended_at.is_(None))
+    )
+    if open_assignment is not None:
+        open_assignment.ended_at = now
+        open_assignment.end_reason = CLOSED_BY_CASE
+    case.status = CaseStatus.CLOSED.value
+    case.closed_at = now
+    case.close_reason = reason
+    case.updated_at = now
+    session.flush()
+
+
+def reopen_case(session: SessionLike, now: datetime, case: Case) -> None:
+    """A closed case goes back to the waiting list."""
+    if case.status != CaseStatus.CLOSED:
+        raise CaseError("Only a closed case can be reopened.")
+    case.status = CaseStatus.WAITING.value
+    case.closed_at = None
+    case.close_reason = None
+    case.updated_at = now
+    session.flush()
+
+
+# --------------------------------------------------------------------------- check-ins
+
+
+@dataclass
+class CheckInData:
+    """What the check-in form says (already validated)."""
+
+    occurred_at: datetime
+    mode: str
+    duration_min: int | None = None
+    successful: bool = True
+    wellbeing: int | None = None
+    bonding: int | None = None
+    whooley_down: bool | None = None
+    whooley_interest: bool | None = None
+    topics: list[str] = field(default_factory=list)
+    concerns: list[str] = field(default_factory=list)
+    coordinator_today: bool = False
+    notes: str = ""
+
+
+def checkin_problems(data: CheckInData, now: datetime, *, submitting: bool) -> dict[str, str]:
+    """Rules the form alone cannot check: {field name: message}."""
+    problems: dict[str, str] = {}
+    if data.occurred_at > now + FUTURE_GRACE:
+        problems["occurred_at"] = "The time cannot be in the future."
+    if submitting and data.successful and data.wellbeing is None:
+        problems["wellbeing"] = "Choose how the parent was feeling."
+    return problems
+
+
+def _write(checkin: CheckIn, data: CheckInData) -> list[str]:
+    changed = []
+    for f in fields(CheckInData):
+        value = getattr(data, f.name)
+        if not data.successful and f.name in ("wellbeing", "bonding", "whooley_down"):
+            value = None  # nothing to record about someone we did not reach
+        if not data.successful and f.name == "whooley_interest":
+            value = None
+        if getattr(checkin, f.name) != value:
+            setattr(checkin, f.name, value)
+            changed.append(f.name)
+    return changed
+
+
+def create_checkin(
+    session: SessionLike,
+    now: datetime,
+    case: Case,
+    volunteer: User,
+    data: CheckInData,
+    *,
+    submit: bool,
+) -> CheckIn:
+    """A new check-in by the case's volunteer: a draft, or submitted (rules run at once)."""
+    checkin = CheckIn(
+        case_id=case.id,
+        volunteer_id=volunteer.id,
+        status=CheckInStatus.DRAFT.value,
+        created_at=now,
+        updated_at=now,
+    )
+    _write(checkin, data)
+    session.add(checkin)
+    session.flush()
+    if submit:
+        submit_checkin(session, now, checkin)
+    return checkin
+
+
+def submit_checkin(session: SessionLike, now: datetime, checkin: CheckIn) -> None:
+    checkin.status = CheckInStatus.SUBMITTED.value
+    checkin.submitted_at = now
+    checkin.updated_at = now
+    session.flush()
+    on_checkin_submitted(session, checkin, now)
+
+
+def volunteer_may_edit(checkin: CheckIn, now: datetime) -> bool:
+    """Drafts always; a submitted check-in for 24 hours after submitting; deleted never."""
+    if checkin.status == CheckInStatus.DRAFT:
+        return True
+    if checkin.status == CheckInStatus.SUBMITTED and checkin.submitted_at is not None:
+        return now - checkin.submitted_at < VOLUNTEER_EDIT_WINDOW
+    return False
+
+
+def update_checkin(
+    session: SessionLike, now: datetime, checkin: CheckIn, data: CheckInData, *, submit: bool
+) -> list[str]:
+    """The volunteer changes their draft (and maybe submits it) or a recent submission."""
+    was_submitted = checkin.status == CheckInStatus.SUBMITTED
+    changed = _write(checkin, data)
+    checkin.updated_at = now
+    session.flush()
+    if submit and checkin.status == CheckInStatus.DRAFT:
+        submit_checkin(session, now, checkin)
+        changed.append("status")
+    elif was_submitted and RULE_FIELDS & set(changed):
+        # A concern added after submitting must reach a coordinator just the same.
+        on_checkin_submitted(session, checkin, now)
+    return changed
+
+
+def correct_checkin(
+    session: SessionLike, now: datetime, checkin: CheckIn, data: CheckInData
+) -> list[str]:
+    """A coordinator corrects a submitted check-in; returns the changed field names."""
+    if checkin.status != CheckInStatus.SUBMITTED:
+        raise CaseError("Only a submitted check-in can be corrected.")
+    changed = _write(checkin, data)
+    if changed:
+        checkin.updated_at = now
+        session.flush()
+    if RULE_FIELDS & set(changed):
+        on_checkin_submitted(session, checkin, now)
+    return changed
+
+
+def delete_checkin(session: SessionLike, now: datetime, checkin: CheckIn, by: User) -> None:
+    """Soft delete: the row stays, with who deleted it and when; it is hidden everywhere."""
+    if checkin.status == CheckInStatus.DELETED:
+        raise CaseError("This check-in is already deleted.")
+    checkin.status = CheckInStatus.DELETED.value
+    checkin.deleted_at = now
+    checkin.deleted_by_id = by.id
+    checkin.updated_at = now
+    session.flush()
+
+
+def restore_checkin(session: SessionLike, now: datetime, checkin: CheckIn) -> None:
+    """Undo a soft delete: back to submitted if it had been submitted, else to draft."""
+    if checkin.status != CheckInStatus.DELETED:
+        raise CaseError("Only a deleted check-in can be restored.")
+    submitted = checkin.submitted_at is not None
+    checkin.status = (CheckInStatus.SUBMITTED if submitted else CheckInStatus.DRAFT).value
+    checkin.deleted_at = None
+    checkin.deleted_by_id = None
+    checkin.updated_at = now
+    session.flush()
