@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,8 @@ from app.matching.distance import normalise_postcode
 from app.models import Parent, PostcodeCentroid, VolunteerProfile
 
 COLUMNS = ("postcode", "latitude", "longitude")
+#: A full UK postcode or an outward code alone (a district centroid).
+POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?( [0-9][A-Z]{2})?$")
 
 
 class ImportProblems(Exception):
@@ -66,7 +69,7 @@ def parse(text: str, filename: str) -> dict[str, tuple[float, float]]:
         cells = {c: (row[i].strip() if i < len(row) else "") for c, i in index.items()}
         postcode = normalise_postcode(cells["postcode"])
         ok = True
-        if postcode is None or len(postcode) > 8:
+        if postcode is None or not POSTCODE_RE.match(postcode):
             problems.append(f"{filename}:{line_no}: postcode: '{cells['postcode']}' is not a postcode")
             ok = False
         lat = _number(cells["latitude"], -90, 90)
