@@ -114,6 +114,7 @@ class Pool:
     travel_km: Floats  # NaN = use the default
     remote_only: Bools
     raw: list[Any]
+    column_of: dict[int, int] = field(default_factory=dict)  # volunteer id → column
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -213,6 +214,7 @@ def build_pool(volunteers: Iterable[Any], vocab: Vocab) -> Pool:
         travel_km=travel,
         remote_only=remote,
         raw=raw,
+        column_of={int(vid): j for j, vid in enumerate(ids)},
     )
 
 
@@ -227,7 +229,7 @@ def build_needs(parents: Iterable[Any], pool: Pool, vocab: Vocab, today: date) -
     """Parent arrays against ``pool`` (built first with the same ``vocab``)."""
     raw = list(parents)
     n = len(raw)
-    column = {int(vid): j for j, vid in enumerate(pool.ids)}
+    column = pool.column_of
     ids = np.empty(n, dtype=np.int64)
     stage = np.empty(n, dtype=np.int64)
     lat = np.full(n, np.nan)

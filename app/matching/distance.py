@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +39,7 @@ def normalise_postcode(value: str | None) -> str | None:
     return compact
 
 
+@lru_cache(maxsize=65536)
 def district(postcode: str | None) -> str | None:
     """The outward code: 'BS1 4DJ' → 'BS1' (a bare outward code is its own district)."""
     norm = normalise_postcode(postcode)
@@ -46,6 +48,7 @@ def district(postcode: str | None) -> str | None:
     return norm.split(" ")[0]
 
 
+@lru_cache(maxsize=65536)
 def postcode_area(postcode: str | None) -> str | None:
     """The leading letters: 'BS1 4DJ' → 'BS'."""
     out = district(postcode)

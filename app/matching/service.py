@@ -17,12 +17,14 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
 from app.audit import record
 from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.arrays import ParentFacts, Vocab, build_needs, build_pool
 from app.matching.gates import GATE_LABELS, GATES, PASSED, count_excluded
+from app.matching.pool_cache import volunteer_pool
 from app.matching.plan import greedy_plan, optimal_plan
 from app.matching.scoring import (
     SETTINGS_DEFAULTS,
@@ -112,8 +114,7 @@ def suggest(session: SessionLike, now: datetime, parent: Parent, limit: int = 10
     """The best ``limit`` volunteers for ``parent``, explained, and who was excluded why."""
     today = local_date(now)
     weights = load_weights(session)
-    vocab = Vocab()
-    pool = build_pool(queries.volunteer_rows(session), vocab)
+    pool, vocab = volunteer_pool(session)
     needs = build_needs(parent_facts(session, [parent]), pool, vocab, today)
     evaluation = evaluate(needs, pool, today, weights)
     allowed = np.flatnonzero(evaluation.allowed[0])
@@ -390,28 +391,24 @@ class Proposal:
 
 
 def waiting_cases(session: SessionLike, where: Any = None) -> list[Case]:
+    """Waiting cases (oldest referral first) with their parents, in one query."""
     query = (
         select(Case)
         .join(Parent, Parent.id == Case.parent_id)
+        .options(contains_eager(Case.parent))
         .where(Case.status == CaseStatus.WAITING.value)
         .order_by(Case.referred_at, Case.id)
     )
     if where is not None:
         query = query.where(where)
-    cases = list(session.scalars(query))
-    # Load the parents in one more query (not one per case).
-    parent_ids = [c.parent_id for c in cases]
-    if parent_ids:
-        list(session.scalars(select(Parent).where(Parent.id.in_(parent_ids))))
-    return cases
+    return list(session.scalars(query))
 
 
 def propose(session: SessionLike, now: datetime, where: Any = None) -> Proposal:
     """The optimal plan for every waiting case (limited by ``where``), and greedy's total."""
     today = local_date(now)
     cases = waiting_cases(session, where)
-    vocab = Vocab()
-    pool = build_pool(queries.volunteer_rows(session), vocab)
+    pool, vocab = volunteer_pool(session)
     needs = build_needs(parent_facts(session, [c.parent for c in cases]), pool, vocab, today)
     evaluation = evaluate(needs, pool, today, load_weights(session))
     capacity = np.clip(pool.max_caseload - pool.open_count, 0, None)

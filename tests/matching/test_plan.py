@@ -97,3 +97,27 @@ def test_nothing_allowed_gives_an_empty_plan() -> None:
     scores = np.ones((3, 2))
     plan = optimal_plan(scores, np.zeros((3, 2), dtype=bool), np.array([2, 2]))
     assert plan.pairs == [] and plan.total == 0.0
+
+
+def naive_greedy(scores: npt.NDArray[np.float64], allowed: npt.NDArray[np.bool_], cap: npt.NDArray[np.int64]) -> float:
+    left = list(cap)
+    matched: set[int] = set()
+    total = 0.0
+    pairs = sorted(((scores[i, j], i, j) for i, j in zip(*np.nonzero(allowed), strict=True)), key=lambda t: -t[0])
+    for s, i, j in pairs:
+        if i in matched or left[j] <= 0:
+            continue
+        matched.add(i)
+        left[j] -= 1
+        total += s
+    return total
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_greedy_with_partial_sort_equals_plain_greedy(seed: int) -> None:
+    # Large enough that the partial sort's head is used and sometimes exhausted.
+    rng = np.random.default_rng(200 + seed)
+    scores = rng.random((400, 120)) * 100
+    allowed = rng.random((400, 120)) < (0.05 if seed == 0 else 0.5)
+    cap = rng.integers(0, 3, size=120)
+    assert greedy_plan(scores, allowed, cap).total == pytest.approx(naive_greedy(scores, allowed, cap))
