@@ -232,11 +232,11 @@ def explain(
         shared_tags = [t for t in parent_tags if t in (volunteer.tags or ())]
         if shared_tags:
             words["experience"] = "Shares experience of " + words_list(
-                [tag_label(t).lower() for t in shared_tags]
+                [_lower_first(tag_label(t)) for t in shared_tags]
             )
         else:
             words["experience"] = "Shares none of: " + words_list(
-                [tag_label(t).lower() for t in parent_tags]
+                [_lower_first(tag_label(t)) for t in parent_tags]
             )
 
     words["continuity"] = (
@@ -257,6 +257,10 @@ def explain(
         )
         for name in PARTS
     ]
+
+
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:]
 
 
 def shared_languages(parent: Any, volunteer: Any) -> str:

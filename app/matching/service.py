@@ -110,14 +110,25 @@ class Suggestions:
         return [(GATE_LABELS[g], n) for g, n in self.excluded.items()]
 
 
-def suggest(session: SessionLike, now: datetime, parent: Parent, limit: int = 10) -> Suggestions:
-    """The best ``limit`` volunteers for ``parent``, explained, and who was excluded why."""
+def suggest(
+    session: SessionLike,
+    now: datetime,
+    parent: Parent,
+    limit: int = 10,
+    current_volunteer_id: int | None = None,
+) -> Suggestions:
+    """The best ``limit`` volunteers for ``parent``, explained, and who was excluded why.
+
+    The volunteer supporting the parent now (``current_volunteer_id``) is left out: they
+    are neither suggested nor counted.
+    """
     today = local_date(now)
     weights = load_weights(session)
     pool, vocab = volunteer_pool(session)
     needs = build_needs(parent_facts(session, [parent]), pool, vocab, today)
     evaluation = evaluate(needs, pool, today, weights)
-    allowed = np.flatnonzero(evaluation.allowed[0])
+    keep = pool.ids != (current_volunteer_id if current_volunteer_id is not None else -1)
+    allowed = np.flatnonzero(evaluation.allowed[0] & keep)
     totals = evaluation.total[0, allowed]
     # Best score first; ties by fewer open assignments, then id, so the order is stable.
     order = np.lexsort((pool.ids[allowed], pool.open_count[allowed], -np.round(totals, 6)))
@@ -139,8 +150,8 @@ def suggest(session: SessionLike, now: datetime, parent: Parent, limit: int = 10
         parent_id=parent.id,
         stage=stage_on(parent.due_date, parent.birth_date, today),
         items=items,
-        excluded=count_excluded(evaluation.gate[0]),
-        considered=len(pool),
+        excluded=count_excluded(evaluation.gate[0][keep]),
+        considered=int(keep.sum()),
     )
 
 

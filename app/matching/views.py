@@ -238,7 +238,16 @@ def _set_own_status(status: VolunteerStatus, message: str) -> Response:
 
 def _suggestions_page(case: Case, **extra: Any) -> str:
     current = queries.open_assignment(db.session, case.id)
-    result = service.suggest(db.session, now(), case.parent) if case.is_open else None
+    result = (
+        service.suggest(
+            db.session,
+            now(),
+            case.parent,
+            current_volunteer_id=current.volunteer_id if current else None,
+        )
+        if case.is_open
+        else None
+    )
     return render_template(
         "matching/suggestions.html",
         case=case,

@@ -160,3 +160,14 @@ def test_confirm_respects_capacity_used_meanwhile(session: SessionLike) -> None:
     result = service.confirm_plan(session, NOW, [(c1.id, vol.id), (c2.id, vol.id)], None)
     assert len(result.made) == 1
     assert result.not_made == [(c2.id, vol.id, "no space in their caseload")]
+
+
+def test_current_volunteer_is_not_suggested_again(session: SessionLike) -> None:
+    case = make_case(session)
+    current, other = make_volunteer(session), make_volunteer(session, status="paused")
+    make_volunteer(session)
+    service.assign(session, NOW, case.id, current.id, None)
+    result = service.suggest(session, NOW, case.parent, current_volunteer_id=current.id)
+    assert current.id not in [s.volunteer_id for s in result.items]
+    assert result.considered == 2 and result.excluded == {"active": 1}
+    assert other.id not in [s.volunteer_id for s in result.items]
