@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.matching [--postgres URL] [--runs 50]
 
-1. The plan for 2,000 waiting parents × 1,000 volunteers with scarce capacity
+1. The plan for 2,000 waiting parents x 1,000 volunteers with scarce capacity
    (``service.propose``: database read, scoring, optimal solver, greedy for comparison).
 2. Suggestions for one parent among 5,000 volunteers (``service.suggest``, as the page).
 
@@ -26,25 +26,52 @@ import sqlalchemy as sa
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 2)
-DISTRICTS = [(f"BS{i}", 51.45 + random.Random(i).uniform(-0.08, 0.08), -2.59 + random.Random(-i).uniform(-0.12, 0.12)) for i in range(1, 17)]
+DISTRICTS = [
+    (
+        f"BS{i}",
+        51.45 + random.Random(i).uniform(-0.08, 0.08),
+        -2.59 + random.Random(-i).uniform(-0.12, 0.12),
+    )
+    for i in range(1, 17)
+]
 LANGS = ["en"] * 12 + ["pl", "so", "ur", "ar", "bn", "ro"]
-TAGS = ["twins", "nicu", "baby_loss", "young_parent", "feeding", "birth_trauma", "single_parent", "premature"]
-SLOTS = [f"{d}-{p}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") for p in ("am", "pm", "eve")]
+TAGS = [
+    "twins",
+    "nicu",
+    "baby_loss",
+    "young_parent",
+    "feeding",
+    "birth_trauma",
+    "single_parent",
+    "premature",
+]
+SLOTS = [
+    f"{d}-{p}"
+    for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    for p in ("am", "pm", "eve")
+]
 
 
 def place(rng: random.Random) -> dict[str, Any]:
     name, lat, lon = rng.choice(DISTRICTS)
     postcode = f"{name} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLN')}{rng.choice('PQRSTUWXYZ')}"
     if rng.random() < 0.7:
-        return {"postcode": postcode, "latitude": lat + rng.uniform(-0.02, 0.02), "longitude": lon + rng.uniform(-0.03, 0.03)}
+        return {
+            "postcode": postcode,
+            "latitude": lat + rng.uniform(-0.02, 0.02),
+            "longitude": lon + rng.uniform(-0.03, 0.03),
+        }
     return {"postcode": postcode, "latitude": None, "longitude": None}
 
 
-def add_volunteers(conn: sa.Connection, rng: random.Random, start: int, count: int, meta: sa.MetaData) -> list[int]:
+def add_volunteers(
+    conn: sa.Connection, rng: random.Random, start: int, count: int, meta: sa.MetaData
+) -> list[int]:
     users, profiles = meta.tables["users"], meta.tables["volunteer_profiles"]
     user_rows = [
         {
-            "id": start + i, "email": f"volunteer{start + i}@bench.example", "first_name": f"Vol{start + i}",
+            "id": start + i, "email": f"volunteer{start + i}@bench.example",
+            "first_name": f"Vol{start + i}",
             "last_name": "Bench", "role": "volunteer", "active": True,
             "session_token": uuid.uuid4().hex, "created_at": NOW,
         }
@@ -53,7 +80,9 @@ def add_volunteers(conn: sa.Connection, rng: random.Random, start: int, count: i
     conn.execute(users.insert(), user_rows)
     profile_rows = []
     for i in range(count):
-        stages = [s for s in ("pregnancy", "birth", "postnatal") if rng.random() < 0.75] or ["postnatal"]
+        stages = [s for s in ("pregnancy", "birth", "postnatal") if rng.random() < 0.75] or [
+            "postnatal"
+        ]
         profile_rows.append(
             {
                 "user_id": start + i,
@@ -76,7 +105,9 @@ def add_volunteers(conn: sa.Connection, rng: random.Random, start: int, count: i
     return [start + i for i in range(count)]
 
 
-def add_waiting_parents(conn: sa.Connection, rng: random.Random, count: int, meta: sa.MetaData) -> list[str]:
+def add_waiting_parents(
+    conn: sa.Connection, rng: random.Random, count: int, meta: sa.MetaData
+) -> list[str]:
     parents, cases = meta.tables["parents"], meta.tables["cases"]
     rows, refs = [], []
     for i in range(1, count + 1):
@@ -118,8 +149,12 @@ def timed(fn: Any) -> tuple[float, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL (a private database is created)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--postgres", metavar="URL", help="PostgreSQL server URL (a private database is created)"
+    )
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
 
@@ -151,7 +186,7 @@ def main() -> None:
                 add_volunteers(conn, rng, 1, 1000, meta)
                 add_waiting_parents(conn, rng, 2000, meta)
 
-            # ---- plan: 2,000 waiting × 1,000 volunteers
+            # ---- plan: 2,000 waiting x 1,000 volunteers
             times = []
             proposal = None
             for _ in range(5):
@@ -161,7 +196,8 @@ def main() -> None:
             assert proposal is not None
             print(
                 f"plan 2000 waiting x 1000 volunteers ({proposal.free_places} free places): "
-                f"median {statistics.median(times):.3f} s, max {max(times):.3f} s over {len(times)} runs "
+                f"median {statistics.median(times):.3f} s, max {max(times):.3f} s "
+                f"over {len(times)} runs "
                 "(DB read + scoring + optimal solve + greedy)"
             )
             print(
@@ -182,7 +218,7 @@ def main() -> None:
                 seconds, result = timed(lambda: service.suggest(db.session, NOW, parent))
                 runs.append(seconds * 1000)
             runs.sort()
-            p95 = runs[min(len(runs) - 1, int(round(0.95 * len(runs))) - 1)]
+            p95 = runs[min(len(runs) - 1, round(0.95 * len(runs)) - 1)]
             print(
                 f"suggestions among 5000 volunteers: median {statistics.median(runs):.1f} ms, "
                 f"p95 {p95:.1f} ms over {len(runs)} runs ({len(result.items)} shown, "

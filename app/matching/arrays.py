@@ -24,7 +24,13 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 STAGE_COLUMNS = [str(s) for s in TRAINABLE_STAGES]  # pregnancy, birth, postnatal
-STAGE_CODE = {Stage.PREGNANCY: 0, Stage.BIRTH: 1, Stage.POSTNATAL: 2, Stage.OVER: 3, Stage.UNKNOWN: 4}
+STAGE_CODE = {
+    Stage.PREGNANCY: 0,
+    Stage.BIRTH: 1,
+    Stage.POSTNATAL: 2,
+    Stage.OVER: 3,
+    Stage.UNKNOWN: 4,
+}
 REMOTE_CONTACT_MODES = frozenset({"phone", "video"})
 
 
@@ -99,8 +105,8 @@ class Pool:
 
     ids: Ints
     active: Bools
-    dbs_expires: Ints  # date ordinal, −1 = none recorded
-    training_done: Ints  # date ordinal, −1 = none recorded
+    dbs_expires: Ints  # date ordinal, -1 = none recorded
+    training_done: Ints  # date ordinal, -1 = none recorded
     open_count: Ints
     max_caseload: Ints
     stages: Bools  # (V, 3)

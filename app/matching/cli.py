@@ -63,11 +63,13 @@ def suggest_command(ref: str, as_json: bool, limit: int, now_text: str | None) -
             )
         )
         return
-    click.echo(f"{parent.ref}: stage {result.stage.label}; {result.considered} volunteers looked at")
+    click.echo(
+        f"{parent.ref}: stage {result.stage.label}; {result.considered} volunteers looked at"
+    )
     for n, s in enumerate(result.items, start=1):
         click.echo(f"{n:>2}. {s.score:5.1f}  {s.name} <{s.email}>")
         for p in s.parts:
-            click.echo(f"      {p.label}: {p.points:.1f}/{p.max_points:.0f} – {p.words}")
+            click.echo(f"      {p.label}: {p.points:.1f}/{p.max_points:.0f} - {p.words}")
     for label, count in result.excluded_in_words():
         click.echo(f"Not offered: {count} {label}")
 

@@ -80,9 +80,9 @@ def estimated_km(
     district_v: npt.NDArray[np.int64],
     area_v: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """(km, from_coordinates) for every parent (rows) × volunteer (columns).
+    """(km, from_coordinates) for every parent (rows) x volunteer (columns).
 
-    Districts and areas are integer codes (−1 = no postcode) from one shared vocabulary.
+    Districts and areas are integer codes (-1 = no postcode) from one shared vocabulary.
     """
     exact = haversine_km(lat_p[:, None], lon_p[:, None], lat_v[None, :], lon_v[None, :])
     from_coords = ~np.isnan(exact)

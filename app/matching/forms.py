@@ -22,17 +22,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.forms import strip_filter
-
-
-def _choices(pairs: Any) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
 from app.matching.distance import normalise_postcode
 from app.matching.scoring import PART_LABELS, PARTS
 from app.matching.vocab import EXPERIENCE_TAGS, LANGUAGES, SLOTS, slot_label
 from app.models import VolunteerStatus
 from app.stage import TRAINABLE_STAGES
+
+
+def _choices(pairs: Any) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -66,7 +65,10 @@ class EndForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         if self.reason.data == "other" and not self.detail.data:
-            self.detail.errors = [*self.detail.errors, "Say in a few words why this assignment is ending."]
+            self.detail.errors = [
+                *self.detail.errors,
+                "Say in a few words why this assignment is ending.",
+            ]
             ok = False
         return ok
 
@@ -106,10 +108,10 @@ class ProfileForm(FlaskForm):
         validators=[InputRequired("Choose a status.")],
     )
     area = SelectField("Area", coerce=int, choices=[])
-    phone = StringField("Phone number", filters=[strip_filter], validators=[Optional(), Length(max=40)])
-    postcode = StringField(
-        "Postcode", filters=[strip_filter], validators=[Optional(), _postcode]
+    phone = StringField(
+        "Phone number", filters=[strip_filter], validators=[Optional(), Length(max=40)]
     )
+    postcode = StringField("Postcode", filters=[strip_filter], validators=[Optional(), _postcode])
     latitude = DecimalField(
         "Latitude (optional)",
         places=None,
@@ -130,7 +132,9 @@ class ProfileForm(FlaskForm):
     stages = MultiCheckboxField(
         "Stages they are trained for", choices=_choices((str(s), s.label) for s in TRAINABLE_STAGES)
     )
-    tags = MultiCheckboxField("Experience they can share", choices=_choices(EXPERIENCE_TAGS.items()))
+    tags = MultiCheckboxField(
+        "Experience they can share", choices=_choices(EXPERIENCE_TAGS.items())
+    )
     availability = MultiCheckboxField(
         "When they are usually free", choices=_choices((s, slot_label(s)) for s in SLOTS)
     )

@@ -57,13 +57,13 @@ def gate_matrix(
     km: npt.NDArray[np.float64],
     radius: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.int8]:
-    """(P, V): the index in ``GATES`` of the first gate failed, or ``PASSED`` (−1)."""
+    """(P, V): the index in ``GATES`` of the first gate failed, or ``PASSED`` (-1)."""
     p, v = len(needs), len(pool)
     day = today.toordinal()
     checks = (pool.dbs_expires >= day) & (pool.training_done >= 0) & (pool.training_done <= day)
     capacity = pool.open_count < pool.max_caseload
     # Stage: columns 0..2 for known stages; unknown → any stage; over → nobody.
-    trained_any = pool.stages.any(axis=1)
+    trained_any: npt.NDArray[np.bool_] = np.asarray(pool.stages.any(axis=1))
     stage_table = np.vstack(
         [pool.stages.T, np.zeros((1, v), dtype=np.bool_), trained_any[None, :]]
     )  # rows: pregnancy, birth, postnatal, over, unknown

@@ -2,10 +2,10 @@
 
 Each volunteer offers as many *slots* as they have free places (at most one per parent,
 since a parent needs only one). ``linear_sum_assignment`` then solves the rectangular
-parents × slots problem exactly (Hungarian / Jonker-Volgenant), minimising −score.
+parents x slots problem exactly (Hungarian / Jonker-Volgenant), minimising -score.
 
 Forbidden pairs (a gate failed) cost 0, the same as leaving both sides unmatched, and
-every allowed pair costs −score ≤ 0; so any optimal assignment of the full rectangle,
+every allowed pair costs -score ≤ 0; so any optimal assignment of the full rectangle,
 with its forbidden pairs dropped, is an optimal matching: a solver forced to fill a row
 with a forbidden pair loses nothing by doing so. Leaving a parent unmatched is allowed.
 """

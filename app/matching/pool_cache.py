@@ -55,7 +55,10 @@ def _fingerprint_query() -> Any:
             func.coalesce(func.sum(cast(vp.latitude, Float) + cast(vp.longitude, Float)), 0.0),
             func.coalesce(func.sum(cast(vp.travel_km, Float)), 0.0),
             func.coalesce(func.sum(cast(vp.remote_only, Integer) * vp.user_id), 0),
-            _length(vp.languages) + _length(vp.stages) + _length(vp.tags) + _length(vp.availability),
+            _length(vp.languages)
+            + _length(vp.stages)
+            + _length(vp.tags)
+            + _length(vp.availability),
             _length(vp.postcode) + _length(vp.dbs_expires_on) + _length(vp.training_completed_on),
             _length(User.email) + _length(User.first_name) + _length(User.last_name),
             *(

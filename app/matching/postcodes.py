@@ -58,7 +58,10 @@ def parse(text: str, filename: str) -> dict[str, tuple[float, float]]:
     missing = [c for c in COLUMNS if c not in names]
     if missing:
         raise ImportProblems(
-            [f"{filename}:1: {c}: column missing (needed: postcode, latitude, longitude)" for c in missing]
+            [
+                f"{filename}:1: {c}: column missing (needed: postcode, latitude, longitude)"
+                for c in missing
+            ]
         )
     index = {c: names.index(c) for c in COLUMNS}
     out: dict[str, tuple[float, float]] = {}
@@ -70,24 +73,29 @@ def parse(text: str, filename: str) -> dict[str, tuple[float, float]]:
         postcode = normalise_postcode(cells["postcode"])
         ok = True
         if postcode is None or not POSTCODE_RE.match(postcode):
-            problems.append(f"{filename}:{line_no}: postcode: '{cells['postcode']}' is not a postcode")
+            problems.append(
+                f"{filename}:{line_no}: postcode: '{cells['postcode']}' is not a postcode"
+            )
             ok = False
         lat = _number(cells["latitude"], -90, 90)
         if lat is None:
             problems.append(
-                f"{filename}:{line_no}: latitude: '{cells['latitude']}' is not a number from -90 to 90"
+                f"{filename}:{line_no}: latitude: "
+                f"'{cells['latitude']}' is not a number from -90 to 90"
             )
             ok = False
         lon = _number(cells["longitude"], -180, 180)
         if lon is None:
             problems.append(
-                f"{filename}:{line_no}: longitude: '{cells['longitude']}' is not a number from -180 to 180"
+                f"{filename}:{line_no}: longitude: "
+                f"'{cells['longitude']}' is not a number from -180 to 180"
             )
             ok = False
         if ok and postcode is not None and lat is not None and lon is not None:
             if postcode in first_line:
                 problems.append(
-                    f"{filename}:{line_no}: postcode: {postcode} is already on line {first_line[postcode]}"
+                    f"{filename}:{line_no}: postcode: {postcode} "
+                    f"is already on line {first_line[postcode]}"
                 )
                 continue
             first_line[postcode] = line_no
@@ -101,7 +109,9 @@ def import_centroids(session: SessionLike, text: str, filename: str) -> ImportRe
     """Replace known centroids with the file's and fill coordinates that are missing."""
     centroids = parse(text, filename)
     if centroids:
-        session.execute(delete(PostcodeCentroid).where(PostcodeCentroid.postcode.in_(list(centroids))))
+        session.execute(
+            delete(PostcodeCentroid).where(PostcodeCentroid.postcode.in_(list(centroids)))
+        )
         session.add_all(
             PostcodeCentroid(postcode=pc, latitude=lat, longitude=lon)
             for pc, (lat, lon) in centroids.items()

@@ -1,14 +1,14 @@
-"""The score: 0–100, a weighted sum of explainable parts.
+"""The score: 0-100, a weighted sum of explainable parts.
 
-Each part is a fraction between 0 and 1, worth ``weight / sum(weights) × 100`` points:
+Each part is a fraction between 0 and 1, worth ``weight / sum(weights) x 100`` points:
 
 * ``stage``        — share of the parent's stages from now on (e.g. birth and postnatal for a
   parent in the birth stage; all three when the stage is unknown) the volunteer is trained
   for, so one volunteer can stay with the parent all the way;
-* ``distance``     — ``1 − km / travel radius`` for face-to-face support; full marks when the
+* ``distance``     — ``1 - km / travel radius`` for face-to-face support; full marks when the
   parent asked for phone or video; half when the volunteer only supports remotely and the
   parent did not ask for that; nothing when the distance is not known;
-* ``availability`` — share of the parent's preferred times (weekday × morning/afternoon/
+* ``availability`` — share of the parent's preferred times (weekday x morning/afternoon/
   evening) the volunteer is free; half marks when the parent gave no times;
 * ``experience``   — share of the parent's needs/experience tags the volunteer shares; half
   marks when the parent has none recorded;
@@ -78,7 +78,9 @@ class Weights:
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> Weights:
-        values = {part: float(settings.get(f"weight_{part}", DEFAULT_WEIGHTS[part])) for part in PARTS}
+        values = {
+            part: float(settings.get(f"weight_{part}", DEFAULT_WEIGHTS[part])) for part in PARTS
+        }
         km = float(settings.get("default_travel_km", DEFAULT_TRAVEL_KM))
         return cls(values, km)
 
@@ -96,7 +98,7 @@ class Weights:
 
 @dataclass
 class Evaluation:
-    """Gates and score for every parent (rows) × volunteer (columns)."""
+    """Gates and score for every parent (rows) x volunteer (columns)."""
 
     gate: npt.NDArray[np.int8]
     fractions: dict[str, npt.NDArray[np.float64]]
@@ -201,7 +203,9 @@ def explain(
     distance_words = describe_km(km, bool(evaluation.from_coords[row, col]))
     radius = float(evaluation.radius[col])
     if needs.remote[row]:
-        words["distance"] = f"Parent prefers {parent.contact_mode} contact, so distance does not matter"
+        words["distance"] = (
+            f"Parent prefers {parent.contact_mode} contact, so distance does not matter"
+        )
     elif volunteer.remote_only:
         words["distance"] = "Supports by phone or video only; parent did not ask for that"
     elif np.isnan(km):

@@ -24,8 +24,8 @@ from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.arrays import ParentFacts, Vocab, build_needs, build_pool
 from app.matching.gates import GATE_LABELS, GATES, PASSED, count_excluded
-from app.matching.pool_cache import volunteer_pool
 from app.matching.plan import greedy_plan, optimal_plan
+from app.matching.pool_cache import volunteer_pool
 from app.matching.scoring import (
     SETTINGS_DEFAULTS,
     SETTINGS_KEY,
@@ -244,7 +244,12 @@ def _start(
 
 
 def _end(
-    session: SessionLike, now: datetime, case: Case, current: Assignment, reason: str, by_id: int | None
+    session: SessionLike,
+    now: datetime,
+    case: Case,
+    current: Assignment,
+    reason: str,
+    by_id: int | None,
 ) -> None:
     current.ended_at = now
     current.end_reason = reason[:120]
@@ -489,7 +494,10 @@ def confirm_plan(
     today = local_date(now)
     vocab = Vocab()
     pool = build_pool(rows, vocab)
-    free = {int(v): int(m - o) for v, m, o in zip(pool.ids, pool.max_caseload, pool.open_count, strict=True)}
+    free = {
+        int(v): int(m - o)
+        for v, m, o in zip(pool.ids, pool.max_caseload, pool.open_count, strict=True)
+    }
     pool.open_count[:] = 0  # capacity is tracked below, pair by pair
     live_cases = [cases[c] for c in dict.fromkeys(case_ids) if c in cases]
     needs = build_needs(parent_facts(session, [c.parent for c in live_cases]), pool, vocab, today)

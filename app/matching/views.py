@@ -156,7 +156,9 @@ def volunteer_edit(user_id: int) -> str | Response:
 
 
 def _own_profile() -> VolunteerProfile | None:
-    return db.session.scalar(select(VolunteerProfile).where(VolunteerProfile.user_id == current_user.id))
+    return db.session.scalar(
+        select(VolunteerProfile).where(VolunteerProfile.user_id == current_user.id)
+    )
 
 
 @bp.route("/my/profile", methods=["GET", "POST"])
@@ -198,13 +200,17 @@ def my_profile() -> str | Response:
 @bp.route("/my/profile/pause", methods=["POST"])
 @roles("volunteer")
 def my_pause() -> Response:
-    return _set_own_status(VolunteerStatus.PAUSED, "You are paused: coordinators will not offer you new parents.")
+    return _set_own_status(
+        VolunteerStatus.PAUSED, "You are paused: coordinators will not offer you new parents."
+    )
 
 
 @bp.route("/my/profile/resume", methods=["POST"])
 @roles("volunteer")
 def my_resume() -> Response:
-    return _set_own_status(VolunteerStatus.ACTIVE, "Welcome back: you can be offered new parents again.")
+    return _set_own_status(
+        VolunteerStatus.ACTIVE, "Welcome back: you can be offered new parents again."
+    )
 
 
 def _set_own_status(status: VolunteerStatus, message: str) -> Response:
@@ -286,7 +292,9 @@ def assign(case_id: int, volunteer_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             if isinstance(form, EndForm):
-                service.reassign(db.session, now(), case.id, volunteer.id, form.reason_text(), current_user.id)
+                service.reassign(
+                    db.session, now(), case.id, volunteer.id, form.reason_text(), current_user.id
+                )
             else:
                 service.assign(db.session, now(), case.id, volunteer.id, current_user.id)
         except MatchError as error:
@@ -294,7 +302,10 @@ def assign(case_id: int, volunteer_id: int) -> str | Response:
             flash(str(error), "error")
             return redirect(url_for("matching.suggestions", case_id=case.id))
         db.session.commit()
-        flash(f"{volunteer.full_name} is now supporting {case.parent.first_name} ({case.reference}).", "success")
+        flash(
+            f"{volunteer.full_name} is now supporting {case.parent.first_name} ({case.reference}).",
+            "success",
+        )
         return redirect(url_for("matching.suggestions", case_id=case.id))
     return render_template(
         "matching/confirm_assign.html", case=case, volunteer=volunteer, current=current, form=form
@@ -309,13 +320,17 @@ def decline(case_id: int, volunteer_id: int) -> str | Response:
     form = DeclineForm()
     if form.validate_on_submit():
         try:
-            service.decline(db.session, now(), case.id, volunteer.id, form.who.data or "parent", current_user.id)
+            service.decline(
+                db.session, now(), case.id, volunteer.id, form.who.data or "parent", current_user.id
+            )
         except MatchError as error:
             db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for("matching.suggestions", case_id=case.id))
         db.session.commit()
-        flash(f"Noted: {volunteer.full_name} will not be suggested for this parent again.", "success")
+        flash(
+            f"Noted: {volunteer.full_name} will not be suggested for this parent again.", "success"
+        )
         return redirect(url_for("matching.suggestions", case_id=case.id))
     return render_template("matching/decline.html", case=case, volunteer=volunteer, form=form)
 
@@ -356,7 +371,13 @@ def plan() -> str | Response:
         if not pairs:
             flash("Tick at least one pair to confirm.", "error")
             return redirect(url_for("matching.plan"))
-        visible = set(db.session.scalars(select(Case.id).where(visible_cases(current_user), Case.id.in_([c for c, _ in pairs]))))
+        visible = set(
+            db.session.scalars(
+                select(Case.id).where(
+                    visible_cases(current_user), Case.id.in_([c for c, _ in pairs])
+                )
+            )
+        )
         pairs = [p for p in pairs if p[0] in visible]
         result = service.confirm_plan(db.session, now(), pairs, current_user.id)
         db.session.commit()
@@ -377,8 +398,8 @@ def _chosen_pairs(values: list[str]) -> list[tuple[int, int]]:
 def _refs(result: service.ConfirmResult) -> dict[str, dict[int, str]]:
     case_ids = {a.case_id for a in result.made} | {c for c, _, _ in result.not_made}
     volunteer_ids = {a.volunteer_id for a in result.made} | {v for _, v, _ in result.not_made}
-    cases = db.session.scalars(select(Case).where(Case.id.in_(case_ids))) if case_ids else []
-    users = db.session.scalars(select(User).where(User.id.in_(volunteer_ids))) if volunteer_ids else []
+    cases: list[Case] = list(db.session.scalars(select(Case).where(Case.id.in_(case_ids))))
+    users: list[User] = list(db.session.scalars(select(User).where(User.id.in_(volunteer_ids))))
     return {
         "case": {c.id: c.reference for c in cases},
         "volunteer": {u.id: u.full_name for u in users},
@@ -394,7 +415,9 @@ def settings() -> str | Response:
     current = get_settings(db.session, SETTINGS_KEY, SETTINGS_DEFAULTS)
     form = SettingsForm(data=current if request.method == "GET" else None)
     if form.validate_on_submit():
-        values = {f"weight_{p}": int(getattr(form, f"weight_{p}").data) for p in PARTS}
+        values: dict[str, float] = {
+            f"weight_{p}": int(getattr(form, f"weight_{p}").data) for p in PARTS
+        }
         values["default_travel_km"] = float(form.default_travel_km.data)
         save_settings(db.session, now(), SETTINGS_KEY, values, current_user.id)
         record(

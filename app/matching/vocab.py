@@ -15,7 +15,7 @@ WEEKDAY_LABELS = {
 PERIODS = ("am", "pm", "eve")
 PERIOD_LABELS = {"am": "morning", "pm": "afternoon", "eve": "evening"}
 
-#: Every availability slot, weekday × part of day: "mon-am" … "sun-eve".
+#: Every availability slot, weekday x part of day: "mon-am" … "sun-eve".
 SLOTS = tuple(f"{day}-{period}" for day in WEEKDAYS for period in PERIODS)
 SLOT_INDEX = {slot: i for i, slot in enumerate(SLOTS)}
 

@@ -43,7 +43,9 @@ def test_coordinator_reads_suggestions_and_assigns(
     make_volunteer(session, user_kw={"first_name": "Cath", "last_name": "Lee"}, max_caseload=2)
     make_volunteer(session, user_kw={"first_name": "Dee", "last_name": "Paused"}, status="paused")
     make_volunteer(
-        session, user_kw={"first_name": "Eve", "last_name": "Expired"}, dbs_expires_on=date(2026, 9, 1)
+        session,
+        user_kw={"first_name": "Eve", "last_name": "Expired"},
+        dbs_expires_on=date(2026, 9, 1),
     )
     session.commit()
 

@@ -29,7 +29,14 @@ def test_suggest_json(app: Flask, session: SessionLike) -> None:
     assert doc["parent_ref"] == "R-1"
     assert [s["volunteer_email"] for s in doc["suggestions"]] == [best.email]
     parts = doc["suggestions"][0]["parts"]
-    assert set(parts) == {"stage", "distance", "availability", "experience", "continuity", "workload"}
+    assert set(parts) == {
+        "stage",
+        "distance",
+        "availability",
+        "experience",
+        "continuity",
+        "workload",
+    }
     assert abs(sum(parts.values()) - doc["suggestions"][0]["score"]) < 0.05
     assert doc["excluded"] == {"active": 1}
 
@@ -73,5 +80,7 @@ def test_import_postcodes(app: Flask, session: SessionLike, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert "filled coordinates of 0 parents and 1 volunteers" in result.output
     session.expire_all()
-    profile = session.scalar(select(VolunteerProfile).where(VolunteerProfile.user_id == volunteer.id))
+    profile = session.scalar(
+        select(VolunteerProfile).where(VolunteerProfile.user_id == volunteer.id)
+    )
     assert profile is not None and (profile.latitude, profile.longitude) == (51.4, -2.6)

@@ -43,7 +43,7 @@ def race(app: Flask, attempts: list[Callable[[Session], object]]) -> list[str]:
                 except MatchError as error:
                     session.rollback()
                     outcomes[index] = f"conflict: {error}"
-        except Exception as error:  # noqa: BLE001 - any error is a test failure, reported below
+        except Exception as error:
             outcomes[index] = f"error: {error!r}"
         finally:
             engine.dispose()

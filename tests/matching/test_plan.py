@@ -12,7 +12,9 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from app.matching.plan import greedy_plan, optimal_plan
 
 
-def brute_force(scores: npt.NDArray[np.float64], allowed: npt.NDArray[np.bool_], cap: list[int]) -> float:
+def brute_force(
+    scores: npt.NDArray[np.float64], allowed: npt.NDArray[np.bool_], cap: list[int]
+) -> float:
     parents, volunteers = scores.shape
     best = 0.0
     for choice in itertools.product(range(-1, volunteers), repeat=parents):
@@ -32,7 +34,9 @@ def brute_force(scores: npt.NDArray[np.float64], allowed: npt.NDArray[np.bool_],
     return best
 
 
-def milp_total(scores: npt.NDArray[np.float64], allowed: npt.NDArray[np.bool_], cap: npt.NDArray[np.int64]) -> float:
+def milp_total(
+    scores: npt.NDArray[np.float64], allowed: npt.NDArray[np.bool_], cap: npt.NDArray[np.int64]
+) -> float:
     p, v = scores.shape
     n = p * v
     c = -scores.ravel()
@@ -48,7 +52,9 @@ def milp_total(scores: npt.NDArray[np.float64], allowed: npt.NDArray[np.bool_], 
     return float(-result.fun)
 
 
-def check_valid(pairs: list[tuple[int, int]], allowed: npt.NDArray[np.bool_], cap: npt.NDArray[np.int64]) -> None:
+def check_valid(
+    pairs: list[tuple[int, int]], allowed: npt.NDArray[np.bool_], cap: npt.NDArray[np.int64]
+) -> None:
     parents = [i for i, _ in pairs]
     assert len(parents) == len(set(parents)), "a parent matched twice"
     for i, j in pairs:
@@ -99,11 +105,16 @@ def test_nothing_allowed_gives_an_empty_plan() -> None:
     assert plan.pairs == [] and plan.total == 0.0
 
 
-def naive_greedy(scores: npt.NDArray[np.float64], allowed: npt.NDArray[np.bool_], cap: npt.NDArray[np.int64]) -> float:
+def naive_greedy(
+    scores: npt.NDArray[np.float64], allowed: npt.NDArray[np.bool_], cap: npt.NDArray[np.int64]
+) -> float:
     left = list(cap)
     matched: set[int] = set()
     total = 0.0
-    pairs = sorted(((scores[i, j], i, j) for i, j in zip(*np.nonzero(allowed), strict=True)), key=lambda t: -t[0])
+    pairs = sorted(
+        ((scores[i, j], i, j) for i, j in zip(*np.nonzero(allowed), strict=True)),
+        key=lambda t: -t[0],
+    )
     for s, i, j in pairs:
         if i in matched or left[j] <= 0:
             continue
@@ -120,4 +131,6 @@ def test_greedy_with_partial_sort_equals_plain_greedy(seed: int) -> None:
     scores = rng.random((400, 120)) * 100
     allowed = rng.random((400, 120)) < (0.05 if seed == 0 else 0.5)
     cap = rng.integers(0, 3, size=120)
-    assert greedy_plan(scores, allowed, cap).total == pytest.approx(naive_greedy(scores, allowed, cap))
+    assert greedy_plan(scores, allowed, cap).total == pytest.approx(
+        naive_greedy(scores, allowed, cap)
+    )

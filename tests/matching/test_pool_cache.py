@@ -6,11 +6,11 @@ from sqlalchemy import update
 
 from app.extensions import SessionLike
 from app.matching import pool_cache, service
-from app.models import User, VolunteerProfile
+from app.models import Parent, User, VolunteerProfile
 from tests.factories import NOW, make_assignment, make_case, make_parent, make_volunteer
 
 
-def offered(session: SessionLike, parent) -> list[int]:  # type: ignore[no-untyped-def]
+def offered(session: SessionLike, parent: Parent) -> list[int]:
     return [s.volunteer_id for s in service.suggest(session, NOW, parent).items]
 
 
@@ -22,10 +22,14 @@ def test_changes_reach_the_suggestions(session: SessionLike) -> None:
     key = pool_cache.fingerprint(session)
 
     # A status change written without touching updated_at (e.g. by an import).
-    session.execute(update(VolunteerProfile).where(VolunteerProfile.user_id == a.id).values(status="paused"))
+    session.execute(
+        update(VolunteerProfile).where(VolunteerProfile.user_id == a.id).values(status="paused")
+    )
     assert pool_cache.fingerprint(session) != key
     assert offered(session, parent) == [b.id]
-    session.execute(update(VolunteerProfile).where(VolunteerProfile.user_id == a.id).values(status="active"))
+    session.execute(
+        update(VolunteerProfile).where(VolunteerProfile.user_id == a.id).values(status="active")
+    )
     assert sorted(offered(session, parent)) == sorted([a.id, b.id])
 
     # An assignment fills a's only place.
@@ -39,7 +43,9 @@ def test_changes_reach_the_suggestions(session: SessionLike) -> None:
 
     # b gains the parent's experience: the score changes.
     before = service.suggest(session, NOW, parent).items[0].score
-    session.execute(update(VolunteerProfile).where(VolunteerProfile.user_id == b.id).values(tags=["twins"]))
+    session.execute(
+        update(VolunteerProfile).where(VolunteerProfile.user_id == b.id).values(tags=["twins"])
+    )
     assert service.suggest(session, NOW, parent).items[0].score > before
 
     # A new volunteer appears.

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from app.matching.arrays import ParentFacts, VolunteerFacts, Vocab, build_needs, build_pool
+from app.matching.arrays import ParentFacts, Vocab, VolunteerFacts, build_needs, build_pool
 from app.matching.distance import district, haversine_km, normalise_postcode, postcode_area
 from app.matching.gates import GATES, PASSED, count_excluded
 from app.matching.scoring import PARTS, Weights, evaluate, explain
@@ -151,7 +151,9 @@ def test_score_parts_and_total() -> None:
     assert [p.name for p in explained] == list(PARTS)
     words = {p.name: p.words for p in explained}
     assert words["stage"] == "Trained for pregnancy and birth of pregnancy, birth and postnatal"
-    assert words["availability"].startswith("Free 2 of the parent's 4 preferred times: Monday morning")
+    assert words["availability"].startswith(
+        "Free 2 of the parent's 4 preferred times: Monday morning"
+    )
     assert words["experience"] == "Shares experience of twins or more"
     assert words["continuity"] == "Supported this parent before"
     assert words["workload"] == "Supporting 1 of up to 4; 3 places free"

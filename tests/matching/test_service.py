@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -43,7 +44,7 @@ def test_suggestion_statement_count_does_not_grow(session: SessionLike) -> None:
     assert _count_statements(lambda: service.suggest(session, NOW, parent)) == count
 
 
-def _count_statements(fn) -> int:  # type: ignore[no-untyped-def]
+def _count_statements(fn: Callable[[], object]) -> int:
     seen: list[str] = []
 
     def listener(*args: object) -> None:
@@ -142,7 +143,10 @@ def test_plan_is_optimal_and_confirm_rechecks(session: SessionLike) -> None:
     b = make_volunteer(session, max_caseload=1, languages=["en"], stages=["pregnancy"])
     proposal = service.propose(session, NOW)
     assert proposal.waiting == 2 and len(proposal.pairs) == 2
-    assert {(p.case_id, p.volunteer_id) for p in proposal.pairs} == {(twins.id, a.id), (other.id, b.id)}
+    assert {(p.case_id, p.volunteer_id) for p in proposal.pairs} == {
+        (twins.id, a.id),
+        (other.id, b.id),
+    }
     assert proposal.total == pytest.approx(sum(p.score for p in proposal.pairs))
     assert proposal.total >= proposal.greedy_total - 1e-9
     # Meanwhile b pauses: the confirm makes one pair and reports the other.

@@ -12,14 +12,24 @@ from sqlalchemy import func, select
 from app.extensions import SessionLike
 from app.models import Assignment, CaseStatus, MatchExclusion, Parent, Setting, VolunteerProfile
 from tests.conftest import csrf_token, login, post_form
-from tests.factories import NOW, make_area, make_assignment, make_case, make_parent, make_user, make_volunteer
+from tests.factories import (
+    NOW,
+    make_area,
+    make_assignment,
+    make_case,
+    make_parent,
+    make_user,
+    make_volunteer,
+)
 
 
 def fixed_now(app: Flask) -> None:
     app.config["CORNER_NOW"] = NOW
 
 
-def test_suggestions_page_explains_and_counts(app: Flask, client: FlaskClient, session: SessionLike) -> None:
+def test_suggestions_page_explains_and_counts(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
     fixed_now(app)
     coordinator = make_user(session)
     case = make_case(session, make_parent(session, first_name="Amira", tags=["twins"]))
@@ -36,7 +46,9 @@ def test_suggestions_page_explains_and_counts(app: Flask, client: FlaskClient, s
     assert "out of 100" in html
 
 
-def test_suggestions_are_404_outside_scope_and_403_for_volunteers(client: FlaskClient, session: SessionLike) -> None:
+def test_suggestions_are_404_outside_scope_and_403_for_volunteers(
+    client: FlaskClient, session: SessionLike
+) -> None:
     mine, theirs = make_area(session), make_area(session)
     coordinator = make_user(session, areas=[mine])
     other_case = make_case(session, make_parent(session, area=theirs), area=theirs)
@@ -51,7 +63,9 @@ def test_suggestions_are_404_outside_scope_and_403_for_volunteers(client: FlaskC
     assert client.get("/plan").status_code == 403
 
 
-def test_assign_with_confirmation_then_end_with_reason(app: Flask, client: FlaskClient, session: SessionLike) -> None:
+def test_assign_with_confirmation_then_end_with_reason(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
     fixed_now(app)
     coordinator = make_user(session)
     case = make_case(session)
@@ -84,7 +98,9 @@ def test_assign_with_confirmation_then_end_with_reason(app: Flask, client: Flask
     assert ended is not None and ended.end_reason == "The parent no longer wants support"
 
 
-def test_full_volunteer_gives_a_friendly_conflict(app: Flask, client: FlaskClient, session: SessionLike) -> None:
+def test_full_volunteer_gives_a_friendly_conflict(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
     fixed_now(app)
     coordinator = make_user(session)
     volunteer = make_volunteer(session, max_caseload=1, user_kw={"first_name": "Bea"})
@@ -159,7 +175,9 @@ def test_plan_page_and_confirm(app: Flask, client: FlaskClient, session: Session
     assert "the case is no longer waiting" in response.get_data(as_text=True)
 
 
-def test_volunteer_list_warns_about_checks(app: Flask, client: FlaskClient, session: SessionLike) -> None:
+def test_volunteer_list_warns_about_checks(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
     fixed_now(app)
     coordinator = make_user(session)
     make_volunteer(session, user_kw={"first_name": "Soon"}, dbs_expires_on=date(2026, 11, 20))
@@ -174,19 +192,24 @@ def test_volunteer_list_warns_about_checks(app: Flask, client: FlaskClient, sess
     assert "0 of 3" in html
 
 
-def test_coordinator_edits_every_profile_field(app: Flask, client: FlaskClient, session: SessionLike) -> None:
+def test_coordinator_edits_every_profile_field(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
     fixed_now(app)
     coordinator = make_user(session)
     volunteer = make_volunteer(session)
     session.commit()
     login(client, coordinator.email)
     url = f"/volunteers/{volunteer.id}/edit"
-    bad = post_form(client, url, {"status": "active", "max_caseload": "-1", "postcode": "!!", "area": "0"})
+    bad = post_form(
+        client, url, {"status": "active", "max_caseload": "-1", "postcode": "!!", "area": "0"}
+    )
     text = bad.get_data(as_text=True)
     assert "There is a problem" in text and "Enter a number between 0 and 30." in text
     data = {
         "status": "paused", "area": "0", "phone": "07700 900123", "postcode": "bs14dj",
-        "latitude": "51.45", "longitude": "-2.59", "languages": ["en", "pl"], "other_languages": "lt",
+        "latitude": "51.45", "longitude": "-2.59", "languages": ["en", "pl"],
+        "other_languages": "lt",
         "stages": ["birth"], "tags": ["twins", "nicu"], "availability": ["tue-eve"],
         "max_caseload": "4", "travel_km": "7.5", "remote_only": "y",
         "training_completed_on": "2026-01-02", "dbs_checked_on": "2026-01-01",
@@ -197,19 +220,30 @@ def test_coordinator_edits_every_profile_field(app: Flask, client: FlaskClient, 
     p = session.scalar(select(VolunteerProfile).where(VolunteerProfile.user_id == volunteer.id))
     assert p is not None
     assert (p.status, p.postcode, p.latitude, p.longitude) == ("paused", "BS1 4DJ", 51.45, -2.59)
-    assert p.languages == ["en", "pl", "lt"] and p.stages == ["birth"] and p.tags == ["twins", "nicu"]
-    assert (p.availability, p.max_caseload, p.travel_km, p.remote_only) == (["tue-eve"], 4, 7.5, True)
+    assert (
+        p.languages == ["en", "pl", "lt"] and p.stages == ["birth"] and p.tags == ["twins", "nicu"]
+    )
+    assert (p.availability, p.max_caseload, p.travel_km, p.remote_only) == (
+        ["tue-eve"],
+        4,
+        7.5,
+        True,
+    )
     assert p.dbs_expires_on == date(2029, 1, 1) and p.training_completed_on == date(2026, 1, 2)
 
 
-def test_volunteer_edits_own_availability_and_pauses(app: Flask, client: FlaskClient, session: SessionLike) -> None:
+def test_volunteer_edits_own_availability_and_pauses(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
     fixed_now(app)
     volunteer = make_volunteer(session)
     session.commit()
     login(client, volunteer.email)
     html = client.get("/my/profile").get_data(as_text=True)
     assert "When are you usually free?" in html
-    assert post_form(client, "/my/profile", {"availability": ["sat-am", "sun-eve"]}).status_code == 302
+    assert (
+        post_form(client, "/my/profile", {"availability": ["sat-am", "sun-eve"]}).status_code == 302
+    )
     assert post_form(client, "/my/profile/pause", {}, page="/my/profile").status_code == 302
     session.expire_all()
     profile = volunteer.volunteer_profile
@@ -229,7 +263,10 @@ def test_admin_sets_weights(app: Flask, client: FlaskClient, session: SessionLik
     admin = make_user(session, "admin")
     session.commit()
     login(client, admin.email)
-    zero = {f"weight_{p}": "0" for p in ("stage", "distance", "availability", "experience", "continuity", "workload")}
+    zero = {
+        f"weight_{p}": "0"
+        for p in ("stage", "distance", "availability", "experience", "continuity", "workload")
+    }
     bad = post_form(client, "/admin/settings/matching", {**zero, "default_travel_km": "8"})
     assert "At least one weight must be more than 0." in bad.get_data(as_text=True)
     good = {**zero, "weight_experience": "50", "weight_stage": "50", "default_travel_km": "8"}
@@ -239,7 +276,9 @@ def test_admin_sets_weights(app: Flask, client: FlaskClient, session: SessionLik
     assert stored.value["weight_experience"] == 50 and stored.value["default_travel_km"] == 8.0
 
 
-def test_postcode_upload_all_or_nothing(app: Flask, client: FlaskClient, session: SessionLike) -> None:
+def test_postcode_upload_all_or_nothing(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
     fixed_now(app)
     admin = make_user(session, "admin")
     parent = make_parent(session, postcode="BS1 4DJ")
