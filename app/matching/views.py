@@ -30,10 +30,6 @@ from app.matching.scoring import PART_LABELS, PARTS, SETTINGS_DEFAULTS, SETTINGS
 from app.matching.service import MatchError
 from app.matching.vocab import (
     LANGUAGES,
-    PERIOD_LABELS,
-    PERIODS,
-    WEEKDAY_LABELS,
-    WEEKDAYS,
     language_label,
     tag_label,
 )
@@ -188,10 +184,6 @@ def my_profile() -> str | Response:
         form=form,
         pause_form=ConfirmForm(),
         dbs=check_state(profile.dbs_expires_on if profile else None, today, "DBS check"),
-        weekdays=WEEKDAYS,
-        periods=PERIODS,
-        weekday_labels=WEEKDAY_LABELS,
-        period_labels=PERIOD_LABELS,
         language_label=language_label,
         tag_label=tag_label,
     )

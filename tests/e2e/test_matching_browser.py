@@ -96,3 +96,59 @@ def test_suggestions_on_a_phone(
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page scrolls sideways on a phone"
     screenshot(phone_page, "matching-suggestions-phone")
+
+
+def test_plan_and_profile_pages_are_accessible(
+    app: Flask, live_server: LiveServer, page: Page, session: SessionLike
+) -> None:
+    app.config["CORNER_NOW"] = NOW
+    coordinator = make_user(session, "coordinator")
+    admin = make_user(session, "admin")
+    for n in range(3):
+        make_case(session, make_parent(session, first_name=f"Parent{n}", tags=["twins"]))
+    bea = make_volunteer(
+        session,
+        user_kw={"first_name": "Bea", "last_name": "Okafor"},
+        tags=["twins"],
+        dbs_expires_on=date(2026, 11, 20),
+    )
+    make_volunteer(session, user_kw={"first_name": "Cath", "last_name": "Lee"}, max_caseload=1)
+    session.commit()
+
+    login_in_browser(page, live_server.url, coordinator.email, PASSWORD)
+    page.goto(f"{live_server.url}/plan")
+    assert "This plan: 3 parents matched" in page.locator(".plan-totals").inner_text()
+    screenshot(page, "matching-plan")
+    assert Axe().run(page).violations_count == 0
+    page.get_by_label("Confirm C-00003 with Bea Okafor").uncheck()
+    page.get_by_role("button", name="Confirm the ticked pairs").click()
+    assert page.get_by_role("heading", name="2 assignments made").is_visible()
+    screenshot(page, "matching-plan-done")
+
+    page.goto(f"{live_server.url}/volunteers")
+    assert "Warning: Expires in 18 days" in page.locator("table").inner_text()
+    screenshot(page, "matching-volunteers")
+    assert Axe().run(page).violations_count == 0
+    page.get_by_role("link", name="Edit Bea Okafor's profile").click()
+    screenshot(page, "matching-volunteer-edit")
+    result = Axe().run(page)
+    assert result.violations_count == 0, result.generate_report()
+
+    page.get_by_role("button", name="Log out").click()
+    login_in_browser(page, live_server.url, bea.email, PASSWORD)
+    page.goto(f"{live_server.url}/my/profile")
+    page.get_by_label("Saturday morning").check()
+    page.get_by_role("button", name="Save my availability").click()
+    assert "Your availability is saved." in page.get_by_role("status").first.inner_text()
+    screenshot(page, "matching-my-profile")
+    result = Axe().run(page)
+    assert result.violations_count == 0, result.generate_report()
+
+    page.get_by_role("button", name="Log out").click()
+    login_in_browser(page, live_server.url, admin.email, PASSWORD)
+    page.goto(f"{live_server.url}/admin/settings/matching")
+    page.get_by_label("Shared experience").fill("40")
+    page.get_by_role("button", name="Save").click()
+    assert "Matching weights saved" in page.get_by_role("status").first.inner_text()
+    screenshot(page, "matching-settings")
+    assert Axe().run(page).violations_count == 0
