@@ -70,6 +70,29 @@ def haversine_km(
     return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
+def pairwise_km(
+    lat_p: npt.NDArray[np.float64],
+    lon_p: npt.NDArray[np.float64],
+    lat_v: npt.NDArray[np.float64],
+    lon_v: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """Great-circle km for every row point x column point, NaN where one is missing.
+
+    The haversine term is expanded with sin^2(x/2) = (1 - cos x) / 2 and the cosine
+    of a difference, so only the 1-D vectors need trigonometry and the P x V matrix only
+    outer products (float64 keeps metres exact enough).
+    """
+    p1, l1 = np.radians(lat_p), np.radians(lon_p)
+    p2, l2 = np.radians(lat_v), np.radians(lon_v)
+    cp1, sp1, cl1, sl1 = np.cos(p1), np.sin(p1), np.cos(l1), np.sin(l1)
+    cp2, sp2, cl2, sl2 = np.cos(p2), np.sin(p2), np.cos(l2), np.sin(l2)
+    cos_dp = np.outer(cp1, cp2) + np.outer(sp1, sp2)
+    cos_dl = np.outer(cl1, cl2) + np.outer(sl1, sl2)
+    a = (1.0 - cos_dp) * 0.5 + np.outer(cp1, cp2) * (1.0 - cos_dl) * 0.5
+    np.clip(a, 0.0, 1.0, out=a)
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a)))
+
+
 def estimated_km(
     lat_p: npt.NDArray[np.float64],
     lon_p: npt.NDArray[np.float64],
@@ -84,7 +107,7 @@ def estimated_km(
 
     Districts and areas are integer codes (-1 = no postcode) from one shared vocabulary.
     """
-    exact = haversine_km(lat_p[:, None], lon_p[:, None], lat_v[None, :], lon_v[None, :])
+    exact = pairwise_km(lat_p, lon_p, lat_v, lon_v)
     from_coords = ~np.isnan(exact)
     dp, dv = district_p[:, None], district_v[None, :]
     ap, av = area_p[:, None], area_v[None, :]

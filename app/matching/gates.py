@@ -71,19 +71,17 @@ def gate_matrix(
     language_ok = (needs.languages.astype(np.int32) @ pool.languages.T.astype(np.int32)) > 0
     language_ok |= ~needs.has_languages[:, None]
     travel_ok = remote_support(needs, pool) | np.isnan(km) | (km <= radius[None, :])
-    checks_in_order = [
-        np.broadcast_to(pool.active[None, :], (p, v)),
-        np.broadcast_to(checks[None, :], (p, v)),
-        np.broadcast_to(capacity[None, :], (p, v)),
-        stage_ok,
-        language_ok,
-        travel_ok,
-        ~needs.excluded,
-    ]
+    # Per-volunteer gates first (1-D), then the pair gates, last gate first so the
+    # earliest failure wins.
+    per_volunteer = np.full(v, PASSED, dtype=np.int8)
+    for index, ok in ((2, capacity), (1, checks), (0, pool.active)):
+        per_volunteer[~ok] = index
     result = np.full((p, v), PASSED, dtype=np.int8)
-    for index in range(len(checks_in_order) - 1, -1, -1):
-        result[~checks_in_order[index]] = index
-    return result
+    result[needs.excluded] = 6
+    result[~travel_ok] = 5
+    result[~language_ok] = 4
+    result[~stage_ok] = 3
+    return np.where(per_volunteer[None, :] >= 0, per_volunteer[None, :], result).astype(np.int8)
 
 
 def count_excluded(first_failed: npt.NDArray[np.int8]) -> dict[str, int]:

@@ -114,9 +114,10 @@ class Evaluation:
 
 
 def _share(overlap: npt.NDArray[np.float64], wanted: npt.NDArray[np.float64]) -> Any:
-    """overlap / wanted per row, NEUTRAL where the parent wanted nothing."""
-    wanted_col = wanted[:, None]
-    return np.where(wanted_col > 0, overlap / np.maximum(wanted_col, 1.0), NEUTRAL)
+    """overlap / wanted per row, NEUTRAL where the parent wanted nothing (in place)."""
+    overlap *= (1.0 / np.maximum(wanted, 1.0))[:, None]
+    overlap[wanted <= 0, :] = NEUTRAL
+    return overlap
 
 
 def evaluate(needs: Needs, pool: Pool, today: date, weights: Weights) -> Evaluation:
@@ -131,13 +132,13 @@ def evaluate(needs: Needs, pool: Pool, today: date, weights: Weights) -> Evaluat
     remaining = REMAINING[needs.stage]
     trained = pool.stages.astype(np.float64)
     stage = _share(remaining @ trained.T, remaining.sum(axis=1))
-    stage = np.where(needs.stage[:, None] == 3, 0.0, stage)
+    stage[needs.stage == 3, :] = 0.0
 
-    in_person = np.clip(1.0 - km / np.maximum(radius[None, :], 0.1), 0.0, 1.0)
-    in_person = np.where(np.isnan(km), 0.0, in_person)
-    distance = np.where(
-        needs.remote[:, None], 1.0, np.where(pool.remote_only[None, :], NEUTRAL, in_person)
-    )
+    distance = 1.0 - km * (1.0 / np.maximum(radius, 0.1))[None, :]
+    np.clip(distance, 0.0, 1.0, out=distance)
+    distance[np.isnan(distance)] = 0.0  # distance not known
+    distance[:, pool.remote_only] = NEUTRAL
+    distance[needs.remote, :] = 1.0
 
     p_avail = needs.availability.astype(np.float64)
     availability = _share(p_avail @ pool.availability.T.astype(np.float64), p_avail.sum(axis=1))
@@ -164,7 +165,9 @@ def evaluate(needs: Needs, pool: Pool, today: date, weights: Weights) -> Evaluat
     }
     maxima = weights.points()
     parts = {name: fractions[name] * maxima[name] for name in PARTS}
-    total = sum((parts[name] for name in PARTS), np.zeros(gate.shape))
+    total = np.zeros(gate.shape)
+    for name in PARTS:
+        total += parts[name]
     return Evaluation(gate, fractions, parts, total, km, from_coords, radius)
 
 

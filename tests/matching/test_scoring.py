@@ -189,3 +189,19 @@ def test_postcode_helpers() -> None:
     assert district(None) is None
     london_paris = float(haversine_km(51.5074, -0.1278, 48.8566, 2.3522))
     assert london_paris == pytest.approx(343.5, abs=1.0)
+
+
+def test_pairwise_km_agrees_with_haversine() -> None:
+    from app.matching.distance import pairwise_km
+
+    rng = np.random.default_rng(7)
+    lat_p, lon_p = 51.4 + rng.random(30) * 0.2, -2.7 + rng.random(30) * 0.3
+    lat_v, lon_v = 51.4 + rng.random(40) * 0.2, -2.7 + rng.random(40) * 0.3
+    lat_v[0], lon_v[0] = lat_p[0] + 0.0001, lon_p[0]  # about 11 metres
+    lat_v[1] = np.nan
+    fast = pairwise_km(lat_p, lon_p, lat_v, lon_v)
+    slow = haversine_km(lat_p[:, None], lon_p[:, None], lat_v[None, :], lon_v[None, :])
+    assert np.isnan(fast[:, 1]).all()
+    ok = ~np.isnan(slow)
+    assert np.allclose(fast[ok], slow[ok], rtol=1e-6, atol=1e-4)
+    assert fast[0, 0] == pytest.approx(0.0111, abs=0.0005)
