@@ -81,9 +81,15 @@ class EndForm(FlaskForm):
 
 class DeclineForm(FlaskForm):
     who = RadioField(
-        "Who declined this pairing?",
-        choices=_choices([("parent", "The parent"), ("volunteer", "The volunteer")]),
-        validators=[InputRequired("Choose who declined.")],
+        "Why will they not be paired?",
+        choices=_choices(
+            [
+                ("parent", "The parent declined"),
+                ("volunteer", "The volunteer declined"),
+                ("conflict", "A conflict of interest (for example, they know each other)"),
+            ]
+        ),
+        validators=[InputRequired("Choose why they will not be paired.")],
     )
 
 

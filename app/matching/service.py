@@ -341,10 +341,12 @@ def decline(
     who: str,
     by_id: int | None,
 ) -> MatchExclusion:
-    """The parent or the volunteer declined this pairing: never suggest it again.
-
-    If the volunteer is currently assigned, that assignment ends ("declined").
+    """The parent or the volunteer declined this pairing (``who`` = "parent" or
+    "volunteer"), or there is a conflict of interest (``who`` = "conflict"): never suggest
+    the pair again. If the volunteer is currently assigned, that assignment ends.
     """
+    reason = ExclusionReason.CONFLICT if who == "conflict" else ExclusionReason.DECLINED
+    ended_because = "Conflict of interest" if who == "conflict" else f"Declined by the {who}"
     lock_for_assignment(session, [case_id], [volunteer_id])
     case = _fresh_case(session, case_id)
     exclusion = session.scalar(
@@ -356,14 +358,14 @@ def decline(
         exclusion = MatchExclusion(
             parent_id=case.parent_id,
             volunteer_id=volunteer_id,
-            reason=ExclusionReason.DECLINED.value,
+            reason=reason.value,
             created_by_id=by_id,
             created_at=now,
         )
         session.add(exclusion)
     current = queries.open_assignment(session, case_id)
     if current is not None and current.volunteer_id == volunteer_id:
-        _end(session, now, case, current, f"Declined by the {who}", by_id)
+        _end(session, now, case, current, ended_because, by_id)
     session.flush()
     record(
         session,
@@ -372,7 +374,7 @@ def decline(
         actor_id=by_id,
         object_type="case",
         object_id=case.id,
-        detail=f"volunteer {volunteer_id} declined by the {who}",
+        detail=f"volunteer {volunteer_id}: {ended_because.lower()}",
     )
     return exclusion
 

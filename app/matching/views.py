@@ -281,6 +281,18 @@ def assign(case_id: int, volunteer_id: int) -> str | Response:
     volunteer = _volunteer_or_404(volunteer_id)
     current = queries.open_assignment(db.session, case.id)
     form: EndForm | ConfirmForm = EndForm() if current is not None else ConfirmForm()
+    back = redirect(url_for("matching.suggestions", case_id=case.id))
+    if request.method == "POST":
+        # The page was made for the assignment as it was then; if it changed since
+        # (another coordinator assigned someone), say so rather than act on stale ground.
+        seen = request.form.get("current_assignment", "")
+        if seen != str(current.id if current else 0):
+            flash(
+                "Someone has just changed who supports this parent. "
+                "Check the current volunteer below before choosing again.",
+                "error",
+            )
+            return back
     if form.validate_on_submit():
         try:
             if isinstance(form, EndForm):
@@ -292,13 +304,13 @@ def assign(case_id: int, volunteer_id: int) -> str | Response:
         except MatchError as error:
             db.session.rollback()
             flash(str(error), "error")
-            return redirect(url_for("matching.suggestions", case_id=case.id))
+            return back
         db.session.commit()
         flash(
             f"{volunteer.full_name} is now supporting {case.parent.first_name} ({case.reference}).",
             "success",
         )
-        return redirect(url_for("matching.suggestions", case_id=case.id))
+        return back
     return render_template(
         "matching/confirm_assign.html", case=case, volunteer=volunteer, current=current, form=form
     )

@@ -175,3 +175,11 @@ def test_current_volunteer_is_not_suggested_again(session: SessionLike) -> None:
     assert current.id not in [s.volunteer_id for s in result.items]
     assert result.considered == 2 and result.excluded == {"active": 1}
     assert other.id not in [s.volunteer_id for s in result.items]
+
+
+def test_conflict_of_interest_is_recorded_as_such(session: SessionLike) -> None:
+    case = make_case(session)
+    vol = make_volunteer(session)
+    exclusion = service.decline(session, NOW, case.id, vol.id, "conflict", None)
+    assert exclusion.reason == "conflict"
+    assert service.suggest(session, NOW, case.parent).excluded == {"excluded": 1}

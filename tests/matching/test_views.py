@@ -77,7 +77,7 @@ def test_assign_with_confirmation_then_end_with_reason(
     assert "Assign Bea Tester to support" in confirm
     assert session.scalar(select(func.count()).select_from(Assignment)) == 0  # GET changes nothing
     assert client.post(url, data={}).status_code == 400  # no CSRF token
-    response = post_form(client, url, {})
+    response = post_form(client, url, {"current_assignment": "0"})
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Bea Tester is now supporting" in page
@@ -112,7 +112,11 @@ def test_full_volunteer_gives_a_friendly_conflict(
     # Meanwhile someone else takes Bea's last place.
     make_assignment(session, make_case(session), volunteer)
     session.commit()
-    response = client.post(url, data={"csrf_token": csrf_token(html)}, follow_redirects=True)
+    response = client.post(
+        url,
+        data={"csrf_token": csrf_token(html), "current_assignment": "0"},
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     assert "Bea Tester has just had their last place taken" in response.get_data(as_text=True)
     session.expire_all()
@@ -124,13 +128,15 @@ def test_reassign_needs_a_reason(app: Flask, client: FlaskClient, session: Sessi
     coordinator = make_user(session)
     case = make_case(session)
     first, second = make_volunteer(session), make_volunteer(session)
-    make_assignment(session, case, first)
+    current = make_assignment(session, case, first)
     session.commit()
     login(client, coordinator.email)
     url = f"/cases/{case.id}/assign/{second.id}"
     assert "Reassign" in client.get(url).get_data(as_text=True)
-    assert "There is a problem" in post_form(client, url, {}).get_data(as_text=True)
-    assert post_form(client, url, {"reason": "not_a_good_match"}).status_code == 302
+    seen = {"current_assignment": str(current.id)}
+    assert "There is a problem" in post_form(client, url, seen).get_data(as_text=True)
+    assert post_form(client, url, {**seen, "reason": "not_a_good_match"}).status_code == 302
+    session.expire_all()
     rows = list(session.scalars(select(Assignment).order_by(Assignment.id)))
     assert [r.volunteer_id for r in rows] == [first.id, second.id]
     assert rows[0].end_reason == "Not a good match" and rows[1].ended_at is None
@@ -316,3 +322,40 @@ def test_case_panel_template(app: Flask, session: SessionLike) -> None:
         html = render_template("matching/_case_panel.html", case=case, now=NOW)
         assert "Bea Tester" in html and "End this assignment" in html
         assert f"/cases/{case.id}/end" in html
+
+
+def test_assign_page_made_before_someone_else_assigned(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
+    """Two coordinators open the same waiting case; the second to confirm is told, not 500."""
+    fixed_now(app)
+    coordinator = make_user(session)
+    case = make_case(session)
+    first, second = make_volunteer(session), make_volunteer(session)
+    session.commit()
+    login(client, coordinator.email)
+    html = client.get(f"/cases/{case.id}/assign/{second.id}").get_data(as_text=True)
+    make_assignment(session, case, first)  # the other coordinator wins meanwhile
+    session.commit()
+    response = client.post(
+        f"/cases/{case.id}/assign/{second.id}",
+        data={"csrf_token": csrf_token(html), "current_assignment": "0"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "Someone has just changed who supports this parent" in response.get_data(as_text=True)
+    rows = list(session.scalars(select(Assignment).where(Assignment.case_id == case.id)))
+    assert [(r.volunteer_id, r.ended_at) for r in rows] == [(first.id, None)]
+
+
+def test_referred_case_shows_a_notice(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
+    fixed_now(app)
+    coordinator = make_user(session)
+    case = make_case(session, status="referred")
+    make_volunteer(session)
+    session.commit()
+    login(client, coordinator.email)
+    html = client.get(f"/cases/{case.id}/suggestions").get_data(as_text=True)
+    assert "accept the referral before assigning" in html
