@@ -142,3 +142,16 @@ def _fill(session: SessionLike, model: Any, centroids: dict[str, tuple[float, fl
         )
         filled += 1
     return filled
+
+
+def centroid_for(session: SessionLike, postcode: str | None) -> tuple[float, float] | None:
+    """The imported coordinates of this postcode, if any (for filling new records)."""
+    norm = normalise_postcode(postcode)
+    if norm is None:
+        return None
+    row = session.execute(
+        select(PostcodeCentroid.latitude, PostcodeCentroid.longitude).where(
+            PostcodeCentroid.postcode == norm
+        )
+    ).first()
+    return (row[0], row[1]) if row else None

@@ -25,7 +25,7 @@ from app.matching.forms import (
     ProfileForm,
     SettingsForm,
 )
-from app.matching.postcodes import ImportProblems, import_centroids
+from app.matching.postcodes import ImportProblems, centroid_for, import_centroids
 from app.matching.scoring import PART_LABELS, PARTS, SETTINGS_DEFAULTS, SETTINGS_KEY
 from app.matching.service import MatchError
 from app.matching.vocab import (
@@ -121,9 +121,18 @@ def volunteer_edit(user_id: int) -> str | Response:
         profile.status = form.status.data or VolunteerStatus.ACTIVE.value
         profile.area_id = form.area.data or None
         profile.phone = form.phone.data or None
+        old_postcode = profile.postcode
+        old_coords = (profile.latitude, profile.longitude)
         profile.postcode = form.postcode.data or None
         profile.latitude = float(form.latitude.data) if form.latitude.data is not None else None
         profile.longitude = float(form.longitude.data) if form.longitude.data is not None else None
+        moved = profile.postcode != old_postcode
+        if moved and (profile.latitude, profile.longitude) == old_coords:
+            # A new postcode with the old coordinates left in place: they no longer apply.
+            profile.latitude = profile.longitude = None
+        if profile.latitude is None or profile.longitude is None:
+            found = centroid_for(db.session, profile.postcode)
+            profile.latitude, profile.longitude = found if found else (None, None)
         profile.languages = form.all_languages()
         profile.stages = list(form.stages.data or [])
         profile.tags = list(form.tags.data or [])

@@ -183,3 +183,20 @@ def test_conflict_of_interest_is_recorded_as_such(session: SessionLike) -> None:
     exclusion = service.decline(session, NOW, case.id, vol.id, "conflict", None)
     assert exclusion.reason == "conflict"
     assert service.suggest(session, NOW, case.parent).excluded == {"excluded": 1}
+
+
+def test_plan_statement_count_does_not_grow_with_waiting_cases(session: SessionLike) -> None:
+    for _ in range(3):
+        make_volunteer(session)
+    make_case(session)
+    count = _count_statements(lambda: service.propose(session, NOW))
+    for _ in range(15):
+        parent = make_parent(session)
+        make_case(session, parent)
+        session.add(
+            MatchExclusion(parent_id=parent.id, volunteer_id=make_volunteer(session).id,
+                           reason="declined", created_at=NOW)
+        )  # fmt: skip
+    session.flush()
+    session.expire_all()
+    assert _count_statements(lambda: service.propose(session, NOW)) == count

@@ -359,3 +359,33 @@ def test_referred_case_shows_a_notice(
     login(client, coordinator.email)
     html = client.get(f"/cases/{case.id}/suggestions").get_data(as_text=True)
     assert "accept the referral before assigning" in html
+
+
+def test_profile_coordinates_follow_the_postcode(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
+    from app.models import PostcodeCentroid
+
+    fixed_now(app)
+    coordinator = make_user(session)
+    volunteer = make_volunteer(session, postcode="BS1 4DJ", latitude=51.45, longitude=-2.59)
+    session.add(PostcodeCentroid(postcode="BS6 5AA", latitude=51.47, longitude=-2.60))
+    session.commit()
+    login(client, coordinator.email)
+    url = f"/volunteers/{volunteer.id}/edit"
+    base = {"status": "active", "area": "0", "max_caseload": "3", "languages": ["en"]}
+    # New postcode, old coordinates left in the form: the centroid replaces them.
+    data = {**base, "postcode": "BS6 5AA", "latitude": "51.45", "longitude": "-2.59"}
+    assert post_form(client, url, data).status_code == 302
+    session.expire_all()
+    profile = volunteer.volunteer_profile
+    assert profile is not None and (profile.latitude, profile.longitude) == (51.47, -2.60)
+    # A postcode with no centroid and no coordinates: none rather than stale ones.
+    assert (
+        post_form(
+            client, url, {**base, "postcode": "M1 1AA", "latitude": "51.47", "longitude": "-2.60"}
+        ).status_code
+        == 302
+    )
+    session.expire_all()
+    assert (profile.latitude, profile.longitude) == (None, None)
