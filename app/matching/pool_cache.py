@@ -5,10 +5,13 @@ thousands of volunteers. Each request instead runs ONE aggregate query, the fing
 over the profiles, the volunteers' accounts and the open assignments; the cached arrays are
 reused only while it is unchanged (and for at most ``MAX_AGE`` seconds). The fingerprint
 covers: the number of profiles, their ids, latest ``updated_at``, caseloads, statuses,
-coordinates, travel distances and the length of every list field; accounts closed; and the
-open assignments (count and id sums). Gates are always evaluated afresh from the arrays
-with today's date, and assigning re-checks everything under a lock, so a stale entry could
-at worst offer someone who is then refused with a clear message.
+coordinates, travel distances, DBS expiry and training dates, and the length of every list
+field; accounts closed; and the open assignments (count and id sums). A change to a list
+field that keeps its length (one language code swapped for another) is only seen through
+``updated_at``: every writer of profiles must set it (the profile pages do). Gates are
+always evaluated afresh from the arrays with today's date, and assigning re-checks
+everything under a lock, so a stale entry could at worst offer someone who is then refused
+with a clear message.
 
 Entries are keyed by the engine (weakly), so two databases never share an entry.
 """
@@ -41,6 +44,12 @@ def _length(column: Any) -> Any:
     return func.coalesce(func.sum(func.length(cast(column, Text))), 0)
 
 
+def _date_sum(column: Any) -> Any:
+    """Sum of the dates as YYYYMMDD numbers (same on SQLite and PostgreSQL)."""
+    as_number = cast(func.replace(cast(column, Text), "-", ""), Integer)
+    return func.coalesce(func.sum(as_number), 0)
+
+
 def _fingerprint_query() -> Any:
     vp = VolunteerProfile
     open_now = Assignment.ended_at.is_(None)
@@ -59,7 +68,9 @@ def _fingerprint_query() -> Any:
             + _length(vp.stages)
             + _length(vp.tags)
             + _length(vp.availability),
-            _length(vp.postcode) + _length(vp.dbs_expires_on) + _length(vp.training_completed_on),
+            _length(vp.postcode),
+            _date_sum(vp.dbs_expires_on),
+            _date_sum(vp.training_completed_on),
             _length(User.email) + _length(User.first_name) + _length(User.last_name),
             *(
                 select(aggregate).where(open_now).scalar_subquery()

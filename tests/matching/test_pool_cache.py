@@ -51,3 +51,17 @@ def test_changes_reach_the_suggestions(session: SessionLike) -> None:
     # A new volunteer appears.
     c = make_volunteer(session)
     assert c.id in offered(session, parent)
+
+
+def test_dbs_date_change_without_updated_at_is_seen(session: SessionLike) -> None:
+    from datetime import date
+
+    parent = make_parent(session)
+    vol = make_volunteer(session, dbs_expires_on=date(2028, 1, 1))
+    assert offered(session, parent) == [vol.id]
+    session.execute(
+        update(VolunteerProfile)
+        .where(VolunteerProfile.user_id == vol.id)
+        .values(dbs_expires_on=date(2026, 9, 1))
+    )
+    assert offered(session, parent) == []
