@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select, update
-from sqlalchemy.orm import contains_eager
 
 from app.audit import record
 from app.extensions import SessionLike
@@ -57,8 +56,9 @@ def load_weights(session: SessionLike) -> Weights:
     return Weights.from_settings(get_settings(session, SETTINGS_KEY, SETTINGS_DEFAULTS))
 
 
-def parent_facts(session: SessionLike, parents: Sequence[Parent]) -> list[ParentFacts]:
-    """Parents with their exclusions and previous volunteers (two queries in all)."""
+def parent_facts(session: SessionLike, parents: Sequence[Any]) -> list[ParentFacts]:
+    """Parents (models or rows with the same names) with their exclusions and previous
+    volunteers (two queries in all)."""
     ids = [p.id for p in parents]
     excluded = queries.exclusions_for(session, ids)
     previous = queries.previous_volunteers_for(session, ids)
@@ -408,26 +408,44 @@ class Proposal:
     free_places: int
 
 
-def waiting_cases(session: SessionLike, where: Any = None) -> list[Case]:
-    """Waiting cases (oldest referral first) with their parents, in one query."""
+def waiting_rows(session: SessionLike, where: Any = None) -> list[Any]:
+    """Waiting cases (oldest referral first) with what matching needs of their parents:
+    one Core query returning plain rows (``id`` is the parent's, ``case_id`` the case's)."""
     query = (
-        select(Case)
+        select(
+            Case.id.label("case_id"),
+            Parent.id,
+            Parent.ref,
+            Parent.due_date,
+            Parent.birth_date,
+            Parent.languages,
+            Parent.tags,
+            Parent.availability,
+            Parent.postcode,
+            Parent.latitude,
+            Parent.longitude,
+            Parent.contact_mode,
+        )
         .join(Parent, Parent.id == Case.parent_id)
-        .options(contains_eager(Case.parent))
         .where(Case.status == CaseStatus.WAITING.value)
         .order_by(Case.referred_at, Case.id)
     )
     if where is not None:
         query = query.where(where)
-    return list(session.scalars(query))
+    return list(session.execute(query).all())
+
+
+def case_reference(case_id: int) -> str:
+    """The same reference as ``Case.reference``, from an id."""
+    return f"C-{case_id:05d}"
 
 
 def propose(session: SessionLike, now: datetime, where: Any = None) -> Proposal:
     """The optimal plan for every waiting case (limited by ``where``), and greedy's total."""
     today = local_date(now)
-    cases = waiting_cases(session, where)
+    cases = waiting_rows(session, where)
     pool, vocab = volunteer_pool(session)
-    needs = build_needs(parent_facts(session, [c.parent for c in cases]), pool, vocab, today)
+    needs = build_needs(parent_facts(session, cases), pool, vocab, today)
     evaluation = evaluate(needs, pool, today, load_weights(session))
     capacity = np.clip(pool.max_caseload - pool.open_count, 0, None)
     capacity = np.where(pool.active, capacity, 0)
@@ -438,9 +456,9 @@ def propose(session: SessionLike, now: datetime, where: Any = None) -> Proposal:
         case, vol = cases[row], pool.raw[col]
         pairs.append(
             ProposedPair(
-                case_id=case.id,
-                case_ref=case.reference,
-                parent_ref=case.parent.ref,
+                case_id=case.case_id,
+                case_ref=case_reference(case.case_id),
+                parent_ref=case.ref,
                 volunteer_id=int(vol.id),
                 volunteer_name=_volunteer_name(vol),
                 volunteer_email=vol.email,

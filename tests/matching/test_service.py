@@ -147,6 +147,8 @@ def test_plan_is_optimal_and_confirm_rechecks(session: SessionLike) -> None:
         (twins.id, a.id),
         (other.id, b.id),
     }
+    assert {p.case_ref for p in proposal.pairs} == {twins.reference, other.reference}
+    assert {p.parent_ref for p in proposal.pairs} == {twins.parent.ref, other.parent.ref}
     assert proposal.total == pytest.approx(sum(p.score for p in proposal.pairs))
     assert proposal.total >= proposal.greedy_total - 1e-9
     # Meanwhile b pauses: the confirm makes one pair and reports the other.
