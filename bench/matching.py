@@ -169,7 +169,9 @@ def plan_phases(session: Any, service: Any) -> dict[str, float]:
     out["waiting cases + parents read"] = seconds
     seconds, (pool, vocab) = timed(lambda: volunteer_pool(session))
     out["volunteer pool (cached, fingerprint query)"] = seconds
-    seconds, facts = timed(lambda: service.parent_facts(session, cases))
+    seconds, facts = timed(
+        lambda: service.parent_facts(session, cases, service.waiting_parent_ids())
+    )
     out["exclusions + previous volunteers read"] = seconds
     today = local_date(NOW)
     seconds, needs = timed(lambda: build_needs(facts, pool, vocab, today))

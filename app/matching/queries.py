@@ -63,11 +63,18 @@ def volunteer_rows(session: SessionLike, volunteer_ids: Sequence[int] | None = N
     return list(session.execute(volunteer_rows_query(volunteer_ids)).all())
 
 
-def exclusions_for(session: SessionLike, parent_ids: Iterable[int]) -> dict[int, set[int]]:
+def _parent_ids(parent_ids: Iterable[int] | Select[Any]) -> list[int] | Select[Any]:
+    """A list of ids, or a SELECT of ids (better than thousands of bound ids)."""
+    return parent_ids if isinstance(parent_ids, Select) else list(parent_ids)
+
+
+def exclusions_for(
+    session: SessionLike, parent_ids: Iterable[int] | Select[Any]
+) -> dict[int, set[int]]:
     """{parent id: volunteer ids excluded for them}."""
     out: dict[int, set[int]] = defaultdict(set)
-    ids = list(parent_ids)
-    if not ids:
+    ids = _parent_ids(parent_ids)
+    if isinstance(ids, list) and not ids:
         return out
     rows = session.execute(
         select(MatchExclusion.parent_id, MatchExclusion.volunteer_id).where(
@@ -79,11 +86,13 @@ def exclusions_for(session: SessionLike, parent_ids: Iterable[int]) -> dict[int,
     return out
 
 
-def previous_volunteers_for(session: SessionLike, parent_ids: Iterable[int]) -> dict[int, set[int]]:
+def previous_volunteers_for(
+    session: SessionLike, parent_ids: Iterable[int] | Select[Any]
+) -> dict[int, set[int]]:
     """{parent id: volunteers whose assignment to one of the parent's cases has ended}."""
     out: dict[int, set[int]] = defaultdict(set)
-    ids = list(parent_ids)
-    if not ids:
+    ids = _parent_ids(parent_ids)
+    if isinstance(ids, list) and not ids:
         return out
     rows = session.execute(
         select(Case.parent_id, Assignment.volunteer_id)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from app.audit import record
 from app.extensions import SessionLike
@@ -56,10 +56,13 @@ def load_weights(session: SessionLike) -> Weights:
     return Weights.from_settings(get_settings(session, SETTINGS_KEY, SETTINGS_DEFAULTS))
 
 
-def parent_facts(session: SessionLike, parents: Sequence[Any]) -> list[ParentFacts]:
+def parent_facts(
+    session: SessionLike, parents: Sequence[Any], ids_query: Select[Any] | None = None
+) -> list[ParentFacts]:
     """Parents (models or rows with the same names) with their exclusions and previous
-    volunteers (two queries in all)."""
-    ids = [p.id for p in parents]
+    volunteers (two queries in all). ``ids_query`` may select the same parents' ids, which
+    is better than binding thousands of ids."""
+    ids: list[int] | Select[Any] = ids_query if ids_query is not None else [p.id for p in parents]
     excluded = queries.exclusions_for(session, ids)
     previous = queries.previous_volunteers_for(session, ids)
     return [
@@ -408,6 +411,12 @@ class Proposal:
     free_places: int
 
 
+def waiting_parent_ids(where: Any = None) -> Select[Any]:
+    """SELECT of the parent ids of the waiting cases (limited by ``where``)."""
+    query = select(Case.parent_id).where(Case.status == CaseStatus.WAITING.value)
+    return query.where(where) if where is not None else query
+
+
 def waiting_rows(session: SessionLike, where: Any = None) -> list[Any]:
     """Waiting cases (oldest referral first) with what matching needs of their parents:
     one Core query returning plain rows (``id`` is the parent's, ``case_id`` the case's)."""
@@ -445,7 +454,8 @@ def propose(session: SessionLike, now: datetime, where: Any = None) -> Proposal:
     today = local_date(now)
     cases = waiting_rows(session, where)
     pool, vocab = volunteer_pool(session)
-    needs = build_needs(parent_facts(session, cases), pool, vocab, today)
+    facts = parent_facts(session, cases, waiting_parent_ids(where))
+    needs = build_needs(facts, pool, vocab, today)
     evaluation = evaluate(needs, pool, today, load_weights(session))
     capacity = np.clip(pool.max_caseload - pool.open_count, 0, None)
     capacity = np.where(pool.active, capacity, 0)
