@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -65,6 +65,22 @@ def check_state(day: date | None, today: date, what: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- volunteers
 
 
+def visible_volunteers(user: User) -> Any:
+    """WHERE clause over User (outer-joined to VolunteerProfile): volunteers this user
+    manages. Admins and coordinators without areas: everyone; a coordinator with areas:
+    volunteers of those areas, with no area, or with no profile yet (to set one up)."""
+    if user.role == Role.ADMIN:
+        return true()
+    area_ids = [area.id for area in user.areas]
+    if not area_ids:
+        return true()
+    return (
+        VolunteerProfile.id.is_(None)
+        | VolunteerProfile.area_id.is_(None)
+        | VolunteerProfile.area_id.in_(area_ids)
+    )
+
+
 @bp.route("/volunteers")
 @roles("coordinator", "admin")
 def volunteer_list() -> str:
@@ -74,7 +90,7 @@ def volunteer_list() -> str:
         select(User, VolunteerProfile, func.coalesce(counts.c.n, 0))
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
         .outerjoin(counts, counts.c.volunteer_id == User.id)
-        .where(User.role == Role.VOLUNTEER.value)
+        .where(User.role == Role.VOLUNTEER.value, visible_volunteers(current_user))
         .order_by(User.last_name, User.first_name, User.id)
     )
     if status in {s.value for s in VolunteerStatus}:
@@ -99,8 +115,13 @@ def _area_choices() -> list[SelectChoice]:
 @bp.route("/volunteers/<int:user_id>/edit", methods=["GET", "POST"])
 @roles("coordinator", "admin")
 def volunteer_edit(user_id: int) -> str | Response:
-    user = db.session.get(User, user_id)
-    if user is None or user.role != Role.VOLUNTEER:
+    user = db.session.scalar(
+        select(User)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(User.id == user_id, User.role == Role.VOLUNTEER.value)
+        .where(visible_volunteers(current_user))
+    )
+    if user is None:
         abort(404)
     profile = user.volunteer_profile
     form = ProfileForm(obj=profile if request.method == "GET" else None)

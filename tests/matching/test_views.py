@@ -389,3 +389,23 @@ def test_profile_coordinates_follow_the_postcode(
     )
     session.expire_all()
     assert (profile.latitude, profile.longitude) == (None, None)
+
+
+def test_coordinator_with_areas_manages_their_areas_volunteers(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
+    fixed_now(app)
+    mine, theirs = make_area(session, "North"), make_area(session, "South")
+    coordinator = make_user(session, areas=[mine])
+    ours = make_volunteer(session, area=mine, user_kw={"first_name": "Ours"})
+    other = make_volunteer(session, area=theirs, user_kw={"first_name": "Other"})
+    shared = make_volunteer(session, user_kw={"first_name": "Shared"})
+    new = make_user(session, "volunteer", first_name="Newbie")  # no profile yet
+    session.commit()
+    login(client, coordinator.email)
+    html = client.get("/volunteers").get_data(as_text=True)
+    assert "Ours Tester" in html and "Shared Tester" in html and "Newbie" in html
+    assert "Other Tester" not in html
+    assert client.get(f"/volunteers/{other.id}/edit").status_code == 404
+    for person in (ours, shared, new):
+        assert client.get(f"/volunteers/{person.id}/edit").status_code == 200
