@@ -1,0 +1,90 @@
+"""The gates: a volunteer failing any gate is not offered for a parent.
+
+Gates are checked in this order and a volunteer is counted under the FIRST gate they fail,
+so the counts on the suggestions page add up to the number excluded.
+
+* ``active``   — the volunteer's status is active (not paused, not left);
+* ``checks``   — a DBS expiry date is recorded and has not passed (valid on the expiry day
+  itself), and a training completion date is recorded on or before today;
+* ``capacity`` — open assignments < maximum caseload;
+* ``stage``    — trained for the parent's stage today (Europe/London). A parent whose stage
+  is ``unknown`` (no due date, no birth date) needs a volunteer trained for at least one
+  stage; a parent past the 1001 days is offered nobody;
+* ``language`` — shares at least one language with the parent (a parent with no language
+  recorded passes: there is nothing to check);
+* ``travel``   — within the volunteer's travel radius (their own, else the admin default),
+  unless the support is remote: the parent asked for phone or video contact, or the
+  volunteer supports remotely only. A pair whose distance is not known passes (the page
+  warns the coordinator);
+* ``excluded`` — not excluded for this parent (declined before, conflict of interest).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from app.matching.arrays import Needs, Pool
+
+GATES = ("active", "checks", "capacity", "stage", "language", "travel", "excluded")
+GATE_LABELS = {
+    "active": "paused or left",
+    "checks": "DBS check expired or training not completed",
+    "capacity": "no space in their caseload",
+    "stage": "not trained for this stage",
+    "language": "no shared language",
+    "travel": "too far to travel",
+    "excluded": "declined before or a conflict of interest",
+}
+PASSED = -1
+
+
+def travel_radius(pool: Pool, default_km: float) -> npt.NDArray[np.float64]:
+    return np.where(np.isnan(pool.travel_km), default_km, pool.travel_km)
+
+
+def remote_support(needs: Needs, pool: Pool) -> npt.NDArray[np.bool_]:
+    """(P, V): the support would be by phone or video, so distance does not matter."""
+    return needs.remote[:, None] | pool.remote_only[None, :]
+
+
+def gate_matrix(
+    needs: Needs,
+    pool: Pool,
+    today: date,
+    km: npt.NDArray[np.float64],
+    radius: npt.NDArray[np.float64],
+) -> npt.NDArray[np.int8]:
+    """(P, V): the index in ``GATES`` of the first gate failed, or ``PASSED`` (-1)."""
+    p, v = len(needs), len(pool)
+    day = today.toordinal()
+    checks = (pool.dbs_expires >= day) & (pool.training_done >= 0) & (pool.training_done <= day)
+    capacity = pool.open_count < pool.max_caseload
+    # Stage: columns 0..2 for known stages; unknown → any stage; over → nobody.
+    trained_any: npt.NDArray[np.bool_] = np.asarray(pool.stages.any(axis=1))
+    stage_table = np.vstack(
+        [pool.stages.T, np.zeros((1, v), dtype=np.bool_), trained_any[None, :]]
+    )  # rows: pregnancy, birth, postnatal, over, unknown
+    stage_ok = stage_table[needs.stage]
+    language_ok = (needs.languages.astype(np.int32) @ pool.languages.T.astype(np.int32)) > 0
+    language_ok |= ~needs.has_languages[:, None]
+    travel_ok = remote_support(needs, pool) | np.isnan(km) | (km <= radius[None, :])
+    # Per-volunteer gates first (1-D), then the pair gates, last gate first so the
+    # earliest failure wins.
+    per_volunteer = np.full(v, PASSED, dtype=np.int8)
+    for index, ok in ((2, capacity), (1, checks), (0, pool.active)):
+        per_volunteer[~ok] = index
+    result = np.full((p, v), PASSED, dtype=np.int8)
+    result[needs.excluded] = 6
+    result[~travel_ok] = 5
+    result[~language_ok] = 4
+    result[~stage_ok] = 3
+    return np.where(per_volunteer[None, :] >= 0, per_volunteer[None, :], result).astype(np.int8)
+
+
+def count_excluded(first_failed: npt.NDArray[np.int8]) -> dict[str, int]:
+    """{gate: how many volunteers it excluded} for one parent's row (gates in order)."""
+    counts = np.bincount(first_failed[first_failed >= 0], minlength=len(GATES))
+    return {gate: int(counts[i]) for i, gate in enumerate(GATES) if counts[i]}

@@ -1,0 +1,80 @@
+"""Codes used by matching profiles, with the words people see."""
+
+from __future__ import annotations
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_LABELS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+PERIODS = ("am", "pm", "eve")
+PERIOD_LABELS = {"am": "morning", "pm": "afternoon", "eve": "evening"}
+
+#: Every availability slot, weekday x part of day: "mon-am" … "sun-eve".
+SLOTS = tuple(f"{day}-{period}" for day in WEEKDAYS for period in PERIODS)
+SLOT_INDEX = {slot: i for i, slot in enumerate(SLOTS)}
+
+
+def slot_label(slot: str) -> str:
+    day, _, period = slot.partition("-")
+    return f"{WEEKDAY_LABELS.get(day, day)} {PERIOD_LABELS.get(period, period)}"
+
+
+EXPERIENCE_TAGS = {
+    "twins": "Twins or more",
+    "nicu": "Baby in neonatal care (NICU)",
+    "baby_loss": "Baby loss",
+    "young_parent": "Young parent",
+    "feeding": "Feeding difficulties",
+    "birth_trauma": "Difficult or traumatic birth",
+    "single_parent": "Single parent",
+    "premature": "Premature baby",
+    "ivf": "IVF or fertility treatment",
+    "disability": "Parent or baby with a disability",
+    "new_to_uk": "New to the UK",
+    "mental_health": "Own experience of perinatal mental health",
+}
+
+LANGUAGES = {
+    "en": "English",
+    "ar": "Arabic",
+    "bn": "Bengali",
+    "cy": "Welsh",
+    "es": "Spanish",
+    "fa": "Farsi",
+    "fr": "French",
+    "gu": "Gujarati",
+    "pa": "Punjabi",
+    "pl": "Polish",
+    "ps": "Pashto",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "so": "Somali",
+    "ti": "Tigrinya",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "ur": "Urdu",
+    "zh": "Chinese",
+}
+
+
+def tag_label(code: str) -> str:
+    return EXPERIENCE_TAGS.get(code, code.replace("_", " ").capitalize())
+
+
+def language_label(code: str) -> str:
+    return LANGUAGES.get(code, code)
+
+
+def words_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
