@@ -131,7 +131,7 @@ def _combinations() -> list[tuple[date | None, date | None, date]]:
             combos.append((today - timedelta(days=offset), None, today))
         for offset in (0, 13, 14, 15):
             combos.append((None, today - timedelta(days=offset), today))
-        for birth in (
+        for born in (
             two_years_before(today),
             two_years_before(today) + DAY,
             two_years_before(today) - DAY,
@@ -139,7 +139,7 @@ def _combinations() -> list[tuple[date | None, date | None, date]]:
             date(2024, 2, 28),
             date(2024, 3, 1),
         ):
-            combos.append((birth + timedelta(weeks=1), birth, today))
+            combos.append((born + timedelta(weeks=1), born, today))
     rng = random.Random(20261102)
     base = date(2026, 11, 2)
     for _ in range(150):

@@ -78,7 +78,7 @@ class DemoBuilder:
         self.session = session
         self.now = now
         self.today = local_date(now)
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not secrets
         self.fake = Faker("en_GB")
         self.fake.seed_instance(seed)
         self.password_hash = hash_password(vocab.DEMO_PASSWORD)
@@ -444,7 +444,7 @@ class DemoBuilder:
             plan.case.close_reason = reason
             plan.case.updated_at = closed_at
         for plan in self.plans:
-            for vol, start, end, reason in plan.history:
+            for vol, start, end, why in plan.history:
                 self.session.add(
                     Assignment(
                         case=plan.case,
@@ -452,7 +452,7 @@ class DemoBuilder:
                         assigned_by=self.coordinators[plan.area],
                         started_at=start,
                         ended_at=end,
-                        end_reason=reason,
+                        end_reason=why,
                     )
                 )
 
