@@ -1,0 +1,141 @@
+"""`make run`: migrate, load the demo on first start, then serve the web app and the scheduler.
+
+Run as ``python -m app.launch``. The web app is served by gunicorn on 127.0.0.1:$PORT
+(default 5000) with 2 workers; the scheduler runs as its own process
+(``flask --app app scheduler run``), never inside a web worker. Ctrl-C or SIGTERM stops both.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from types import FrameType
+
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from app import create_app
+from app.extensions import db
+from app.models import User
+from app.seed import demo_logins_text, load_demo
+from app.timeutil import utcnow
+
+WORKERS = 2
+HOST = "127.0.0.1"
+STOP_TIMEOUT = 10.0
+
+
+def prepare_database() -> str | None:
+    """Upgrade through the migrations; load the demo when there are no users. Says what it did."""
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        users = db.session.scalar(select(func.count()).select_from(User)) or 0
+        message = None
+        if users == 0:
+            counts = load_demo(utcnow())
+            if counts:
+                message = "Loaded demo data: " + ", ".join(f"{n} {w}" for w, n in counts.items())
+        db.session.remove()
+        db.engine.dispose()
+    return message
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def stop(process: subprocess.Popen[bytes] | None, name: str) -> None:
+    """Ask a child to stop (SIGTERM), then insist (SIGKILL) after a timeout."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        print(f"{name} did not stop in {STOP_TIMEOUT:.0f}s; killing it.", flush=True)
+        process.kill()
+        process.wait()
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "5000"))
+    print("Corner: upgrading the database…", flush=True)
+    seeded = prepare_database()
+    if seeded:
+        print(seeded, flush=True)
+
+    stopping = False
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    python = sys.executable
+    scheduler: subprocess.Popen[bytes] | None = subprocess.Popen(  # noqa: S603
+        [python, "-m", "flask", "--app", "app", "scheduler", "run"]
+    )
+    web = subprocess.Popen(  # noqa: S603
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"{HOST}:{port}",
+            "--graceful-timeout",
+            "5",
+            "app:create_app()",
+        ]
+    )
+    scheduler_warned = False
+    try:
+        if not wait_for_port(port, web):
+            print(f"The web app did not start on {HOST}:{port}; is the port in use?", flush=True)
+            return 1
+        url = f"http://{HOST}:{port}"
+        print("", flush=True)
+        print("=" * 72)
+        print(f"Corner is running. Log in at {url}/login")
+        print(demo_logins_text())
+        print("Press Ctrl-C to stop.")
+        print("=" * 72, flush=True)
+        while not stopping:
+            if web.poll() is not None:
+                print("The web app stopped.", flush=True)
+                return web.returncode or 1
+            if scheduler is not None and scheduler.poll() is not None and not scheduler_warned:
+                print(
+                    f"Warning: the scheduler process exited (code {scheduler.returncode}); "
+                    "the web app keeps running, but scheduled jobs (escalation scan, "
+                    "emails) will not run until it is restarted.",
+                    flush=True,
+                )
+                scheduler_warned = True
+            time.sleep(0.5)
+        print("Stopping Corner…", flush=True)
+        return 0
+    finally:
+        stop(web, "The web app")
+        stop(scheduler, "The scheduler")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
