@@ -15,6 +15,7 @@ import sys
 import time
 from types import FrameType
 
+from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -29,9 +30,8 @@ HOST = "127.0.0.1"
 STOP_TIMEOUT = 10.0
 
 
-def prepare_database() -> str | None:
+def prepare_database(app: Flask) -> str | None:
     """Upgrade through the migrations; load the demo when there are no users. Says what it did."""
-    app = create_app()
     with app.app_context():
         upgrade()
         users = db.session.scalar(select(func.count()).select_from(User)) or 0
@@ -74,7 +74,7 @@ def stop(process: subprocess.Popen[bytes] | None, name: str) -> None:
 def main() -> int:
     port = int(os.environ.get("PORT", "5000"))
     print("Corner: upgrading the database…", flush=True)
-    seeded = prepare_database()
+    seeded = prepare_database(create_app())
     if seeded:
         print(seeded, flush=True)
 

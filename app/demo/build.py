@@ -572,8 +572,10 @@ class DemoBuilder:
 
     def _mark_drafts_and_deletions(self) -> None:
         latest = list(self._latest_open().values())
-        sam_first = sorted(latest, key=lambda c: c.volunteer.email != vocab.VOLUNTEER_EMAIL)
-        for c in sam_first[:9]:  # drafts waiting to be finished, some of them stale
+        sams = [c for c in latest if c.volunteer.email == vocab.VOLUNTEER_EMAIL]
+        others = [c for c in latest if c.volunteer.email != vocab.VOLUNTEER_EMAIL]
+        for c in sams[:1] + self.rng.sample(others, min(8, len(others))):
+            # drafts waiting to be finished, some of them stale
             c.status = CheckInStatus.DRAFT.value
             c.submitted_at = None
             c.updated_at = c.occurred_at + timedelta(minutes=20)

@@ -1,0 +1,87 @@
+"""`make run` (python -m app.launch): migrate, seed once, serve, stop cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.launch import prepare_database
+from app.models import User
+from config import BASE_DIR
+from tests.conftest import make_app
+
+
+def test_prepare_database_seeds_only_an_empty_database(app: Flask) -> None:
+    fresh = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    message = prepare_database(fresh)
+    assert message is not None and "226 parents" in message
+    with fresh.app_context():
+        from app.extensions import db
+
+        users = db.session.scalar(select(func.count()).select_from(User))
+        db.session.remove()
+    assert message is not None and users and users > 30
+    assert prepare_database(fresh) is None  # second start: nothing loaded again
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'corner.sqlite3'}",
+        "CORNER_INSTANCE_DIR": str(tmp_path),
+        "CORNER_ENV": "development",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.launch"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            output.append(line)
+            if "Press Ctrl-C to stop." in line:
+                break
+        text = "".join(output)
+        assert f"Log in at http://127.0.0.1:{port}/login" in text, text
+        assert "admin@corner.demo" in text and "volunteer@corner.demo" in text
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as response:  # noqa: S310
+            assert response.status == 200
+            assert b"Log in to Corner" in response.read()
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=30)
+        assert process.returncode == 0, rest
+        assert "Stopping Corner" in rest
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
