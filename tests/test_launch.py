@@ -72,7 +72,7 @@ def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
         text = "".join(output)
         assert f"Log in at http://127.0.0.1:{port}/login" in text, text
         assert "admin@corner.demo" in text and "volunteer@corner.demo" in text
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as response:
             assert response.status == 200
             assert b"Log in to Corner" in response.read()
         process.send_signal(signal.SIGTERM)
