@@ -69,7 +69,9 @@ def create_user(
         active=True,
         created_at=now,
     )
-    user.areas = list(areas or [])
+    # Only coordinators belong to areas (that is what they see); a volunteer's area is on
+    # their profile, so they never appear among an area's coordinators.
+    user.areas = list(areas or []) if role == Role.COORDINATOR else []
     session.add(user)
     if role == Role.VOLUNTEER:
         area = areas[0] if areas else None
