@@ -184,6 +184,12 @@ def test_demo_logins_work(seeded: str, app: Flask, session: SessionLike) -> None
         .where(Assignment.volunteer_id == volunteer.id, Assignment.ended_at.is_(None))
     )
     assert mine is not None and mine >= 3
+    drafts = session.scalar(
+        select(func.count())
+        .select_from(CheckIn)
+        .where(CheckIn.volunteer_id == volunteer.id, CheckIn.status == CheckInStatus.DRAFT)
+    )
+    assert drafts == 1
     client = app.test_client()
     login(client, VOLUNTEER_EMAIL, DEMO_PASSWORD)
     assert f'<span class="big">{mine}</span> parents you support' in client.get("/").get_data(
