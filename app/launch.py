@@ -20,6 +20,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from app import create_app
+from app.demo.build import demo_exists
 from app.extensions import db
 from app.models import User
 from app.seed import demo_logins_text, load_demo
@@ -43,6 +44,14 @@ def prepare_database(app: Flask) -> str | None:
         db.session.remove()
         db.engine.dispose()
     return message
+
+
+def has_demo(app: Flask) -> bool:
+    with app.app_context():
+        found = demo_exists(db.session)
+        db.session.remove()
+        db.engine.dispose()
+    return found
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> bool:
@@ -74,7 +83,9 @@ def stop(process: subprocess.Popen[bytes] | None, name: str) -> None:
 def main() -> int:
     port = int(os.environ.get("PORT", "5000"))
     print("Corner: upgrading the database…", flush=True)
-    seeded = prepare_database(create_app())
+    app = create_app()
+    seeded = prepare_database(app)
+    demo = has_demo(app)
     if seeded:
         print(seeded, flush=True)
 
@@ -114,7 +125,10 @@ def main() -> int:
         print("", flush=True)
         print("=" * 72)
         print(f"Corner is running. Log in at {url}/login")
-        print(demo_logins_text())
+        if demo:
+            print(demo_logins_text())
+        else:
+            print("Log in with your own account (this database has no demo accounts).")
         print("Press Ctrl-C to stop.")
         print("=" * 72, flush=True)
         while not stopping:

@@ -15,10 +15,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from app.launch import prepare_database
+from app.extensions import SessionLike
+from app.launch import has_demo, prepare_database
 from app.models import User
 from config import BASE_DIR
 from tests.conftest import make_app
+from tests.factories import make_user
 
 
 def test_prepare_database_seeds_only_an_empty_database(app: Flask) -> None:
@@ -85,3 +87,12 @@ def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_a_database_with_real_accounts_gets_no_demo(app: Flask, session: SessionLike) -> None:
+    make_user(session, "admin", email="boss@charity.example")
+    session.commit()
+    fresh = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    assert prepare_database(fresh) is None
+    assert has_demo(fresh) is False
+    assert session.scalar(select(func.count()).select_from(User)) == 1

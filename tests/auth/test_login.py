@@ -71,6 +71,8 @@ def test_empty_form_shows_error_summary(client: FlaskClient) -> None:
         "/\\evil.example",
         "evil.example",
         "javascript:alert(1)",
+        "/\t/evil.example",  # browsers drop tabs: this would be //evil.example
+        " //evil.example",
     ],
 )
 def test_next_never_leaves_the_site(app: Flask, session: SessionLike, target: str) -> None:
