@@ -67,15 +67,15 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
     return False
 
 
-def stop(process: subprocess.Popen[bytes] | None, name: str) -> None:
+def stop(process: subprocess.Popen[bytes] | None, name: str, timeout: float = STOP_TIMEOUT) -> None:
     """Ask a child to stop (SIGTERM), then insist (SIGKILL) after a timeout."""
     if process is None or process.poll() is not None:
         return
     process.terminate()
     try:
-        process.wait(timeout=STOP_TIMEOUT)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        print(f"{name} did not stop in {STOP_TIMEOUT:.0f}s; killing it.", flush=True)
+        print(f"{name} did not stop in {timeout:.0f}s; killing it.", flush=True)
         process.kill()
         process.wait()
 

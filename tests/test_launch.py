@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.extensions import SessionLike
-from app.launch import has_demo, prepare_database
+from app.launch import has_demo, prepare_database, stop
 from app.models import User
 from config import BASE_DIR
 from tests.conftest import make_app
@@ -96,3 +96,23 @@ def test_a_database_with_real_accounts_gets_no_demo(app: Flask, session: Session
     assert prepare_database(fresh) is None
     assert has_demo(fresh) is False
     assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_stop_terminates_and_then_kills_a_stubborn_child() -> None:
+    polite = subprocess.Popen(["sleep", "60"])
+    stop(polite, "sleep")
+    assert polite.returncode == -signal.SIGTERM
+    ignore_term = (
+        "import signal, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    stubborn = subprocess.Popen([sys.executable, "-c", ignore_term], stdout=subprocess.PIPE)
+    with stubborn.stdout as out:  # type: ignore[union-attr]
+        assert out.readline() == b"ready\n"
+    started = time.monotonic()
+    stop(stubborn, "stubborn", timeout=0.5)
+    assert stubborn.returncode == -signal.SIGKILL
+    assert time.monotonic() - started < 5
+    stop(None, "nothing")  # no scheduler: nothing to do
