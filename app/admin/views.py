@@ -81,6 +81,9 @@ def reinvite(user_id: int) -> str | Response:
     if not form.validate_on_submit():
         abort(400)
     user = _user_or_404(user_id)
+    if not user.active:
+        flash(f"{user.full_name} is deactivated. Reactivate them first.", "error")
+        return redirect(url_for("admin.users"))
     token = issue_invitation(db.session, now(), user, created_by=current_user)
     record(
         db.session,

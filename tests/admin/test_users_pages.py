@@ -248,3 +248,33 @@ def test_admin_pages_send_anonymous_visitors_to_login(app: Flask, session: Sessi
         )
         assert response.status_code == 302, (method, url)
         assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_no_link_for_a_deactivated_account(admin_client: FlaskClient, session: SessionLike) -> None:
+    gone = make_user(session, "volunteer", first_name="Dee", last_name="Okoro", active=False)
+    session.commit()
+    html = admin_client.get("/admin/users").get_data(as_text=True)
+    assert f"/admin/users/{gone.id}/invitation" not in html
+    response = post_form(
+        admin_client, f"/admin/users/{gone.id}/invitation", {}, page="/admin/users"
+    )
+    assert response.status_code == 302
+    assert "Dee Okoro is deactivated" in admin_client.get("/admin/users").get_data(as_text=True)
+    assert list(session.scalars(select(Invitation))) == []
+
+
+def test_reset_link_for_someone_with_a_password(
+    app: Flask, admin_client: FlaskClient, session: SessionLike
+) -> None:
+    user = make_user(session, "coordinator", first_name="Lee", last_name="Ng")
+    session.commit()
+    assert "Password reset link<span" in admin_client.get("/admin/users").get_data(as_text=True)
+    page = post_form(admin_client, f"/admin/users/{user.id}/invitation", {}, page="/admin/users")
+    link = _link(page.get_data(as_text=True))
+    visitor = app.test_client()
+    html = visitor.get(link).get_data(as_text=True)
+    visitor.post(
+        link,
+        data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": csrf_token(html)},
+    )
+    assert login(app.test_client(), user.email, NEW_PASSWORD).status_code == 302
