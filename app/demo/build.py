@@ -292,8 +292,8 @@ class DemoBuilder:
             referral_source=source,
             referred_on=referred,
             consent_on=referred,
-            consent_method="online form" if source == "Self-referral" else "verbal, by referrer",
-            consent_scope="Peer support; contact by phone, text and email",
+            consent_method="online form" if source == "self-referral" else "verbal",
+            consent_scope="contact about peer support; share with assigned volunteer",
             area=self.areas[area],
             created_at=self._at(referred, self.rng.uniform(9, 17)),
         )
@@ -311,7 +311,7 @@ class DemoBuilder:
             referred = self._referred_on(due, birth, self.today - timedelta(days=20))
         parent = self._parent(area, due, birth, referred)
         if kind == "referred":
-            parent.referral_source = "Self-referral"
+            parent.referral_source = "self-referral"
             parent.consent_method = "online form"
         case = Case(
             parent=parent,
@@ -432,9 +432,9 @@ class DemoBuilder:
                 start_day + timedelta(days=self.rng.randint(20, 400)), self.today - DAY
             )
             if plan.parent.birth_date and closed_day > plan.parent.birth_date + timedelta(730):
-                reason = "Baby's second birthday"
+                reason = "support_completed"  # the 1001 days are over
             else:
-                reason = self.rng.choice(vocab.CLOSE_REASONS[:4])
+                reason = self.rng.choice(vocab.CLOSE_REASONS)
             closed_at = self._at(closed_day, 15)
             vol = self._pick(plan, start_day, closed=True)
             if vol is not None and closed_day > start_day:
@@ -467,7 +467,15 @@ class DemoBuilder:
                     "Texted to rearrange; no reply yet.",
                 ]
             )
-        talk = ", ".join(t.replace("_", " ") for t in topics) or "how the week went"
+        words = {
+            "birth": "the birth plan",
+            "feelings": "how she is feeling",
+            "relationships": "family",
+            "baby_development": "how the baby is doing",
+            "local_services": "local groups",
+            "practical": "money and housing",
+        }
+        talk = ", ".join(words.get(t, t) for t in topics) or "how the week went"
         line = f"Talked about {talk}."
         if Concern.LOW_MOOD in concerns:
             line += " She said she has been feeling low and tearful most days."

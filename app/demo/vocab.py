@@ -84,16 +84,16 @@ SLOTS = tuple(
     for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     for part in ("am", "pm", "eve")
 )
+#: Codes as the check-in form stores them.
 TOPICS = (
     "feeding",
     "sleep",
-    "birth_plan",
-    "mood",
+    "birth",
+    "feelings",
     "relationships",
     "baby_development",
     "local_services",
-    "money",
-    "going_back_to_work",
+    "practical",
 )
 REFERRAL_SOURCES = (
     ("Midwife", 10),
@@ -101,12 +101,13 @@ REFERRAL_SOURCES = (
     ("GP", 3),
     ("Children's centre", 2),
     ("Perinatal mental health team", 2),
-    ("Self-referral", 3),
+    ("self-referral", 3),
 )
+#: Close reasons as the close-case form stores them (the last one for babies past two).
 CLOSE_REASONS = (
-    "Support completed",
-    "Parent no longer wants support",
-    "Moved out of area",
-    "Could not make contact",
-    "Baby's second birthday",
+    "parent_declined",
+    "no_response",
+    "moved_away",
+    "referred_elsewhere",
+    "support_completed",
 )
