@@ -110,7 +110,9 @@ def test_a_newer_invitation_voids_the_older(
     assert user is not None
     new_url = f"/invitation/{issue_invitation(session, now, user)}"
     session.commit()
-    assert app.test_client().get(old_url).status_code == 410
+    voided = app.test_client().get(old_url)
+    assert voided.status_code == 410
+    assert "A newer link has been sent" in voided.get_data(as_text=True)
     assert app.test_client().get(new_url).status_code == 200
     assert app.test_client().get("/invitation/not-a-real-token").status_code == 410
 

@@ -182,3 +182,22 @@ def test_login_rate_limit_answers_429_with_the_friendly_page(app: Flask) -> None
         with limited.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_password_change_is_rate_limited_too(app: Flask, session: SessionLike) -> None:
+    user = make_user(session, "volunteer")
+    session.commit()
+    limited = make_app(app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True)
+    try:
+        client = limited.test_client()
+        assert login(client, user.email).status_code == 302
+        token = csrf_token(client.get("/account/password").get_data(as_text=True))
+        data = {"current": "guess", "password": "x" * 12, "confirm": "x" * 12, "csrf_token": token}
+        statuses = [client.post("/account/password", data=data).status_code for _ in range(11)]
+        assert statuses == [200] * 10 + [429]
+    finally:
+        from app.extensions import db
+
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
