@@ -99,8 +99,10 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
 
     python = sys.executable
+    env = dict(os.environ)
+    env.setdefault("BASE_URL", f"http://{HOST}:{port}")  # links in emails match the port
     scheduler: subprocess.Popen[bytes] | None = subprocess.Popen(  # noqa: S603
-        [python, "-m", "flask", "--app", "app", "scheduler", "run"]
+        [python, "-m", "flask", "--app", "app", "scheduler", "run"], env=env
     )
     web = subprocess.Popen(  # noqa: S603
         [
@@ -114,7 +116,8 @@ def main() -> int:
             "--graceful-timeout",
             "5",
             "app:create_app()",
-        ]
+        ],
+        env=env,
     )
     scheduler_warned = False
     try:
