@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from types import FrameType
 
 from flask import Flask
@@ -54,16 +54,19 @@ def has_demo(app: Flask) -> bool:
     return found
 
 
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> bool:
+def wait_until_serving(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> bool:
+    """True once the login page answers (the workers are up); False if gunicorn exits."""
+    url = f"http://{HOST}:{port}/login"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False
         try:
-            with socket.create_connection((HOST, port), timeout=0.5):
-                return True
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return True
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.3)
     return False
 
 
@@ -115,13 +118,14 @@ def main() -> int:
             f"{HOST}:{port}",
             "--graceful-timeout",
             "5",
+            "--preload",  # load the app once, before forking the workers
             "app:create_app()",
         ],
         env=env,
     )
     scheduler_warned = False
     try:
-        if not wait_for_port(port, web):
+        if not wait_until_serving(port, web):
             print(f"The web app did not start on {HOST}:{port}; is the port in use?", flush=True)
             return 1
         url = f"http://{HOST}:{port}"

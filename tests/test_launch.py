@@ -74,7 +74,7 @@ def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
         text = "".join(output)
         assert f"Log in at http://127.0.0.1:{port}/login" in text, text
         assert "admin@corner.demo" in text and "volunteer@corner.demo" in text
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=60) as response:
             assert response.status == 200
             assert b"Log in to Corner" in response.read()
         process.send_signal(signal.SIGTERM)
@@ -87,6 +87,8 @@ def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def test_a_database_with_real_accounts_gets_no_demo(app: Flask, session: SessionLike) -> None:
