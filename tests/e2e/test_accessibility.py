@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from app.extensions import SessionLike
 from tests.browser import LiveServer, login_in_browser, screenshot
+from tests.e2e.axe import assert_accessible
 from tests.factories import (
     PASSWORD,
     make_area,
@@ -20,23 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.browser
-
-BLOCKING = {"serious", "critical"}
-AXE = Axe()
-
-
-def assert_accessible(page: Page, where: str) -> None:
-    results = AXE.run(page)
-    violations: list[dict[str, Any]] = results.response["violations"]
-    blocking = [v for v in violations if v.get("impact") in BLOCKING]
-    details = "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(str(n["target"]) for n in v["nodes"][:3])
-        for v in blocking
-    )
-    assert not blocking, f"{where}: serious accessibility problems:\n{details}"
-    # axe really ran: it checked rules and found the page's landmarks
-    assert results.response["testEngine"]["name"] == "axe-core"
 
 
 def test_login_page_is_accessible(live_server: LiveServer, page: Page) -> None:

@@ -7,7 +7,7 @@ from playwright.sync_api import Page
 
 from app.extensions import SessionLike
 from tests.browser import LiveServer, login_in_browser, screenshot
-from tests.e2e.test_accessibility import assert_accessible
+from tests.e2e.axe import assert_accessible
 from tests.factories import PASSWORD, make_area, make_user
 
 pytestmark = pytest.mark.browser
