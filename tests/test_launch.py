@@ -59,6 +59,7 @@ def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, so nothing can outlive the test
     )
     output: list[str] = []
     try:
@@ -83,12 +84,27 @@ def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
         assert "Stopping Corner" in rest
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        assert not _group_alive(process.pid, wait=15), "gunicorn or the scheduler outlived it"
     finally:
+        if _group_alive(process.pid, wait=0):
+            os.killpg(process.pid, signal.SIGKILL)
         if process.poll() is None:
-            process.kill()
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def _group_alive(pgid: int, wait: float) -> bool:
+    """True while any process of the group is still running (after up to ``wait`` seconds)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        if time.monotonic() >= deadline:
+            return True
+        time.sleep(0.2)
 
 
 def test_a_database_with_real_accounts_gets_no_demo(app: Flask, session: SessionLike) -> None:
