@@ -2,7 +2,8 @@
 
 Run as ``python -m app.launch``. The web app is served by gunicorn on 127.0.0.1:$PORT
 (default 5000) with 2 workers; the scheduler runs as its own process
-(``flask --app app scheduler run``), never inside a web worker. Ctrl-C or SIGTERM stops both.
+(``flask --app app scheduler run``), never inside a web worker. Ctrl-C, SIGTERM or closing
+the terminal stops both; if the launcher is killed outright, the children get SIGTERM (Linux).
 """
 
 from __future__ import annotations
@@ -70,6 +71,16 @@ def wait_until_serving(port: int, process: subprocess.Popen[bytes], timeout: flo
     return False
 
 
+def die_with_launcher() -> None:
+    """In the child, before exec: on Linux, get SIGTERM if the launcher dies, so that closing
+    the terminal or killing ``make run`` outright never leaves a web server behind."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def stop(process: subprocess.Popen[bytes] | None, name: str, timeout: float = STOP_TIMEOUT) -> None:
     """Ask a child to stop (SIGTERM), then insist (SIGKILL) after a timeout."""
     if process is None or process.poll() is not None:
@@ -98,14 +109,16 @@ def main() -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, on_signal)
 
     python = sys.executable
     env = dict(os.environ)
     env.setdefault("BASE_URL", f"http://{HOST}:{port}")  # links in emails match the port
     scheduler: subprocess.Popen[bytes] | None = subprocess.Popen(  # noqa: S603
-        [python, "-m", "flask", "--app", "app", "scheduler", "run"], env=env
+        [python, "-m", "flask", "--app", "app", "scheduler", "run"],
+        env=env,
+        preexec_fn=die_with_launcher,  # the launcher is single-threaded
     )
     web = subprocess.Popen(  # noqa: S603
         [
@@ -122,6 +135,7 @@ def main() -> int:
             "app:create_app()",
         ],
         env=env,
+        preexec_fn=die_with_launcher,  # the launcher is single-threaded
     )
     scheduler_warned = False
     try:

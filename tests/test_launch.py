@@ -42,9 +42,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.slow
-def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
+def _start_launcher(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], str]:
     env = {
         **os.environ,
         "PORT": str(port),
@@ -62,17 +60,31 @@ def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
         start_new_session=True,  # its own process group, so nothing can outlive the test
     )
     output: list[str] = []
+    assert process.stdout is not None
+    while True:
+        line = process.stdout.readline()
+        if not line:
+            break
+        output.append(line)
+        if "Press Ctrl-C to stop." in line:
+            break
+    return process, "".join(output)
+
+
+def _cleanup(process: subprocess.Popen[str]) -> None:
+    if _group_alive(process.pid, wait=0):
+        os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None:
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+@pytest.mark.slow
+def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    process, text = _start_launcher(tmp_path, port)
     try:
-        assert process.stdout is not None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            output.append(line)
-            if "Press Ctrl-C to stop." in line:
-                break
-        text = "".join(output)
         assert f"Log in at http://127.0.0.1:{port}/login" in text, text
         assert "admin@corner.demo" in text and "volunteer@corner.demo" in text
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=60) as response:
@@ -86,12 +98,20 @@ def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
         assert not _group_alive(process.pid, wait=15), "gunicorn or the scheduler outlived it"
     finally:
-        if _group_alive(process.pid, wait=0):
-            os.killpg(process.pid, signal.SIGKILL)
-        if process.poll() is None:
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+        _cleanup(process)
+
+
+@pytest.mark.slow
+def test_killing_the_launcher_outright_takes_the_web_server_with_it(tmp_path: Path) -> None:
+    port = _free_port()
+    process, text = _start_launcher(tmp_path, port)
+    try:
+        assert "Press Ctrl-C to stop." in text, text
+        process.kill()  # SIGKILL: the launcher cannot clean up
+        process.wait()
+        assert not _group_alive(process.pid, wait=20), "the web server outlived the launcher"
+    finally:
+        _cleanup(process)
 
 
 def _group_alive(pgid: int, wait: float) -> bool:
