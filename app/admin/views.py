@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from app.admin import bp
 from app.audit import record
@@ -40,7 +41,9 @@ def users() -> str:
 def invite() -> str | Response:
     form = InviteForm()
     areas = list(db.session.scalars(select(Area).order_by(Area.name)))
-    form.area.choices = [(0, "No area")] + [(a.id, a.name) for a in areas]
+    form.area.choices = [SelectChoice("0", "No area")] + [
+        SelectChoice(str(a.id), a.name) for a in areas
+    ]
     if form.validate_on_submit():
         area = next((a for a in areas if a.id == form.area.data), None)
         try:
@@ -78,6 +81,9 @@ def reinvite(user_id: int) -> str | Response:
     if not form.validate_on_submit():
         abort(400)
     user = _user_or_404(user_id)
+    if not user.active:
+        flash(f"{user.full_name} is deactivated. Reactivate them first.", "error")
+        return redirect(url_for("admin.users"))
     token = issue_invitation(db.session, now(), user, created_by=current_user)
     record(
         db.session,

@@ -58,6 +58,8 @@ def enforce_access() -> Response | None:
     if rule is None:
         abort(403)  # a route without a rule is refused, never served
     if not current_user.is_authenticated:
+        if request.method != "GET":  # never come back to a form post after logging in
+            return redirect(url_for("auth.login"))
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     assert isinstance(rule, frozenset)
     if current_user.role not in rule:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.auth.passwords import password_problem
@@ -70,9 +77,9 @@ class InviteForm(FlaskForm):
     role = SelectField(
         "Role",
         choices=[
-            ("volunteer", "Volunteer (peer supporter)"),
-            ("coordinator", "Coordinator"),
-            ("admin", "Admin"),
+            SelectChoice("volunteer", "Volunteer (peer supporter)"),
+            SelectChoice("coordinator", "Coordinator"),
+            SelectChoice("admin", "Admin"),
         ],
     )
     area = SelectField("Area", coerce=int, choices=[])

@@ -69,7 +69,9 @@ def create_user(
         active=True,
         created_at=now,
     )
-    user.areas = list(areas or [])
+    # Only coordinators belong to areas (that is what they see); a volunteer's area is on
+    # their profile, so they never appear among an area's coordinators.
+    user.areas = list(areas or []) if role == Role.COORDINATOR else []
     session.add(user)
     if role == Role.VOLUNTEER:
         area = areas[0] if areas else None
@@ -120,6 +122,15 @@ def check_invitation(session: SessionLike, token: str, now: datetime) -> Invitat
     if invitation is None:
         return InvitationCheck(None, "This link is not valid. Ask your coordinator for a new one.")
     if invitation.used_at is not None:
+        newer = session.scalar(
+            select(func.count())
+            .select_from(Invitation)
+            .where(Invitation.user_id == invitation.user_id, Invitation.id > invitation.id)
+        )
+        if newer:
+            return InvitationCheck(
+                None, "A newer link has been sent for this account. Use the newest link."
+            )
         return InvitationCheck(None, "This link has already been used. Ask for a new one.")
     if now >= invitation.expires_at:
         return InvitationCheck(None, "This link has expired. Ask your coordinator for a new one.")

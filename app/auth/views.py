@@ -75,6 +75,7 @@ def accept(token: str) -> str | tuple[str, int] | Response:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])  # no guessing the current password
 @roles(*ALL_ROLES)
 def change_password() -> str | tuple[str, int] | Response:
     form = ChangePasswordForm()

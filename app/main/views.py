@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.auth.access import roles
+from app.cases.scope import visible_cases
 from app.extensions import db
 from app.main import bp
 from app.models import (
@@ -41,13 +42,17 @@ def home() -> str:
         )
         return render_template("main/home_volunteer.html", parents=parents, drafts=drafts)
     if role == "coordinator":
+        mine = visible_cases(current_user)  # only the coordinator's own areas
         by_status = dict(
-            db.session.execute(select(Case.status, func.count()).group_by(Case.status)).all()
+            db.session.execute(
+                select(Case.status, func.count()).where(mine).group_by(Case.status)
+            ).all()
         )
         flags = dict(
             db.session.execute(
                 select(EscalationFlag.severity, func.count())
-                .where(EscalationFlag.status != FlagStatus.RESOLVED)
+                .join(Case, Case.id == EscalationFlag.case_id)
+                .where(EscalationFlag.status != FlagStatus.RESOLVED, mine)
                 .group_by(EscalationFlag.severity)
             ).all()
         )

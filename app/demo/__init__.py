@@ -1,0 +1,1 @@
+"""Demo data: a believable perinatal peer-support service for people to look at."""

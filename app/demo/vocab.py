@@ -1,0 +1,113 @@
+"""Fixed pieces of the demo service: accounts, places, vocabularies."""
+
+from __future__ import annotations
+
+#: Every demo account logs in with this password (printed by `make run`; demo data only).
+DEMO_PASSWORD = "corner-demo-1001"  # noqa: S105
+DEMO_DOMAIN = "corner.demo"
+
+ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"
+COORDINATOR_SOUTH_EMAIL = f"coordinator.south@{DEMO_DOMAIN}"
+VOLUNTEER_EMAIL = f"volunteer@{DEMO_DOMAIN}"
+
+#: (email, role, what it is) — printed by `make run` and `flask seed demo`.
+DEMO_LOGINS = (
+    (ADMIN_EMAIL, "admin", "accounts, settings, audit log"),
+    (COORDINATOR_EMAIL, "coordinator", "Bristol North"),
+    (COORDINATOR_SOUTH_EMAIL, "coordinator", "Bristol South"),
+    (VOLUNTEER_EMAIL, "volunteer", "a peer supporter with several parents"),
+)
+
+NORTH = "Bristol North"
+SOUTH = "Bristol South"
+AREAS = {
+    NORTH: "north.duty@corner.demo",
+    SOUTH: "south.duty@corner.demo",
+}
+
+#: Postcode districts with an approximate centre (latitude, longitude).
+DISTRICTS = {
+    NORTH: {
+        "BS5": (51.4663, -2.5551),
+        "BS6": (51.4744, -2.6021),
+        "BS7": (51.4851, -2.5868),
+        "BS9": (51.4902, -2.6250),
+        "BS10": (51.5070, -2.6060),
+        "BS16": (51.4850, -2.5100),
+        "BS34": (51.5320, -2.5600),
+    },
+    SOUTH: {
+        "BS1": (51.4520, -2.5920),
+        "BS2": (51.4590, -2.5790),
+        "BS3": (51.4400, -2.6030),
+        "BS4": (51.4320, -2.5650),
+        "BS13": (51.4120, -2.6120),
+        "BS14": (51.4110, -2.5660),
+    },
+}
+
+#: Second languages and how often they come up (English is everyone's first here).
+OTHER_LANGUAGES = (
+    ("pl", 6),
+    ("so", 5),
+    ("ur", 4),
+    ("ar", 4),
+    ("ro", 3),
+    ("pa", 2),
+    ("bn", 2),
+    ("es", 2),
+    ("pt", 2),
+    ("uk", 2),
+    ("ti", 1),
+    ("fa", 1),
+)
+
+TAGS = (
+    "twins",
+    "nicu",
+    "baby_loss",
+    "young_parent",
+    "feeding",
+    "birth_trauma",
+    "single_parent",
+    "premature",
+    "ivf",
+    "disability",
+    "new_to_uk",
+    "mental_health",
+)
+
+STAGES = ("pregnancy", "birth", "postnatal")
+SLOTS = tuple(
+    f"{day}-{part}"
+    for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    for part in ("am", "pm", "eve")
+)
+#: Codes as the check-in form stores them.
+TOPICS = (
+    "feeding",
+    "sleep",
+    "birth",
+    "feelings",
+    "relationships",
+    "baby_development",
+    "local_services",
+    "practical",
+)
+REFERRAL_SOURCES = (
+    ("Midwife", 10),
+    ("Health visitor", 8),
+    ("GP", 3),
+    ("Children's centre", 2),
+    ("Perinatal mental health team", 2),
+    ("self-referral", 3),
+)
+#: Close reasons as the close-case form stores them (the last one for babies past two).
+CLOSE_REASONS = (
+    "parent_declined",
+    "no_response",
+    "moved_away",
+    "referred_elsewhere",
+    "support_completed",
+)

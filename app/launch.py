@@ -1,0 +1,176 @@
+"""`make run`: migrate, load the demo on first start, then serve the web app and the scheduler.
+
+Run as ``python -m app.launch``. The web app is served by gunicorn on 127.0.0.1:$PORT
+(default 5000) with 2 workers; the scheduler runs as its own process
+(``flask --app app scheduler run``), never inside a web worker. Ctrl-C, SIGTERM or closing
+the terminal stops both; if the launcher is killed outright, the children get SIGTERM (Linux).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from types import FrameType
+
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from app import create_app
+from app.demo.build import demo_exists
+from app.extensions import db
+from app.models import User
+from app.seed import demo_logins_text, load_demo
+from app.timeutil import utcnow
+
+WORKERS = 2
+HOST = "127.0.0.1"
+STOP_TIMEOUT = 10.0
+
+
+def prepare_database(app: Flask) -> str | None:
+    """Upgrade through the migrations; load the demo when there are no users. Says what it did."""
+    with app.app_context():
+        upgrade()
+        users = db.session.scalar(select(func.count()).select_from(User)) or 0
+        message = None
+        if users == 0:
+            counts = load_demo(utcnow())
+            if counts:
+                message = "Loaded demo data: " + ", ".join(f"{n} {w}" for w, n in counts.items())
+        db.session.remove()
+        db.engine.dispose()
+    return message
+
+
+def has_demo(app: Flask) -> bool:
+    with app.app_context():
+        found = demo_exists(db.session)
+        db.session.remove()
+        db.engine.dispose()
+    return found
+
+
+def wait_until_serving(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> bool:
+    """True once the login page answers (the workers are up); False if gunicorn exits."""
+    url = f"http://{HOST}:{port}/login"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def die_with_launcher() -> None:
+    """In the child, before exec: on Linux, get SIGTERM if the launcher dies, so that closing
+    the terminal or killing ``make run`` outright never leaves a web server behind."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def stop(process: subprocess.Popen[bytes] | None, name: str, timeout: float = STOP_TIMEOUT) -> None:
+    """Ask a child to stop (SIGTERM), then insist (SIGKILL) after a timeout."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(f"{name} did not stop in {timeout:.0f}s; killing it.", flush=True)
+        process.kill()
+        process.wait()
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "5000"))
+    print("Corner: upgrading the database…", flush=True)
+    app = create_app()
+    seeded = prepare_database(app)
+    demo = has_demo(app)
+    if seeded:
+        print(seeded, flush=True)
+
+    stopping = False
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, on_signal)
+
+    python = sys.executable
+    env = dict(os.environ)
+    env.setdefault("BASE_URL", f"http://{HOST}:{port}")  # links in emails match the port
+    scheduler: subprocess.Popen[bytes] | None = subprocess.Popen(  # noqa: S603
+        [python, "-m", "flask", "--app", "app", "scheduler", "run"],
+        env=env,
+        preexec_fn=die_with_launcher,  # the launcher is single-threaded
+    )
+    web = subprocess.Popen(  # noqa: S603
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"{HOST}:{port}",
+            "--graceful-timeout",
+            "5",
+            "--preload",  # load the app once, before forking the workers
+            "app:create_app()",
+        ],
+        env=env,
+        preexec_fn=die_with_launcher,  # the launcher is single-threaded
+    )
+    scheduler_warned = False
+    try:
+        if not wait_until_serving(port, web):
+            print(f"The web app did not start on {HOST}:{port}; is the port in use?", flush=True)
+            return 1
+        url = f"http://{HOST}:{port}"
+        print("", flush=True)
+        print("=" * 72)
+        print(f"Corner is running. Log in at {url}/login")
+        if demo:
+            print(demo_logins_text())
+        else:
+            print("Log in with your own account (this database has no demo accounts).")
+        print("Press Ctrl-C to stop.")
+        print("=" * 72, flush=True)
+        while not stopping:
+            if web.poll() is not None:
+                print("The web app stopped.", flush=True)
+                return web.returncode or 1
+            if scheduler is not None and scheduler.poll() is not None and not scheduler_warned:
+                print(
+                    f"Warning: the scheduler process exited (code {scheduler.returncode}); "
+                    "the web app keeps running, but scheduled jobs (escalation scan, "
+                    "emails) will not run until it is restarted.",
+                    flush=True,
+                )
+                scheduler_warned = True
+            time.sleep(0.5)
+        print("Stopping Corner…", flush=True)
+        return 0
+    finally:
+        stop(web, "The web app")
+        stop(scheduler, "The scheduler")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""`make run` (python -m app.launch): migrate, seed once, serve, stop cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import SessionLike
+from app.launch import has_demo, prepare_database, stop
+from app.models import User
+from config import BASE_DIR
+from tests.conftest import make_app
+from tests.factories import make_user
+
+
+def test_prepare_database_seeds_only_an_empty_database(app: Flask) -> None:
+    fresh = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    message = prepare_database(fresh)
+    assert message is not None and "226 parents" in message
+    with fresh.app_context():
+        from app.extensions import db
+
+        users = db.session.scalar(select(func.count()).select_from(User))
+        db.session.remove()
+    assert message is not None and users and users > 30
+    assert prepare_database(fresh) is None  # second start: nothing loaded again
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_launcher(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], str]:
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'corner.sqlite3'}",
+        "CORNER_INSTANCE_DIR": str(tmp_path),
+        "CORNER_ENV": "development",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.launch"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, so nothing can outlive the test
+    )
+    output: list[str] = []
+    assert process.stdout is not None
+    while True:
+        line = process.stdout.readline()
+        if not line:
+            break
+        output.append(line)
+        if "Press Ctrl-C to stop." in line:
+            break
+    return process, "".join(output)
+
+
+def _cleanup(process: subprocess.Popen[str]) -> None:
+    if _group_alive(process.pid, wait=0):
+        os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None:
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+@pytest.mark.slow
+def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    process, text = _start_launcher(tmp_path, port)
+    try:
+        assert f"Log in at http://127.0.0.1:{port}/login" in text, text
+        assert "admin@corner.demo" in text and "volunteer@corner.demo" in text
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=60) as response:
+            assert response.status == 200
+            assert b"Log in to Corner" in response.read()
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=30)
+        assert process.returncode == 0, rest
+        assert "Stopping Corner" in rest
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        assert not _group_alive(process.pid, wait=15), "gunicorn or the scheduler outlived it"
+    finally:
+        _cleanup(process)
+
+
+@pytest.mark.slow
+def test_killing_the_launcher_outright_takes_the_web_server_with_it(tmp_path: Path) -> None:
+    port = _free_port()
+    process, text = _start_launcher(tmp_path, port)
+    try:
+        assert "Press Ctrl-C to stop." in text, text
+        process.kill()  # SIGKILL: the launcher cannot clean up
+        process.wait()
+        assert not _group_alive(process.pid, wait=20), "the web server outlived the launcher"
+    finally:
+        _cleanup(process)
+
+
+def _group_alive(pgid: int, wait: float) -> bool:
+    """True while any process of the group is still running (after up to ``wait`` seconds)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        if time.monotonic() >= deadline:
+            return True
+        time.sleep(0.2)
+
+
+def test_a_database_with_real_accounts_gets_no_demo(app: Flask, session: SessionLike) -> None:
+    make_user(session, "admin", email="boss@charity.example")
+    session.commit()
+    fresh = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    assert prepare_database(fresh) is None
+    assert has_demo(fresh) is False
+    assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_stop_terminates_and_then_kills_a_stubborn_child() -> None:
+    polite = subprocess.Popen(["sleep", "60"])
+    stop(polite, "sleep")
+    assert polite.returncode == -signal.SIGTERM
+    ignore_term = (
+        "import signal, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    stubborn = subprocess.Popen([sys.executable, "-c", ignore_term], stdout=subprocess.PIPE)
+    with stubborn.stdout as out:  # type: ignore[union-attr]
+        assert out.readline() == b"ready\n"
+    started = time.monotonic()
+    stop(stubborn, "stubborn", timeout=0.5)
+    assert stubborn.returncode == -signal.SIGKILL
+    assert time.monotonic() - started < 5
+    stop(None, "nothing")  # no scheduler: nothing to do
