@@ -1,0 +1,333 @@
+"""The daily scan: scheduled rules over every open case, in a fixed number of SQL statements.
+
+1. one query: every open case with its parent's dates and its open assignment's volunteer;
+2. one query: per case, the check-in facts (latest contact, attempts since, last three
+   wellbeing scores, latest bonding score, oldest draft), from one window pass over
+   ``ix_checkins_case_status_occurred``;
+3. one query: the unresolved flags of scheduled rules;
+4. the pure rules (``rules.evaluate``) decide;
+5. at most four writes: resolve flags of closed cases (one UPDATE … WHERE case is closed),
+   insert new flags (one executemany, ``ON CONFLICT DO NOTHING`` against the partial unique
+   index, so a concurrent scan cannot make a duplicate), change severities, resolve flags
+   whose condition has cleared (guarded by ``status <> 'resolved'``).
+
+The statement count does not depend on the number of cases. The caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case, func, select, text, true, update
+from sqlalchemy.orm import aliased
+
+from app.escalation.rules import (
+    SCHEDULED_RULES,
+    SETTINGS_KEY,
+    CaseFacts,
+    Hit,
+    Rule,
+    Thresholds,
+    evaluate,
+)
+from app.escalation.sqlcompat import insert_ignoring
+from app.extensions import SessionLike
+from app.models import (
+    OPEN_CASE_STATUSES,
+    Assignment,
+    Case,
+    CaseStatus,
+    CheckIn,
+    CheckInStatus,
+    EscalationFlag,
+    FlagStatus,
+    Parent,
+    VolunteerProfile,
+)
+from app.settings import get_settings
+from app.timeutil import short_date
+
+OPEN_STATUSES = [str(status) for status in OPEN_CASE_STATUSES]
+
+CLEARED_BECAUSE: dict[str, str] = {
+    Rule.WELLBEING_LOW: "a later check-in recorded a higher wellbeing score",
+    Rule.WELLBEING_FALLING: "the latest wellbeing scores are no longer falling",
+    Rule.BONDING_LOW: "a later check-in recorded a higher 'getting to know baby' score",
+    Rule.NO_CONTACT: "a successful contact was recorded, or the case is no longer active",
+    Rule.ATTEMPTS_FAILING: "a successful contact was recorded",
+    Rule.BIRTH_SOON: "a contact or the birth was recorded, or the due date passed",
+    Rule.AFTER_BIRTH: "a successful contact after the birth was recorded",
+    Rule.BIRTH_OVERDUE: "the dates were updated",
+    Rule.UNMATCHED: "a volunteer was assigned",
+    Rule.VOLUNTEER_LAPSED: "the volunteer is active with a valid DBS check, or was replaced",
+    Rule.STALE_DRAFT: "the draft was finished or deleted",
+    Rule.PAST_1001_DAYS: "the dates were updated",
+}
+CLOSED_NOTE = "Resolved automatically: the case was closed."
+
+
+def cleared_note(rule: str, now: datetime) -> str:
+    because = CLEARED_BECAUSE.get(rule, "the condition no longer holds")
+    return f"Resolved automatically on {short_date(now)}: {because}."
+
+
+@dataclass
+class ScanResult:
+    cases: int = 0
+    raised: int = 0
+    resolved: int = 0
+    closed_resolved: int = 0
+    severity_changed: int = 0
+
+
+def thresholds(session: SessionLike) -> Thresholds:
+    from app.escalation.rules import DEFAULT_THRESHOLDS
+
+    return Thresholds.from_settings(get_settings(session, SETTINGS_KEY, DEFAULT_THRESHOLDS))
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def case_rows_query() -> Any:
+    """Every open case with its parent's dates and its open assignment (if any)."""
+    open_assignment = aliased(Assignment)
+    return (
+        select(
+            Case.id,
+            Case.status,
+            Case.high_risk,
+            Case.referred_at,
+            Parent.due_date,
+            Parent.birth_date,
+            open_assignment.started_at,
+            VolunteerProfile.status,
+            VolunteerProfile.dbs_expires_on,
+        )
+        .join(Parent, Parent.id == Case.parent_id)
+        .outerjoin(
+            open_assignment,
+            and_(open_assignment.case_id == Case.id, open_assignment.ended_at.is_(None)),
+        )
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == open_assignment.volunteer_id)
+        .where(Case.status.in_(OPEN_STATUSES))
+    )
+
+
+def checkin_facts_query() -> Any:
+    """Per open case: check-in facts from one ordered window pass (newest first)."""
+    window: dict[str, Any] = {
+        "partition_by": (CheckIn.case_id, CheckIn.status),
+        "order_by": (CheckIn.occurred_at.desc(), CheckIn.id.desc()),
+    }
+    has_wellbeing = and_(CheckIn.successful == true(), CheckIn.wellbeing.is_not(None))
+    has_bonding = and_(CheckIn.successful == true(), CheckIn.bonding.is_not(None))
+    ranked = (
+        select(
+            CheckIn.case_id.label("case_id"),
+            CheckIn.status.label("status"),
+            CheckIn.successful.label("successful"),
+            CheckIn.wellbeing.label("wellbeing"),
+            CheckIn.bonding.label("bonding"),
+            CheckIn.occurred_at.label("occurred_at"),
+            CheckIn.updated_at.label("updated_at"),
+            func.row_number().over(**window).label("rn"),
+            func.sum(case((has_wellbeing, 1), else_=0))
+            .over(**window, rows=(None, 0))
+            .label("wb_rank"),
+            func.sum(case((has_bonding, 1), else_=0))
+            .over(**window, rows=(None, 0))
+            .label("bd_rank"),
+        )
+        .join(Case, Case.id == CheckIn.case_id)
+        .where(
+            Case.status.in_(OPEN_STATUSES),
+            CheckIn.status.in_([CheckInStatus.SUBMITTED.value, CheckInStatus.DRAFT.value]),
+        )
+        .subquery("ranked")
+    )
+    r = ranked.c
+    r_submitted = r.status == CheckInStatus.SUBMITTED.value
+    r_contact = and_(r_submitted, r.successful == true())
+    r_wellbeing = and_(r_contact, r.wellbeing.is_not(None))
+
+    def nth_wellbeing(n: int) -> Any:
+        return func.max(case((and_(r_wellbeing, r.wb_rank == n), r.wellbeing)))
+
+    return select(
+        r.case_id,
+        func.max(case((r_contact, r.occurred_at))).label("latest_contact_at"),
+        func.min(case((r_contact, r.rn))).label("first_contact_rank"),
+        func.sum(case((r_submitted, 1), else_=0)).label("submitted"),
+        nth_wellbeing(1).label("w1"),
+        nth_wellbeing(2).label("w2"),
+        nth_wellbeing(3).label("w3"),
+        func.max(case((and_(r_contact, r.bonding.is_not(None), r.bd_rank == 1), r.bonding))).label(
+            "b1"
+        ),
+        func.min(case((r.status == CheckInStatus.DRAFT.value, r.updated_at))).label("oldest_draft"),
+    ).group_by(r.case_id)
+
+
+def gather_facts(session: SessionLike) -> list[CaseFacts]:
+    """CaseFacts for every open case, in two queries."""
+    checkin_rows = {row.case_id: row for row in session.execute(checkin_facts_query())}
+    facts = []
+    for row in session.execute(case_rows_query()):
+        (case_id, status, high_risk, referred_at, due, birth, started, vol_status, dbs) = row
+        c = checkin_rows.get(case_id)
+        if c is None:
+            facts.append(
+                CaseFacts(
+                    case_id=case_id,
+                    status=status,
+                    high_risk=bool(high_risk),
+                    referred_at=referred_at,
+                    due_date=due,
+                    birth_date=birth,
+                    assignment_started_at=started,
+                    volunteer_status=vol_status,
+                    volunteer_dbs_expires_on=dbs,
+                )
+            )
+            continue
+        submitted = int(c.submitted or 0)
+        attempts = submitted if c.first_contact_rank is None else int(c.first_contact_rank) - 1
+        scores = tuple(int(w) for w in (c.w1, c.w2, c.w3) if w is not None)
+        facts.append(
+            CaseFacts(
+                case_id=case_id,
+                status=status,
+                high_risk=bool(high_risk),
+                referred_at=referred_at,
+                due_date=due,
+                birth_date=birth,
+                assignment_started_at=started,
+                volunteer_status=vol_status,
+                volunteer_dbs_expires_on=dbs,
+                latest_contact_at=c.latest_contact_at,
+                attempts_since_contact=attempts,
+                wellbeing_scores=scores,
+                latest_bonding=None if c.b1 is None else int(c.b1),
+                oldest_draft_touched_at=c.oldest_draft,
+            )
+        )
+    return facts
+
+
+# --------------------------------------------------------------------------- the scan
+
+
+def resolve_flags_of_closed_cases(session: SessionLike, now: datetime) -> int:
+    """Resolve every unresolved flag (any rule) of a closed case: one UPDATE."""
+    closed = select(Case.id).where(Case.status == CaseStatus.CLOSED.value)
+    result = session.execute(
+        update(EscalationFlag)
+        .where(EscalationFlag.status != FlagStatus.RESOLVED.value)
+        .where(EscalationFlag.case_id.in_(closed))
+        .values(
+            status=FlagStatus.RESOLVED.value,
+            resolved_at=now,
+            resolved_by_id=None,
+            resolution_note=CLOSED_NOTE,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def run_scan(session: SessionLike, now: datetime) -> ScanResult:
+    """Run the scheduled rules over every open case. Flushes; the caller commits."""
+    result = ScanResult()
+    limits = thresholds(session)
+    result.closed_resolved = resolve_flags_of_closed_cases(session, now)
+
+    hits: dict[tuple[int, str], Hit] = {}
+    all_facts = gather_facts(session)
+    result.cases = len(all_facts)
+    for facts in all_facts:
+        for hit in evaluate(facts, now, limits):
+            hits[(facts.case_id, hit.rule)] = hit
+
+    existing = {
+        (row.case_id, row.rule): row
+        for row in session.execute(
+            select(
+                EscalationFlag.id,
+                EscalationFlag.case_id,
+                EscalationFlag.rule,
+                EscalationFlag.severity,
+            )
+            .join(Case, Case.id == EscalationFlag.case_id)
+            .where(
+                EscalationFlag.status != FlagStatus.RESOLVED.value,
+                EscalationFlag.rule.in_([str(rule) for rule in SCHEDULED_RULES]),
+                Case.status.in_(OPEN_STATUSES),
+            )
+        )
+    }
+
+    new_rows = [
+        {
+            "case_id": case_id,
+            "rule": str(hit.rule),
+            "severity": str(hit.severity),
+            "evidence": hit.evidence[:500],
+            "raised_at": now,
+            "status": FlagStatus.OPEN.value,
+        }
+        for (case_id, rule), hit in sorted(hits.items())
+        if (case_id, rule) not in existing
+    ]
+    severity_rows = [
+        {
+            "flag_id": row.id,
+            "new_severity": str(hits[key].severity),
+            "new_evidence": hits[key].evidence[:500],
+        }
+        for key, row in existing.items()
+        if key in hits and row.severity != hits[key].severity
+    ]
+    cleared_rows = [
+        {"flag_id": row.id, "note": cleared_note(row.rule, now)}
+        for key, row in existing.items()
+        if key not in hits
+    ]
+
+    table: Any = EscalationFlag.__table__
+    if new_rows:
+        statement = insert_ignoring(
+            session, table, ["case_id", "rule"], text("status <> 'resolved'")
+        )
+        outcome = session.execute(statement, new_rows)
+        result.raised = _rowcount(outcome, len(new_rows))
+    if severity_rows:
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("flag_id"), table.c.status != FlagStatus.RESOLVED.value)
+            .values(severity=bindparam("new_severity"), evidence=bindparam("new_evidence")),
+            severity_rows,
+        )
+        result.severity_changed = len(severity_rows)
+    if cleared_rows:
+        outcome = session.execute(
+            update(table)
+            .where(table.c.id == bindparam("flag_id"), table.c.status != FlagStatus.RESOLVED.value)
+            .values(
+                status=FlagStatus.RESOLVED.value,
+                resolved_at=now,
+                resolved_by_id=None,
+                resolution_note=bindparam("note"),
+            ),
+            cleared_rows,
+        )
+        result.resolved = _rowcount(outcome, len(cleared_rows))
+    session.flush()
+    return result
+
+
+def _rowcount(outcome: Any, fallback: int) -> int:
+    count = getattr(outcome, "rowcount", -1)
+    return fallback if count is None or count < 0 else int(count)
