@@ -68,12 +68,14 @@ def wait_for_scheduler_lock(
         sleep(STANDBY_RETRY_SECONDS)
 
 
-def _in_transaction(app: Flask, work: Callable[[datetime], Any]) -> Any:
+def _in_transaction(
+    app: Flask, work: Callable[[datetime], Any], now: datetime | None = None
+) -> Any:
     """Run ``work(now)`` in an app context and commit; retry briefly if SQLite is busy."""
     for attempt in range(SQLITE_RETRIES):
         with app.app_context():
             try:
-                outcome = work(utcnow())
+                outcome = work(now or utcnow())
                 db.session.commit()
                 return outcome
             except OperationalError:
@@ -86,28 +88,30 @@ def _in_transaction(app: Flask, work: Callable[[datetime], Any]) -> Any:
     return None
 
 
-def job_send_outbox(app: Flask) -> Any:
+def job_send_outbox(app: Flask, now: datetime | None = None) -> Any:
     from app.email import send_pending
 
-    result = send_pending(app, utcnow())
+    result = send_pending(app, now or utcnow())
     log.info("Outbox: %s", result)
     return result
 
 
-def job_scan(app: Flask) -> Any:
+def job_scan(app: Flask, now: datetime | None = None) -> Any:
     from app.escalation.scan import run_scan
 
-    result = _in_transaction(app, lambda now: run_scan(db.session, now))
+    result = _in_transaction(app, lambda at: run_scan(db.session, at), now)
     log.info(
         "Scan: raised %s, resolved %s.", result.raised, result.resolved + result.closed_resolved
     )
     return result
 
 
-def job_weekly(app: Flask) -> Any:
+def job_weekly(app: Flask, now: datetime | None = None) -> Any:
     from app.escalation.digest import queue_weekly
 
-    result = _in_transaction(app, lambda now: queue_weekly(db.session, now, only_when_due=True))
+    result = _in_transaction(
+        app, lambda at: queue_weekly(db.session, at, only_when_due=True), now
+    )
     log.info("Weekly email: %s", result)
     return result
 

@@ -91,7 +91,7 @@ def _grouped(rows: list[tuple[EscalationFlag, Case]]) -> list[dict[str, Any]]:
     for severity in Severity:
         items = [_item(flag, case) for flag, case in rows if flag.severity == severity]
         if items:
-            groups.append({"severity": SEVERITY_LABELS[severity], "items": items})
+            groups.append({"severity": SEVERITY_LABELS[severity], "flags": items})
     return groups
 
 
