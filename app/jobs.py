@@ -109,9 +109,7 @@ def job_scan(app: Flask, now: datetime | None = None) -> Any:
 def job_weekly(app: Flask, now: datetime | None = None) -> Any:
     from app.escalation.digest import queue_weekly
 
-    result = _in_transaction(
-        app, lambda at: queue_weekly(db.session, at, only_when_due=True), now
-    )
+    result = _in_transaction(app, lambda at: queue_weekly(db.session, at, only_when_due=True), now)
     log.info("Weekly email: %s", result)
     return result
 
