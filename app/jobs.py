@@ -22,9 +22,10 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from app.extensions import db
 from app.timeutil import utcnow
@@ -40,9 +41,11 @@ SQLITE_RETRIES = 5
 def try_scheduler_lock(engine: Engine) -> Connection | None:
     """PostgreSQL: a connection holding the scheduler lock, or None if another has it.
 
-    SQLite: a plain connection (one scheduler process by design).
+    SQLite: a plain connection (one scheduler process by design). The connection is
+    outside the pool: closing it really ends the session, and with it the lock.
     """
-    connection = engine.connect()
+    dedicated = create_engine(engine.url, poolclass=NullPool)
+    connection = dedicated.connect()
     if engine.dialect.name != "postgresql":
         return connection
     got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})

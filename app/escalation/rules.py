@@ -17,13 +17,40 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from app.models import CaseStatus, Concern, Severity
 from app.stage import second_birthday
-from app.timeutil import day_start, short_date
+from app.timeutil import day_start as _day_start
+from app.timeutil import short_date as _short_date
+from app.timeutil import zone
 
 DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=8192)
+def day_start(day: date) -> datetime:
+    """00:00 Europe/London on ``day`` as a UTC instant (cached: a scan asks for the same
+    few hundred dates tens of thousands of times)."""
+    return _day_start(day)
+
+
+_LONDON = zone()
+
+
+@lru_cache(maxsize=8192)
+def _short_day(day: date) -> str:
+    return _short_date(day)
+
+
+def short_date(value: date | datetime | None) -> str:
+    """'Mon 2 Nov' in Europe/London (cached per calendar day)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(_LONDON).date()
+    return _short_day(value)
 
 
 class Rule(StrEnum):
@@ -175,7 +202,7 @@ class Hit:
     evidence: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CaseFacts:
     """What the scheduled rules need to know about one case (gathered set-based by scan.py).
 
@@ -211,6 +238,7 @@ class CaseFacts:
         return self.is_open and self.assignment_started_at is not None
 
 
+@lru_cache(maxsize=256)
 def _days(n: int) -> timedelta:
     return n * DAY
 

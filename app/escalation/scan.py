@@ -1,10 +1,9 @@
 """The daily scan: scheduled rules over every open case, in a fixed number of SQL statements.
 
-1. one query: every open case with its parent's dates and its open assignment's volunteer;
-2. one query: per case, the check-in facts (latest contact, attempts since, last three
-   wellbeing scores, latest bonding score, oldest draft), from one window pass over
-   ``ix_checkins_case_status_occurred``;
-3. one query: the unresolved flags of scheduled rules;
+1. one query: every open case with its parent's dates, its open assignment's volunteer
+   and its check-in facts (latest contact, attempts since, last three wellbeing scores,
+   latest bonding score, oldest draft) as correlated index seeks;
+2. one query: the unresolved flags of scheduled rules;
 4. the pure rules (``rules.evaluate``) decide;
 5. at most four writes: resolve flags of closed cases (one UPDATE … WHERE case is closed),
    insert new flags (one executemany, ``ON CONFLICT DO NOTHING`` against the partial unique
@@ -17,10 +16,10 @@ The statement count does not depend on the number of cases. The caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, select, text, true, update
+from sqlalchemy import and_, bindparam, func, literal, select, text, true, update
 from sqlalchemy.orm import aliased
 
 from app.escalation.rules import (
@@ -48,6 +47,7 @@ from app.models import (
 )
 from app.settings import get_settings
 from app.timeutil import short_date
+from app.types import UTCDateTime
 
 OPEN_STATUSES = [str(status) for status in OPEN_CASE_STATUSES]
 
@@ -91,9 +91,86 @@ def thresholds(session: SessionLike) -> Thresholds:
 # --------------------------------------------------------------------------- facts
 
 
-def case_rows_query() -> Any:
-    """Every open case with its parent's dates and its open assignment (if any)."""
+EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def _latest(column: Any, *conditions: Any, offset: int = 0) -> Any:
+    """The n-th newest value of ``column`` among this case's submitted check-ins (a
+    correlated scalar subquery: one index seek per case, no sort)."""
+    x = aliased(CheckIn)
+    target = getattr(x, column)
+    conds = [getattr(x, name) == value for name, value in conditions]
+    statement = (
+        select(target)
+        .where(x.case_id == Case.id, x.status == CheckInStatus.SUBMITTED.value, *conds)
+        .order_by(x.occurred_at.desc())
+        .limit(1)
+        .correlate(Case)
+    )
+    if offset:
+        statement = statement.offset(offset)
+    return statement.scalar_subquery()
+
+
+def facts_query() -> Any:
+    """One row per open case: the case, its parent's dates, its open assignment and
+    volunteer, and its check-in facts.
+
+    Check-in facts are correlated subqueries that walk ``ix_checkins_case_status_occurred``
+    backwards from the newest check-in of each case (PostgreSQL: the covering index
+    ``ix_checkins_scan_cover`` answers them without touching the table). The cost grows
+    with the number of open cases, like the floor query, never with their history.
+    """
     open_assignment = aliased(Assignment)
+    contact = ("successful", True)
+
+    def nth_wellbeing(n: int) -> Any:
+        x = aliased(CheckIn)
+        return (
+            select(x.wellbeing)
+            .where(
+                x.case_id == Case.id,
+                x.status == CheckInStatus.SUBMITTED.value,
+                x.successful == true(),
+                x.wellbeing.is_not(None),
+            )
+            .order_by(x.occurred_at.desc())
+            .limit(1)
+            .offset(n)
+            .scalar_subquery()
+        )
+
+    b = aliased(CheckIn)
+    latest_bonding = (
+        select(b.bonding)
+        .where(
+            b.case_id == Case.id,
+            b.status == CheckInStatus.SUBMITTED.value,
+            b.successful == true(),
+            b.bonding.is_not(None),
+        )
+        .order_by(b.occurred_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    a = aliased(CheckIn)
+    attempts = (
+        select(func.count())
+        .select_from(a)
+        .where(
+            a.case_id == Case.id,
+            a.status == CheckInStatus.SUBMITTED.value,
+            a.occurred_at
+            > func.coalesce(_latest("occurred_at", contact), literal(EPOCH, UTCDateTime())),
+        )
+        .scalar_subquery()
+    )
+    d = aliased(CheckIn)
+    oldest_draft = (
+        select(func.min(d.updated_at))
+        .where(d.case_id == Case.id, d.status == CheckInStatus.DRAFT.value)
+        .scalar_subquery()
+    )
     return (
         select(
             Case.id,
@@ -105,6 +182,13 @@ def case_rows_query() -> Any:
             open_assignment.started_at,
             VolunteerProfile.status,
             VolunteerProfile.dbs_expires_on,
+            _latest("occurred_at", contact).label("latest_contact_at"),
+            attempts.label("attempts"),
+            nth_wellbeing(0).label("w1"),
+            nth_wellbeing(1).label("w2"),
+            nth_wellbeing(2).label("w3"),
+            latest_bonding.label("b1"),
+            oldest_draft.label("oldest_draft"),
         )
         .join(Parent, Parent.id == Case.parent_id)
         .outerjoin(
@@ -116,86 +200,28 @@ def case_rows_query() -> Any:
     )
 
 
-def checkin_facts_query() -> Any:
-    """Per open case: check-in facts from one ordered window pass (newest first)."""
-    window: dict[str, Any] = {
-        "partition_by": (CheckIn.case_id, CheckIn.status),
-        "order_by": (CheckIn.occurred_at.desc(), CheckIn.id.desc()),
-    }
-    has_wellbeing = and_(CheckIn.successful == true(), CheckIn.wellbeing.is_not(None))
-    has_bonding = and_(CheckIn.successful == true(), CheckIn.bonding.is_not(None))
-    ranked = (
-        select(
-            CheckIn.case_id.label("case_id"),
-            CheckIn.status.label("status"),
-            CheckIn.successful.label("successful"),
-            CheckIn.wellbeing.label("wellbeing"),
-            CheckIn.bonding.label("bonding"),
-            CheckIn.occurred_at.label("occurred_at"),
-            CheckIn.updated_at.label("updated_at"),
-            func.row_number().over(**window).label("rn"),
-            func.sum(case((has_wellbeing, 1), else_=0))
-            .over(**window, rows=(None, 0))
-            .label("wb_rank"),
-            func.sum(case((has_bonding, 1), else_=0))
-            .over(**window, rows=(None, 0))
-            .label("bd_rank"),
-        )
-        .join(Case, Case.id == CheckIn.case_id)
-        .where(
-            Case.status.in_(OPEN_STATUSES),
-            CheckIn.status.in_([CheckInStatus.SUBMITTED.value, CheckInStatus.DRAFT.value]),
-        )
-        .subquery("ranked")
-    )
-    r = ranked.c
-    r_submitted = r.status == CheckInStatus.SUBMITTED.value
-    r_contact = and_(r_submitted, r.successful == true())
-    r_wellbeing = and_(r_contact, r.wellbeing.is_not(None))
-
-    def nth_wellbeing(n: int) -> Any:
-        return func.max(case((and_(r_wellbeing, r.wb_rank == n), r.wellbeing)))
-
-    return select(
-        r.case_id,
-        func.max(case((r_contact, r.occurred_at))).label("latest_contact_at"),
-        func.min(case((r_contact, r.rn))).label("first_contact_rank"),
-        func.sum(case((r_submitted, 1), else_=0)).label("submitted"),
-        nth_wellbeing(1).label("w1"),
-        nth_wellbeing(2).label("w2"),
-        nth_wellbeing(3).label("w3"),
-        func.max(case((and_(r_contact, r.bonding.is_not(None), r.bd_rank == 1), r.bonding))).label(
-            "b1"
-        ),
-        func.min(case((r.status == CheckInStatus.DRAFT.value, r.updated_at))).label("oldest_draft"),
-    ).group_by(r.case_id)
-
-
 def gather_facts(session: SessionLike) -> list[CaseFacts]:
-    """CaseFacts for every open case, in two queries."""
-    checkin_rows = {row.case_id: row for row in session.execute(checkin_facts_query())}
+    """CaseFacts for every open case, in one query."""
     facts = []
-    for row in session.execute(case_rows_query()):
-        (case_id, status, high_risk, referred_at, due, birth, started, vol_status, dbs) = row
-        c = checkin_rows.get(case_id)
-        if c is None:
-            facts.append(
-                CaseFacts(
-                    case_id=case_id,
-                    status=status,
-                    high_risk=bool(high_risk),
-                    referred_at=referred_at,
-                    due_date=due,
-                    birth_date=birth,
-                    assignment_started_at=started,
-                    volunteer_status=vol_status,
-                    volunteer_dbs_expires_on=dbs,
-                )
-            )
-            continue
-        submitted = int(c.submitted or 0)
-        attempts = submitted if c.first_contact_rank is None else int(c.first_contact_rank) - 1
-        scores = tuple(int(w) for w in (c.w1, c.w2, c.w3) if w is not None)
+    for row in session.execute(facts_query()):
+        (
+            case_id,
+            status,
+            high_risk,
+            referred_at,
+            due,
+            birth,
+            started,
+            vol_status,
+            dbs,
+            latest_contact,
+            attempts,
+            w1,
+            w2,
+            w3,
+            b1,
+            oldest_draft,
+        ) = row
         facts.append(
             CaseFacts(
                 case_id=case_id,
@@ -207,11 +233,11 @@ def gather_facts(session: SessionLike) -> list[CaseFacts]:
                 assignment_started_at=started,
                 volunteer_status=vol_status,
                 volunteer_dbs_expires_on=dbs,
-                latest_contact_at=c.latest_contact_at,
-                attempts_since_contact=attempts,
-                wellbeing_scores=scores,
-                latest_bonding=None if c.b1 is None else int(c.b1),
-                oldest_draft_touched_at=c.oldest_draft,
+                latest_contact_at=latest_contact,
+                attempts_since_contact=int(attempts or 0),
+                wellbeing_scores=tuple(int(w) for w in (w1, w2, w3) if w is not None),
+                latest_bonding=None if b1 is None else int(b1),
+                oldest_draft_touched_at=oldest_draft,
             )
         )
     return facts

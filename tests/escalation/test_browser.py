@@ -53,15 +53,28 @@ def test_coordinator_finds_urgent_flag_and_resolves_it(
     case = make_case(session, area=area, owner=coordinator)
     make_assignment(session, case, volunteer)
     # a quieter flag that must sort below the urgent one
-    session.add(EscalationFlag(case_id=case.id, rule="STALE_DRAFT", severity="low",
-                               evidence="A check-in draft has not been touched since Thu 29 Oct.",
-                               raised_at=datetime(2026, 10, 29, 9, 0, tzinfo=UTC)))
-    checkin = make_checkin(session, case, volunteer, occurred_at=now, concerns=["safeguarding"],
-                           notes="Partner shouted during the call.")
+    session.add(
+        EscalationFlag(
+            case_id=case.id,
+            rule="STALE_DRAFT",
+            severity="low",
+            evidence="A check-in draft has not been touched since Thu 29 Oct.",
+            raised_at=datetime(2026, 10, 29, 9, 0, tzinfo=UTC),
+        )
+    )
+    checkin = make_checkin(
+        session,
+        case,
+        volunteer,
+        occurred_at=now,
+        concerns=["safeguarding"],
+        notes="Partner shouted during the call.",
+    )
     on_checkin_submitted(session, checkin, now)  # what the cases area does on submit
     session.commit()
     urgent = session.scalars(
-        select(EscalationFlag).where(EscalationFlag.rule == "SAFEGUARDING")).one()
+        select(EscalationFlag).where(EscalationFlag.rule == "SAFEGUARDING")
+    ).one()
     assert session.scalars(select(OutboxEmail)).one().kind == "urgent_flag"
 
     login_in_browser(page, live_server.url, coordinator.email, PASSWORD)
@@ -76,7 +89,9 @@ def test_coordinator_finds_urgent_flag_and_resolves_it(
     screenshot(page, "escalation-inbox")
     assert_accessible(page, "inbox")
 
-    page.get_by_role("link", name=f"Safeguarding or domestic abuse concern for case {case.reference}").click()
+    page.get_by_role(
+        "link", name=f"Safeguarding or domestic abuse concern for case {case.reference}"
+    ).click()
     page.wait_for_load_state("domcontentloaded")
     assert "a safeguarding concern" in page.locator(".summary-list").inner_text()
     screenshot(page, "escalation-flag")
@@ -97,7 +112,9 @@ def test_coordinator_finds_urgent_flag_and_resolves_it(
     page.get_by_label("Note").fill("Called the duty social worker; referral made today.")
     page.get_by_role("button", name="Resolve flag").click()
     page.wait_for_load_state("domcontentloaded")
-    assert f"Flag for case {case.reference} resolved." in page.get_by_role("status").first.inner_text()
+    assert (
+        f"Flag for case {case.reference} resolved." in page.get_by_role("status").first.inner_text()
+    )
     assert page.locator("tbody tr").count() == 1  # only the low flag is left
     screenshot(page, "escalation-inbox-after")
 
@@ -114,9 +131,15 @@ def test_inbox_on_a_phone(
     app.config["CORNER_NOW"] = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
     coordinator = make_user(session, "coordinator")
     case = make_case(session)
-    session.add(EscalationFlag(case_id=case.id, rule="NO_CONTACT", severity="high",
-                               evidence="No successful contact since Mon 5 Oct (28 days).",
-                               raised_at=datetime(2026, 11, 1, 6, 0, tzinfo=UTC)))
+    session.add(
+        EscalationFlag(
+            case_id=case.id,
+            rule="NO_CONTACT",
+            severity="high",
+            evidence="No successful contact since Mon 5 Oct (28 days).",
+            raised_at=datetime(2026, 11, 1, 6, 0, tzinfo=UTC),
+        )
+    )
     session.commit()
     login_in_browser(phone_page, live_server.url, coordinator.email, PASSWORD)
     phone_page.goto(f"{live_server.url}/flags")

@@ -73,9 +73,15 @@ def test_content_sections_visibility_and_grouping(session: SessionLike) -> None:
     theirs = make_case(session, area=south)
 
     def flag(case, rule, severity, raised, resolved=None):  # type: ignore[no-untyped-def]
-        row = EscalationFlag(case_id=case.id, rule=rule, severity=severity, evidence="",
-                             raised_at=raised, status="resolved" if resolved else "open",
-                             resolved_at=resolved)
+        row = EscalationFlag(
+            case_id=case.id,
+            rule=rule,
+            severity=severity,
+            evidence="",
+            raised_at=raised,
+            status="resolved" if resolved else "open",
+            resolved_at=resolved,
+        )
         session.add(row)
         session.flush()
         return row
@@ -144,15 +150,28 @@ def test_no_names_health_details_or_notes_in_any_email(
     area = make_area(session, duty_email="duty@charity.example")
     coordinator = make_user(session, "coordinator", areas=[area])
     volunteer = make_volunteer(session, area=area, user_kw={"first_name": "Ottoline"})
-    parent = make_parent(session, area=area, first_name="Zephyrine", last_name="Quillfeather",
-                         email="canary.parent@example.org", phone="07999 123456",
-                         postcode="ZZ9 9ZZ")
+    parent = make_parent(
+        session,
+        area=area,
+        first_name="Zephyrine",
+        last_name="Quillfeather",
+        email="canary.parent@example.org",
+        phone="07999 123456",
+        postcode="ZZ9 9ZZ",
+    )
     case = make_case(session, parent, owner=coordinator)
     make_assignment(session, case, volunteer, started_at=NOW - 40 * DAY)
     checkin = make_checkin(
-        session, case, volunteer, occurred_at=NOW - 20 * DAY, wellbeing=1, bonding=1,
+        session,
+        case,
+        volunteer,
+        occurred_at=NOW - 20 * DAY,
+        wellbeing=1,
+        bonding=1,
         concerns=["safeguarding", "self_harm", "domestic_abuse", "low_mood"],
-        coordinator_today=True, whooley_down=True, notes="CANARY-NOTE-7f3 she said …",
+        coordinator_today=True,
+        whooley_down=True,
+        notes="CANARY-NOTE-7f3 she said …",
         topics=["canary-topic-9k"],
     )
     on_checkin_submitted(session, checkin, NOW - 20 * DAY)
@@ -188,7 +207,9 @@ def test_crash_at_message_k_and_rerun_send_each_once(
     assert received == sorted(c.email for c in coordinators)
 
 
-def _send_subprocess(database_uri: str, smtp: SmtpServer, tmp_path: Path) -> subprocess.Popen[bytes]:
+def _send_subprocess(
+    database_uri: str, smtp: SmtpServer, tmp_path: Path
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "CORNER_ENV": "development",

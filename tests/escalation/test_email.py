@@ -38,9 +38,16 @@ def test_sends_text_and_html_with_deterministic_message_id(
     app: Flask, session: SessionLike, smtp_server: SmtpServer
 ) -> None:
     [email] = queue(session, 1)
-    again = queue_email(session, NOW, kind="test", to=["x@y.example"], subject="s",
-                        template="urgent_flag", context={"reference": "C-00001", "items": [],
-                                                         "inbox_url": ""}, dedupe_key="k0")
+    again = queue_email(
+        session,
+        NOW,
+        kind="test",
+        to=["x@y.example"],
+        subject="s",
+        template="urgent_flag",
+        context={"reference": "C-00001", "items": [], "inbox_url": ""},
+        dedupe_key="k0",
+    )
     assert again is not None and again.id == email.id  # same kind + key: queued once
     session.commit()
     result = send_pending(app, NOW)

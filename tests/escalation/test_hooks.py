@@ -32,8 +32,15 @@ def setup_case(session: SessionLike, *, owner: bool = True):  # type: ignore[no-
 
 def test_safeguarding_raises_urgent_flag_and_queues_email(session: SessionLike) -> None:
     case, volunteer, _, _ = setup_case(session)
-    checkin = make_checkin(session, case, volunteer, concerns=["safeguarding"],
-                           coordinator_today=True, whooley_down=True, notes="secret note")
+    checkin = make_checkin(
+        session,
+        case,
+        volunteer,
+        concerns=["safeguarding"],
+        coordinator_today=True,
+        whooley_down=True,
+        notes="secret note",
+    )
     on_checkin_submitted(session, checkin, NOW)
     flags = {f.rule: f for f in session.scalars(select(EscalationFlag))}
     assert {rule: f.severity for rule, f in flags.items()} == {
@@ -65,8 +72,9 @@ def test_without_owner_the_area_coordinators_get_it(session: SessionLike) -> Non
 
 def test_second_concern_adds_evidence_and_still_alerts(session: SessionLike) -> None:
     case, volunteer, _, _ = setup_case(session)
-    first = make_checkin(session, case, volunteer, concerns=["safeguarding"],
-                         occurred_at=NOW - timedelta(days=1))
+    first = make_checkin(
+        session, case, volunteer, concerns=["safeguarding"], occurred_at=NOW - timedelta(days=1)
+    )
     on_checkin_submitted(session, first, NOW - timedelta(days=1))
     second = make_checkin(session, case, volunteer, concerns=["domestic_abuse"], occurred_at=NOW)
     on_checkin_submitted(session, second, NOW)

@@ -94,9 +94,10 @@ def test_no_contact_counts_from_a_newer_assignment() -> None:
 
 
 def test_no_contact_never_contacted_counts_from_assignment() -> None:
-    assert rules(active(latest_contact_at=None, assignment_started_at=NOW - 15 * DAY))[
-        Rule.NO_CONTACT
-    ] == "medium"
+    assert (
+        rules(active(latest_contact_at=None, assignment_started_at=NOW - 15 * DAY))[Rule.NO_CONTACT]
+        == "medium"
+    )
 
 
 def test_no_contact_needs_an_open_assignment() -> None:
@@ -191,22 +192,28 @@ def test_birth_soon_needs_14_days_without_contact(elapsed: timedelta, raised: bo
 
 
 def test_birth_soon_for_a_waiting_case_never_contacted() -> None:
-    facts = pregnant(date(2026, 11, 20), status="waiting", assignment_started_at=None,
-                     latest_contact_at=None)
+    facts = pregnant(
+        date(2026, 11, 20), status="waiting", assignment_started_at=None, latest_contact_at=None
+    )
     assert rules(facts)[Rule.BIRTH_SOON] == "high"
 
 
 def test_birth_soon_not_when_birth_recorded() -> None:
-    facts = active(due_date=date(2026, 11, 20), birth_date=date(2026, 10, 30),
-                   latest_contact_at=NOW - 20 * DAY)
+    facts = active(
+        due_date=date(2026, 11, 20), birth_date=date(2026, 10, 30), latest_contact_at=NOW - 20 * DAY
+    )
     assert Rule.BIRTH_SOON not in rules(facts)
 
 
 def test_after_birth_boundaries() -> None:
     birth = date(2026, 10, 19)
     born = day_start(birth)
-    facts = active(birth_date=birth, referred_at=born - 30 * DAY, latest_contact_at=born - DAY,
-                   due_date=date(2026, 10, 25))
+    facts = active(
+        birth_date=birth,
+        referred_at=born - 30 * DAY,
+        latest_contact_at=born - DAY,
+        due_date=date(2026, 10, 25),
+    )
     assert Rule.AFTER_BIRTH not in rules(facts, born + 14 * DAY - SECOND)
     assert rules(facts, born + 14 * DAY)[Rule.AFTER_BIRTH] == "high"
     # a contact at (or after) 00:00 on the birth date counts
@@ -223,8 +230,9 @@ def test_birth_overdue_more_than_3_weeks() -> None:
     facts = pregnant(due)
     assert Rule.BIRTH_OVERDUE not in rules(facts, start + 21 * DAY)
     assert rules(facts, start + 21 * DAY + SECOND)[Rule.BIRTH_OVERDUE] == "low"
-    assert Rule.BIRTH_OVERDUE not in rules(replace(facts, birth_date=date(2026, 10, 14)),
-                                           start + 30 * DAY)
+    assert Rule.BIRTH_OVERDUE not in rules(
+        replace(facts, birth_date=date(2026, 10, 14)), start + 30 * DAY
+    )
 
 
 def test_dates_are_london_midnight_in_summer_time() -> None:
@@ -252,8 +260,8 @@ def test_past_1001_days_leap_day_baby() -> None:
 
 
 @pytest.mark.parametrize(
-    ("waited", "raised"), [(9 * DAY, False), (10 * DAY - SECOND, False), (10 * DAY, True),
-                           (11 * DAY, True)],
+    ("waited", "raised"),
+    [(9 * DAY, False), (10 * DAY - SECOND, False), (10 * DAY, True), (11 * DAY, True)],
 )
 @pytest.mark.parametrize("status", ["referred", "waiting"])
 def test_unmatched_after_10_days(status: str, waited: timedelta, raised: bool) -> None:
@@ -281,8 +289,8 @@ def test_volunteer_lapsed_dbs_expiry_date() -> None:
 
 
 @pytest.mark.parametrize(
-    ("age", "raised"), [(2 * DAY, False), (3 * DAY - SECOND, False), (3 * DAY, True),
-                        (4 * DAY, True)],
+    ("age", "raised"),
+    [(2 * DAY, False), (3 * DAY - SECOND, False), (3 * DAY, True), (4 * DAY, True)],
 )
 def test_stale_draft_after_3_days(age: timedelta, raised: bool) -> None:
     assert (Rule.STALE_DRAFT in rules(active(oldest_draft_touched_at=NOW - age))) is raised
@@ -292,8 +300,7 @@ def test_stale_draft_after_3_days(age: timedelta, raised: bool) -> None:
 
 
 def submitted(**kw: object) -> CheckInFacts:
-    values: dict[str, object] = {"status": "submitted", "successful": True,
-                                 "occurred_at": NOW}
+    values: dict[str, object] = {"status": "submitted", "successful": True, "occurred_at": NOW}
     values.update(kw)
     return CheckInFacts(**values)  # type: ignore[arg-type]
 
@@ -317,12 +324,15 @@ def test_immediate_rules_and_severities() -> None:
 
 def test_immediate_rules_ignore_drafts_and_deleted() -> None:
     for status in ("draft", "deleted"):
-        assert immediate(submitted(status=status, concerns=["safeguarding"],
-                                   coordinator_today=True)) == []
+        assert (
+            immediate(submitted(status=status, concerns=["safeguarding"], coordinator_today=True))
+            == []
+        )
 
 
 def test_immediate_evidence_never_carries_notes() -> None:
-    hits = immediate(submitted(concerns=["safeguarding", "self_harm", "low_mood"],
-                               coordinator_today=True))
+    hits = immediate(
+        submitted(concerns=["safeguarding", "self_harm", "low_mood"], coordinator_today=True)
+    )
     assert len(hits) == 4
     assert all("note" not in hit.evidence.lower() for hit in hits)

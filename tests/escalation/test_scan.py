@@ -68,8 +68,9 @@ def test_wellbeing_and_attempt_facts_newest_first(session: SessionLike) -> None:
     make_checkin(session, case, volunteer, occurred_at=NOW - 5 * DAY, wellbeing=1, successful=False)
     make_checkin(session, case, volunteer, occurred_at=NOW - 4 * DAY, wellbeing=None, bonding=2)
     for days in (3, 2, 1):
-        make_checkin(session, case, volunteer, occurred_at=NOW - days * DAY, successful=False,
-                     wellbeing=None)
+        make_checkin(
+            session, case, volunteer, occurred_at=NOW - days * DAY, successful=False, wellbeing=None
+        )
     facts = {f.case_id: f for f in gather_facts(session)}[case.id]
     assert tuple(facts.wellbeing_scores) == (3, 4, 5)
     assert facts.latest_bonding == 2
@@ -130,8 +131,14 @@ def test_unmatched_birth_and_draft_rules_from_the_database(session: SessionLike)
     case.parent.due_date = date(2026, 9, 1)
     case.parent.birth_date = None
     make_checkin(session, case, volunteer, occurred_at=NOW - DAY)
-    make_checkin(session, case, volunteer, occurred_at=NOW - 3 * DAY, status="draft",
-                 updated_at=NOW - 3 * DAY)
+    make_checkin(
+        session,
+        case,
+        volunteer,
+        occurred_at=NOW - 3 * DAY,
+        status="draft",
+        updated_at=NOW - 3 * DAY,
+    )
     session.flush()
     run_scan(session, NOW)
     assert open_flags(session, waiting) == {"UNMATCHED": "medium", "BIRTH_SOON": "high"}

@@ -18,9 +18,14 @@ DAY = timedelta(days=1)
 
 
 def flag(session: SessionLike, case, rule: str, severity: str, age_days: float) -> EscalationFlag:  # type: ignore[no-untyped-def]
-    row = EscalationFlag(case_id=case.id, rule=rule, severity=severity,
-                         evidence="Latest wellbeing score 1 of 5.",
-                         raised_at=NOW - age_days * DAY, status="open")
+    row = EscalationFlag(
+        case_id=case.id,
+        rule=rule,
+        severity=severity,
+        evidence="Latest wellbeing score 1 of 5.",
+        raised_at=NOW - age_days * DAY,
+        status="open",
+    )
     session.add(row)
     session.flush()
     return row
@@ -48,10 +53,11 @@ def test_inbox_orders_by_severity_then_oldest_and_hides_other_areas(
     coordinator, case, other, flags = setup(session)
     login(client, coordinator.email)
     html = client.get("/flags").get_data(as_text=True)
-    positions = [html.index(f"/flags/{flags[k].id}\"") for k in ("urgent", "high_old", "high_new",
-                                                                 "low_old")]
+    positions = [
+        html.index(f'/flags/{flags[k].id}"') for k in ("urgent", "high_old", "high_new", "low_old")
+    ]
     assert positions == sorted(positions)
-    assert f"/flags/{flags['hidden'].id}\"" not in html
+    assert f'/flags/{flags["hidden"].id}"' not in html
     assert case.reference in html and other.reference not in html
     assert "Urgent" in html and "Pregnancy" in html  # severity in words, stage shown
 
@@ -117,7 +123,10 @@ def test_resolve_validates_then_resolves_and_audits_without_clinical_text(
     row = session.get(EscalationFlag, flags["urgent"].id)
     assert row is not None and row.status == "resolved"
     assert (row.outcome, row.resolution_note, row.resolved_by_id) == (
-        "safeguarding_referral", note, coordinator.id)
+        "safeguarding_referral",
+        note,
+        coordinator.id,
+    )
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "flag.resolved")).all()
     assert len(events) == 1 and events[0].object_id == str(row.id)
     assert "CONFIDENTIAL" not in (events[0].detail or "")
@@ -125,17 +134,26 @@ def test_resolve_validates_then_resolves_and_audits_without_clinical_text(
     shown = client.get(page).get_data(as_text=True)
     assert "Safeguarding referral made" in shown and "CONFIDENTIAL-DETAIL" in shown
     assert "Resolve this flag" not in shown
-    assert client.get("/flags").get_data(as_text=True).count(f"/flags/{row.id}\"") == 0
+    assert client.get("/flags").get_data(as_text=True).count(f'/flags/{row.id}"') == 0
 
 
 def test_admin_outbox_shows_failures_and_tries_again(
     client: FlaskClient, session: SessionLike
 ) -> None:
     admin = make_user(session, "admin")
-    email = OutboxEmail(message_id="<t.1@corner.test>", kind="urgent_flag",
-                        to_addrs=["a@b.example"], subject="Urgent flag for case C-00001",
-                        body_text="x", body_html="x", status="failed", attempts=6,
-                        created_at=NOW, next_attempt_at=NOW, last_error="SMTPDataError: 451")
+    email = OutboxEmail(
+        message_id="<t.1@corner.test>",
+        kind="urgent_flag",
+        to_addrs=["a@b.example"],
+        subject="Urgent flag for case C-00001",
+        body_text="x",
+        body_html="x",
+        status="failed",
+        attempts=6,
+        created_at=NOW,
+        next_attempt_at=NOW,
+        last_error="SMTPDataError: 451",
+    )
     session.add(email)
     session.commit()
     login(client, admin.email)
@@ -165,8 +183,11 @@ def test_admin_edits_thresholds_with_validation(client: FlaskClient, session: Se
     page = client.get("/admin/settings/escalation").get_data(as_text=True)
     assert 'value="14"' in page
     values = {name: str(value) for name, value in DEFAULT_THRESHOLDS.items()}
-    bad = post_form(client, "/admin/settings/escalation",
-                    {**values, "no_contact_days": "0", "unmatched_days": "ten"})
+    bad = post_form(
+        client,
+        "/admin/settings/escalation",
+        {**values, "no_contact_days": "0", "unmatched_days": "ten"},
+    )
     assert bad.status_code == 400
     text = bad.get_data(as_text=True)
     assert "There is a problem" in text and "must be between 1 and 365" in text
