@@ -411,7 +411,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(json.dumps(results[-1]), flush=True)
     for r in results:
         print(
-            f"{r['database']:<10} floor {r['floor_seconds']:.3f} s | scan {r['scan_seconds']:.3f} s "
+            f"{r['database']:<10} floor {r['floor_seconds']:.3f} s | "
+            f"scan {r['scan_seconds']:.3f} s "
             f"({r['scan_statements']} statements, raised {r['raised']}) | ratio "
             f"{r['ratio_to_floor']}x | second scan {r['second_scan_seconds']:.3f} s, "
             f"raised {r['second_scan_raised']}"

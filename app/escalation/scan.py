@@ -203,7 +203,7 @@ def facts_query() -> Any:
 def gather_facts(session: SessionLike) -> list[CaseFacts]:
     """CaseFacts for every open case, in one query."""
     facts = []
-    for row in session.execute(facts_query()):
+    for row in session.connection().execute(facts_query()):
         (
             case_id,
             status,

@@ -72,7 +72,7 @@ def test_content_sections_visibility_and_grouping(session: SessionLike) -> None:
     mine = make_case(session, area=north)
     theirs = make_case(session, area=south)
 
-    def flag(case, rule, severity, raised, resolved=None):  # type: ignore[no-untyped-def]
+    def flag(case, rule, severity, raised, resolved=None):
         row = EscalationFlag(
             case_id=case.id,
             rule=rule,
@@ -239,7 +239,7 @@ def test_sender_killed_mid_send_and_rerun_duplicates_only_the_one_in_flight(
     release = threading.Event()
     original = handler.handle_DATA
 
-    async def hang_at_third(server, smtp_session, envelope):  # type: ignore[no-untyped-def]
+    async def hang_at_third(server, smtp_session, envelope):
         answer = await original(server, smtp_session, envelope)
         if handler.seen == 3:
             reached.set()

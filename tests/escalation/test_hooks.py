@@ -20,7 +20,7 @@ from tests.factories import (
 )
 
 
-def setup_case(session: SessionLike, *, owner: bool = True):  # type: ignore[no-untyped-def]
+def setup_case(session: SessionLike, *, owner: bool = True):
     area = make_area(session, duty_email="duty@charity.example")
     coordinator = make_user(session, "coordinator", areas=[area], email="owner@charity.example")
     other = make_user(session, "coordinator", areas=[area], email="other@charity.example")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 
 from app.escalation.scan import gather_facts, run_scan
 from app.extensions import SessionLike, db
@@ -217,7 +217,7 @@ def scan_statements(app: Flask, session: SessionLike) -> tuple[int, int]:
 def test_statement_count_does_not_grow_with_cases(app: Flask, session: SessionLike) -> None:
     build(session, 10)
     small = scan_statements(app, session)
-    db.session.execute(EscalationFlag.__table__.delete())
+    db.session.execute(delete(EscalationFlag))
     for table in ("checkins", "assignments", "cases", "parents"):
         db.session.execute(db.metadata.tables[table].delete())
     session.commit()

@@ -17,7 +17,7 @@ from tests.factories import NOW, make_area, make_case, make_user, make_volunteer
 DAY = timedelta(days=1)
 
 
-def flag(session: SessionLike, case, rule: str, severity: str, age_days: float) -> EscalationFlag:  # type: ignore[no-untyped-def]
+def flag(session: SessionLike, case, rule: str, severity: str, age_days: float) -> EscalationFlag:
     row = EscalationFlag(
         case_id=case.id,
         rule=rule,
@@ -31,7 +31,7 @@ def flag(session: SessionLike, case, rule: str, severity: str, age_days: float) 
     return row
 
 
-def setup(session: SessionLike):  # type: ignore[no-untyped-def]
+def setup(session: SessionLike):
     north, south = make_area(session), make_area(session)
     coordinator = make_user(session, "coordinator", areas=[north])
     case = make_case(session, area=north)
