@@ -290,8 +290,12 @@ def load(engine: sa.Engine, data: dict[str, tuple[list[str], list[tuple[Any, ...
                     f"(SELECT MAX(id) FROM {table}))"
                 )
         raw.commit()
-        cursor.execute("ANALYZE")
-        raw.commit()
+        if engine.dialect.name == "postgresql":
+            raw.autocommit = True  # VACUUM sets the visibility map, as autovacuum would
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
+            raw.commit()
     finally:
         raw.close()
 

@@ -24,6 +24,7 @@ from app.models import CaseStatus, Concern, Severity
 from app.stage import second_birthday
 from app.timeutil import day_start as _day_start
 from app.timeutil import short_date as _short_date
+from app.timeutil import date_time as _date_time
 from app.timeutil import zone
 
 DAY = timedelta(days=1)
@@ -462,7 +463,7 @@ def immediate(checkin: CheckInFacts) -> list[Hit]:
     if checkin.status != "submitted":
         return []
     concerns = set(checkin.concerns)
-    when = f" at the check-in on {short_date(checkin.occurred_at)}" if checkin.occurred_at else ""
+    when = f" at the check-in on {_date_time(checkin.occurred_at)}" if checkin.occurred_at else ""
     hits: list[Hit] = []
     recorded = [
         label
