@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import Flask
 from sqlalchemy import func, select
 
 from app.escalation.hooks import on_checkin_submitted
@@ -110,3 +111,40 @@ def test_drafts_and_closed_cases_raise_nothing(session: SessionLike) -> None:
     on_checkin_submitted(session, done, NOW)
     assert session.scalar(select(func.count(EscalationFlag.id))) == 0
     assert session.scalar(select(func.count(OutboxEmail.id))) == 0
+
+
+def test_closing_a_case_resolves_its_flags_saying_so(session: SessionLike) -> None:
+    from app.escalation.service import case_flags, resolve_open_flags_of_case
+
+    case, volunteer, _, _ = setup_case(session)
+    checkin = make_checkin(session, case, volunteer, concerns=["self_harm", "anxiety"])
+    on_checkin_submitted(session, checkin, NOW)
+    case.status = "closed"
+    assert resolve_open_flags_of_case(session, NOW, case) == 2
+    flags = case_flags(session, case.id)
+    assert {f.status for f in flags} == {"resolved"}
+    assert all(
+        f.resolved_by_id is None and "case was closed" in (f.resolution_note or "") for f in flags
+    )
+
+
+def test_case_page_timeline_macro_links_to_each_flag(app: Flask, session: SessionLike) -> None:
+    from flask import render_template_string
+
+    from app.escalation.rules import RULE_LABELS
+    from app.escalation.service import case_flags
+
+    case, volunteer, _, _ = setup_case(session)
+    checkin = make_checkin(session, case, volunteer, concerns=["safeguarding"])
+    on_checkin_submitted(session, checkin, NOW)
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "escalation/_flags.html" import flag_timeline %}'
+            "{{ flag_timeline(flags, labels, now) }}",
+            flags=case_flags(session, case.id),
+            labels=RULE_LABELS,
+            now=NOW,
+        )
+    flag = case_flags(session, case.id)[0]
+    assert f'href="/flags/{flag.id}"' in html
+    assert "Urgent" in html and "Safeguarding or domestic abuse concern" in html
