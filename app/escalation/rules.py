@@ -22,9 +22,9 @@ from typing import Any
 
 from app.models import CaseStatus, Concern, Severity
 from app.stage import second_birthday
+from app.timeutil import date_time as _date_time
 from app.timeutil import day_start as _day_start
 from app.timeutil import short_date as _short_date
-from app.timeutil import date_time as _date_time
 from app.timeutil import zone
 
 DAY = timedelta(days=1)
