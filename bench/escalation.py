@@ -291,8 +291,11 @@ def load(engine: sa.Engine, data: dict[str, tuple[list[str], list[tuple[Any, ...
                 )
         raw.commit()
         if engine.dialect.name == "postgresql":
-            raw.autocommit = True  # VACUUM sets the visibility map, as autovacuum would
-            cursor.execute("VACUUM ANALYZE")
+            # VACUUM sets the visibility map, as autovacuum would in production
+            driver = raw.driver_connection
+            driver.autocommit = True
+            driver.execute("VACUUM ANALYZE")
+            driver.autocommit = False
         else:
             cursor.execute("ANALYZE")
             raw.commit()
