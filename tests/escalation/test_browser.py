@@ -146,3 +146,43 @@ def test_inbox_on_a_phone(
     assert "High" in phone_page.locator("tbody tr").first.inner_text()
     screenshot(phone_page, "escalation-inbox-phone")
     assert_accessible(phone_page, "inbox on a phone")
+
+
+def test_admin_outbox_and_thresholds_pages(
+    app: Flask, live_server: LiveServer, page: Page, session: SessionLike
+) -> None:
+    now = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    app.config["CORNER_NOW"] = now
+    admin = make_user(session, "admin")
+    session.add(
+        OutboxEmail(
+            message_id="<urgent_flag.1@corner.test>",
+            kind="urgent_flag",
+            to_addrs=["duty@bristol.example"],
+            subject="Urgent flag for case C-00007: please look today",
+            body_text="x",
+            body_html="x",
+            status="failed",
+            attempts=6,
+            created_at=now,
+            next_attempt_at=now,
+            last_error="SMTPDataError: (451, b'4.3.0 Try again later')",
+        )
+    )
+    session.commit()
+    login_in_browser(page, live_server.url, admin.email, PASSWORD)
+    page.goto(f"{live_server.url}/admin/emails")
+    assert "Failed" in page.locator("tbody tr").first.inner_text()
+    screenshot(page, "escalation-outbox")
+    assert_accessible(page, "outbox")
+    page.get_by_role("button", name="Try again").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "will be tried again" in page.get_by_role("status").first.inner_text()
+
+    page.goto(f"{live_server.url}/admin/settings/escalation")
+    page.get_by_label("No contact: days", exact=True).fill("0")
+    page.get_by_role("button", name="Save thresholds").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "must be between 1 and 365" in page.get_by_role("alert").inner_text()
+    screenshot(page, "escalation-settings-errors")
+    assert_accessible(page, "thresholds with errors")
