@@ -1,11 +1,12 @@
 """The daily scan: scheduled rules over every open case, in a fixed number of SQL statements.
 
+0. one query: the thresholds (admin settings);
 1. one query: every open case with its parent's dates, its open assignment's volunteer
    and its check-in facts (latest contact, attempts since, last three wellbeing scores,
    latest bonding score, oldest draft) as correlated index seeks;
-2. one query: the unresolved flags of scheduled rules;
-4. the pure rules (``rules.evaluate``) decide;
-5. at most four writes: resolve flags of closed cases (one UPDATE … WHERE case is closed),
+2. one query: the unresolved flags of scheduled rules of open cases;
+3. the pure rules (``rules.evaluate``) decide, in Python;
+4. at most four writes: resolve flags of closed cases (one UPDATE … WHERE case is closed),
    insert new flags (one executemany, ``ON CONFLICT DO NOTHING`` against the partial unique
    index, so a concurrent scan cannot make a duplicate), change severities, resolve flags
    whose condition has cleared (guarded by ``status <> 'resolved'``).
