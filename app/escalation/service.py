@@ -15,13 +15,11 @@ from app.escalation.sqlcompat import insert_ignoring
 from app.extensions import SessionLike
 from app.models import (
     Case,
-    CaseStatus,
     CheckIn,
     EscalationFlag,
     FlagStatus,
     Parent,
     Role,
-    Severity,
     User,
 )
 
@@ -273,14 +271,3 @@ def list_flags(session: SessionLike, status: str | None = None) -> list[tuple[Es
     elif status is not None:
         statement = statement.where(EscalationFlag.status == status)
     return [(flag, ref) for flag, ref in session.execute(statement)]
-
-
-def severity_counts(session: SessionLike, user: User) -> dict[str, int]:
-    counts = {str(severity): 0 for severity in Severity}
-    for row in inbox_rows(session, user):
-        counts[row.flag.severity] += 1
-    return counts
-
-
-def is_closed(case: Case) -> bool:
-    return case.status == CaseStatus.CLOSED
