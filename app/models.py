@@ -376,6 +376,14 @@ class CheckIn(Base):
         CheckConstraint("bonding IS NULL OR (bonding BETWEEN 1 AND 5)", name="bonding"),
         CheckConstraint("duration_min IS NULL OR duration_min >= 0", name="duration"),
         Index("ix_checkins_case_status_occurred", "case_id", "status", "occurred_at"),
+        # PostgreSQL only: lets the escalation scan answer from the index alone (0004).
+        Index(
+            "ix_checkins_scan_cover",
+            "case_id",
+            "status",
+            "occurred_at",
+            postgresql_include=["successful", "wellbeing", "bonding", "updated_at"],
+        ).ddl_if(dialect="postgresql"),
         Index("ix_checkins_volunteer_status", "volunteer_id", "status"),
     )
 

@@ -1,16 +1,46 @@
-"""What the cases area calls when a check-in is submitted (filled in by the escalation issue)."""
+"""What the cases area calls when a check-in is submitted: the immediate rules."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from app.escalation.rules import CheckInFacts, immediate
+from app.escalation.service import queue_urgent_alert, raise_flag
 from app.extensions import SessionLike
-from app.models import CheckIn
+from app.models import Case, CheckIn, EscalationFlag, Severity
 
 
 def on_checkin_submitted(session: SessionLike, checkin: CheckIn, now: datetime) -> None:
-    """Raise the immediate rules for a just-submitted check-in, in the caller's transaction.
+    """Raise SAFEGUARDING, SELF_HARM, COORDINATOR_TODAY and LOW_MOOD in the caller's transaction.
 
-    Until the escalation work lands this does nothing; the cases area already calls it.
+    * a rule whose flag for this case is already unresolved gets the new evidence added to
+      that flag (no second flag: the partial unique index guarantees it);
+    * every urgent rule the check-in raises, new flag or not, is alerted at once: one email
+      per check-in (to the owning coordinator, or the area's coordinators, and the area's
+      duty address) queued in the outbox in this same transaction, deduplicated by check-in;
+    * closed cases, drafts and deleted check-ins raise nothing.
     """
-    return None
+    session.flush()
+    hits = immediate(
+        CheckInFacts(
+            status=checkin.status,
+            successful=bool(checkin.successful),
+            concerns=tuple(checkin.concerns or ()),
+            coordinator_today=bool(checkin.coordinator_today),
+            whooley_down=checkin.whooley_down,
+            whooley_interest=checkin.whooley_interest,
+            occurred_at=checkin.occurred_at,
+        )
+    )
+    if not hits:
+        return
+    case = session.get(Case, checkin.case_id)
+    if case is None or not case.is_open:
+        return
+    urgent: list[EscalationFlag] = []
+    for hit in hits:
+        flag, _created = raise_flag(session, now, case.id, hit, checkin_id=checkin.id)
+        if hit.severity == Severity.URGENT:
+            urgent.append(flag)
+    if urgent:
+        queue_urgent_alert(session, now, case, urgent, checkin)

@@ -1,33 +1,277 @@
-"""Escalation views (filled in by the escalation issue)."""
+"""Escalation pages: the coordinators' inbox and flag page, the admin outbox and thresholds."""
 
 from __future__ import annotations
 
-from app.auth.access import roles
-from app.escalation import bp
-from app.placeholder import not_built
+from typing import Any
 
-OWNER = "the escalation work"
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
+
+from app.audit import record
+from app.auth.access import roles
+from app.auth.forms import ConfirmForm
+from app.email import retry_email
+from app.escalation import bp
+from app.escalation.forms import ResolveForm, thresholds_form
+from app.escalation.rules import (
+    DEFAULT_THRESHOLDS,
+    RULE_LABELS,
+    SETTINGS_KEY,
+    SEVERITY_LABELS,
+    THRESHOLD_FIELDS,
+)
+from app.escalation.service import (
+    OUTCOME_LABELS,
+    FlagError,
+    acknowledge,
+    case_flags,
+    flag_for,
+    inbox_rows,
+    resolve,
+)
+from app.extensions import db
+from app.models import EmailStatus, EscalationFlag, OutboxEmail, User
+from app.settings import get_settings, save_settings
+from app.timeutil import local_date
+from app.web import client_ip, now
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "rule_labels": RULE_LABELS,
+        "severity_labels": SEVERITY_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
+    }
+
+
+def case_page_url(case_id: int) -> str | None:
+    """The cases area's case page, once it exists."""
+    for endpoint in ("cases.case_detail", "cases.case_page", "cases.case"):
+        try:
+            return url_for(endpoint, case_id=case_id)
+        except BuildError:
+            continue
+    return None
 
 
 @bp.route("/flags")
 @roles("coordinator", "admin")
 def inbox() -> str:
-    return not_built("Flags", OWNER)
+    moment = now()
+    rows = inbox_rows(db.session, current_user)
+    today = local_date(moment)
+    counts = {key: 0 for key in SEVERITY_LABELS}
+    for row in rows:
+        counts[row.flag.severity] += 1
+    return render_template(
+        "escalation/inbox.html",
+        rows=rows,
+        counts=counts,
+        today=today,
+        now=moment,
+        **_labels(),
+    )
+
+
+def _flag_or_404(flag_id: int) -> EscalationFlag:
+    flag = flag_for(db.session, current_user, flag_id)
+    if flag is None:
+        abort(404)
+    return flag
+
+
+def _render_flag(flag: EscalationFlag, form: ResolveForm, status: int = 200) -> tuple[str, int]:
+    moment = now()
+    case = flag.case
+    history = [other for other in case_flags(db.session, case.id) if other.id != flag.id]
+    users = {
+        user.id: user
+        for user in db.session.scalars(
+            select(User).where(
+                User.id.in_(
+                    [
+                        uid
+                        for f in [flag, *history]
+                        for uid in (f.acknowledged_by_id, f.resolved_by_id)
+                        if uid is not None
+                    ]
+                )
+            )
+        )
+    }
+    html = render_template(
+        "escalation/flag.html",
+        flag=flag,
+        case=case,
+        stage=case.parent.stage(local_date(moment)),
+        history=history,
+        users=users,
+        form=form,
+        confirm=ConfirmForm(),
+        case_url=case_page_url(case.id),
+        now=moment,
+        **_labels(),
+    )
+    return html, status
+
+
+@bp.route("/flags/<int:flag_id>")
+@roles("coordinator", "admin")
+def flag_detail(flag_id: int) -> tuple[str, int]:
+    return _render_flag(_flag_or_404(flag_id), ResolveForm())
+
+
+@bp.route("/flags/<int:flag_id>/acknowledge", methods=["POST"])
+@roles("coordinator", "admin")
+def acknowledge_flag(flag_id: int) -> Response | tuple[str, int]:
+    flag = _flag_or_404(flag_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        acknowledge(db.session, now(), flag, current_user)
+    except FlagError as error:
+        flash(str(error), "error")
+        return redirect(url_for("escalation.flag_detail", flag_id=flag.id))
+    record(
+        db.session,
+        now(),
+        "flag.acknowledged",
+        actor_id=current_user.id,
+        object_type="flag",
+        object_id=flag.id,
+        ip=client_ip(),
+    )
+    db.session.commit()
+    flash("Flag acknowledged. Resolve it when it has been dealt with.", "success")
+    return redirect(url_for("escalation.flag_detail", flag_id=flag.id))
+
+
+@bp.route("/flags/<int:flag_id>/resolve", methods=["POST"])
+@roles("coordinator", "admin")
+def resolve_flag(flag_id: int) -> Response | tuple[str, int]:
+    flag = _flag_or_404(flag_id)
+    form = ResolveForm()
+    if not form.validate_on_submit():
+        return _render_flag(flag, form, 400)
+    try:
+        resolve(
+            db.session,
+            now(),
+            flag,
+            current_user,
+            outcome=form.outcome.data or "",
+            note=form.note.data or "",
+        )
+    except FlagError as error:
+        form.outcome.errors = [*form.outcome.errors, str(error)]
+        return _render_flag(flag, form, 409)
+    record(
+        db.session,
+        now(),
+        "flag.resolved",
+        actor_id=current_user.id,
+        object_type="flag",
+        object_id=flag.id,
+        ip=client_ip(),
+    )
+    db.session.commit()
+    flash(f"Flag for case {flag.case.reference} resolved.", "success")
+    return redirect(url_for("escalation.inbox"))
+
+
+# --------------------------------------------------------------------------- admin
+
+
+OUTBOX_FILTERS = {
+    "all": None,
+    "failed": EmailStatus.FAILED,
+    "queued": EmailStatus.QUEUED,
+    "sent": EmailStatus.SENT,
+}
 
 
 @bp.route("/admin/emails")
 @roles("admin")
 def outbox() -> str:
-    return not_built("Emails", OWNER)
+    show = request.args.get("show", "all")
+    if show not in OUTBOX_FILTERS:
+        show = "all"
+    statement = select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
+    wanted = OUTBOX_FILTERS[show]
+    if wanted is not None:
+        statement = statement.where(OutboxEmail.status == wanted.value)
+    emails = list(db.session.scalars(statement.limit(200)))
+    counts = dict(
+        db.session.execute(
+            select(OutboxEmail.status, func.count(OutboxEmail.id)).group_by(OutboxEmail.status)
+        ).all()
+    )
+    return render_template(
+        "escalation/outbox.html",
+        emails=emails,
+        counts=counts,
+        show=show,
+        form=ConfirmForm(),
+        now=now(),
+    )
 
 
-@bp.route("/admin/settings/escalation")
+@bp.route("/admin/emails/<int:email_id>/retry", methods=["POST"])
 @roles("admin")
-def settings() -> str:
-    return not_built("Escalation thresholds", OWNER)
+def retry(email_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    email = db.session.get(OutboxEmail, email_id)
+    if email is None:
+        abort(404)
+    if email.status == EmailStatus.SENT:
+        flash("That email was already sent.", "error")
+        return redirect(url_for("escalation.outbox"))
+    retry_email(db.session, now(), email)
+    record(
+        db.session,
+        now(),
+        "email.retried",
+        actor_id=current_user.id,
+        object_type="email",
+        object_id=email.id,
+        ip=client_ip(),
+    )
+    db.session.commit()
+    flash("The email will be tried again within a minute.", "success")
+    return redirect(url_for("escalation.outbox", show="failed"))
 
 
-@bp.route("/flags/<int:flag_id>")
-@roles("coordinator", "admin")
-def flag_detail(flag_id: int) -> str:
-    return not_built("Flag", OWNER)
+@bp.route("/admin/settings/escalation", methods=["GET", "POST"])
+@roles("admin")
+def settings() -> str | Response | tuple[str, int]:
+    current = get_settings(db.session, SETTINGS_KEY, DEFAULT_THRESHOLDS)
+    form = thresholds_form(current, request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.validate():
+            values = {name: int(getattr(form, name).data) for name in THRESHOLD_FIELDS}
+            save_settings(db.session, now(), SETTINGS_KEY, values, current_user.id)
+            record(
+                db.session,
+                now(),
+                "settings.escalation_changed",
+                actor_id=current_user.id,
+                object_type="settings",
+                object_id=SETTINGS_KEY,
+                ip=client_ip(),
+            )
+            db.session.commit()
+            flash("Escalation thresholds saved. The next scan uses them.", "success")
+            return redirect(url_for("escalation.settings"))
+        return render_template(
+            "escalation/settings.html",
+            form=form,
+            fields=THRESHOLD_FIELDS,
+            defaults=DEFAULT_THRESHOLDS,
+        ), 400
+    return render_template(
+        "escalation/settings.html", form=form, fields=THRESHOLD_FIELDS, defaults=DEFAULT_THRESHOLDS
+    )

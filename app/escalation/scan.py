@@ -1,0 +1,398 @@
+"""The daily scan: scheduled rules over every open case, in a fixed number of SQL statements.
+
+0. one query: the thresholds (admin settings);
+1. one query: every open case with its parent's dates, its open assignment's volunteer
+   and its check-in facts (latest contact, attempts since, last three wellbeing scores,
+   latest bonding score, oldest draft) as correlated index seeks;
+2. one query: the unresolved flags of scheduled rules of open cases;
+3. the pure rules (``rules.evaluate``) decide, in Python;
+4. at most four writes: resolve flags of closed cases (one UPDATE … WHERE case is closed),
+   insert new flags (one executemany, ``ON CONFLICT DO NOTHING`` against the partial unique
+   index, so a concurrent scan cannot make a duplicate), change severities, resolve flags
+   whose condition has cleared (guarded by ``status <> 'resolved'``).
+
+The statement count does not depend on the number of cases. The caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, literal, select, text, true, update
+from sqlalchemy.orm import aliased
+
+from app.escalation.rules import (
+    SCHEDULED_RULES,
+    SETTINGS_KEY,
+    CaseFacts,
+    Hit,
+    Rule,
+    Thresholds,
+    evaluate,
+)
+from app.escalation.sqlcompat import insert_ignoring
+from app.extensions import SessionLike
+from app.models import (
+    OPEN_CASE_STATUSES,
+    Assignment,
+    Case,
+    CaseStatus,
+    CheckIn,
+    CheckInStatus,
+    EscalationFlag,
+    FlagStatus,
+    Parent,
+    VolunteerProfile,
+)
+from app.settings import get_settings
+from app.timeutil import short_date
+from app.types import UTCDateTime
+
+OPEN_STATUSES = [str(status) for status in OPEN_CASE_STATUSES]
+
+CLEARED_BECAUSE: dict[str, str] = {
+    Rule.WELLBEING_LOW: "a later check-in recorded a higher wellbeing score",
+    Rule.WELLBEING_FALLING: "the latest wellbeing scores are no longer falling",
+    Rule.BONDING_LOW: "a later check-in recorded a higher 'getting to know baby' score",
+    Rule.NO_CONTACT: "a successful contact was recorded, or the case is no longer active",
+    Rule.ATTEMPTS_FAILING: "a successful contact was recorded",
+    Rule.BIRTH_SOON: "a contact or the birth was recorded, or the due date passed",
+    Rule.AFTER_BIRTH: "a successful contact after the birth was recorded",
+    Rule.BIRTH_OVERDUE: "the dates were updated",
+    Rule.UNMATCHED: "a volunteer was assigned",
+    Rule.VOLUNTEER_LAPSED: "the volunteer is active with a valid DBS check, or was replaced",
+    Rule.STALE_DRAFT: "the draft was finished or deleted",
+    Rule.PAST_1001_DAYS: "the dates were updated",
+}
+CLOSED_NOTE = "Resolved automatically: the case was closed."
+
+
+def cleared_note(rule: str, now: datetime) -> str:
+    because = CLEARED_BECAUSE.get(rule, "the condition no longer holds")
+    return f"Resolved automatically on {short_date(now)}: {because}."
+
+
+@dataclass
+class ScanResult:
+    cases: int = 0
+    raised: int = 0
+    resolved: int = 0
+    closed_resolved: int = 0
+    severity_changed: int = 0
+
+
+def thresholds(session: SessionLike) -> Thresholds:
+    from app.escalation.rules import DEFAULT_THRESHOLDS
+
+    return Thresholds.from_settings(get_settings(session, SETTINGS_KEY, DEFAULT_THRESHOLDS))
+
+
+# --------------------------------------------------------------------------- facts
+
+
+EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def _latest(column: Any, *conditions: Any, offset: int = 0) -> Any:
+    """The n-th newest value of ``column`` among this case's submitted check-ins (a
+    correlated scalar subquery: one index seek per case, no sort)."""
+    x = aliased(CheckIn)
+    target = getattr(x, column)
+    conds = [getattr(x, name) == value for name, value in conditions]
+    statement = (
+        select(target)
+        .where(x.case_id == Case.id, x.status == CheckInStatus.SUBMITTED.value, *conds)
+        .order_by(x.occurred_at.desc())
+        .limit(1)
+        .correlate(Case)
+    )
+    if offset:
+        statement = statement.offset(offset)
+    return statement.scalar_subquery()
+
+
+def facts_query() -> Any:
+    """One row per open case: the case, its parent's dates, its open assignment and
+    volunteer, and its check-in facts.
+
+    Check-in facts are correlated subqueries that walk ``ix_checkins_case_status_occurred``
+    backwards from the newest check-in of each case (PostgreSQL: the covering index
+    ``ix_checkins_scan_cover`` answers them without touching the table). The cost grows
+    with the number of open cases, like the floor query, never with their history.
+    """
+    open_assignment = aliased(Assignment)
+    contact = ("successful", True)
+
+    def nth_wellbeing(n: int) -> Any:
+        x = aliased(CheckIn)
+        return (
+            select(x.wellbeing)
+            .where(
+                x.case_id == Case.id,
+                x.status == CheckInStatus.SUBMITTED.value,
+                x.successful == true(),
+                x.wellbeing.is_not(None),
+            )
+            .order_by(x.occurred_at.desc())
+            .limit(1)
+            .offset(n)
+            .scalar_subquery()
+        )
+
+    b = aliased(CheckIn)
+    latest_bonding = (
+        select(b.bonding)
+        .where(
+            b.case_id == Case.id,
+            b.status == CheckInStatus.SUBMITTED.value,
+            b.successful == true(),
+            b.bonding.is_not(None),
+        )
+        .order_by(b.occurred_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    a = aliased(CheckIn)
+    attempts = (
+        select(func.count())
+        .select_from(a)
+        .where(
+            a.case_id == Case.id,
+            a.status == CheckInStatus.SUBMITTED.value,
+            a.occurred_at
+            > func.coalesce(_latest("occurred_at", contact), literal(EPOCH, UTCDateTime())),
+        )
+        .scalar_subquery()
+    )
+    d = aliased(CheckIn)
+    oldest_draft = (
+        select(func.min(d.updated_at))
+        .where(d.case_id == Case.id, d.status == CheckInStatus.DRAFT.value)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Case.id,
+            Case.status,
+            Case.high_risk,
+            Case.referred_at,
+            Parent.due_date,
+            Parent.birth_date,
+            open_assignment.started_at,
+            VolunteerProfile.status,
+            VolunteerProfile.dbs_expires_on,
+            _latest("occurred_at", contact).label("latest_contact_at"),
+            attempts.label("attempts"),
+            nth_wellbeing(0).label("w1"),
+            nth_wellbeing(1).label("w2"),
+            nth_wellbeing(2).label("w3"),
+            latest_bonding.label("b1"),
+            oldest_draft.label("oldest_draft"),
+        )
+        .join(Parent, Parent.id == Case.parent_id)
+        .outerjoin(
+            open_assignment,
+            and_(open_assignment.case_id == Case.id, open_assignment.ended_at.is_(None)),
+        )
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == open_assignment.volunteer_id)
+        .where(Case.status.in_(OPEN_STATUSES))
+    )
+
+
+def gather_facts(session: SessionLike) -> list[CaseFacts]:
+    """CaseFacts for every open case, in one query.
+
+    PostgreSQL would JIT-compile this query (its cost estimate is high) and spend more time
+    compiling than running it, so JIT is switched off for this transaction only.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+    facts = []
+    for row in session.connection().execute(facts_query()):
+        (
+            case_id,
+            status,
+            high_risk,
+            referred_at,
+            due,
+            birth,
+            started,
+            vol_status,
+            dbs,
+            latest_contact,
+            attempts,
+            w1,
+            w2,
+            w3,
+            b1,
+            oldest_draft,
+        ) = row
+        facts.append(
+            CaseFacts(
+                case_id=case_id,
+                status=status,
+                high_risk=bool(high_risk),
+                referred_at=referred_at,
+                due_date=due,
+                birth_date=birth,
+                assignment_started_at=started,
+                volunteer_status=vol_status,
+                volunteer_dbs_expires_on=dbs,
+                latest_contact_at=latest_contact,
+                attempts_since_contact=int(attempts or 0),
+                wellbeing_scores=tuple(int(w) for w in (w1, w2, w3) if w is not None),
+                latest_bonding=None if b1 is None else int(b1),
+                oldest_draft_touched_at=oldest_draft,
+            )
+        )
+    return facts
+
+
+# --------------------------------------------------------------------------- the scan
+
+
+def resolve_flags_of_closed_cases(session: SessionLike, now: datetime) -> int:
+    """Resolve every unresolved flag (any rule) of a closed case: one UPDATE."""
+    closed = select(Case.id).where(Case.status == CaseStatus.CLOSED.value)
+    result = session.execute(
+        update(EscalationFlag)
+        .where(EscalationFlag.status != FlagStatus.RESOLVED.value)
+        .where(EscalationFlag.case_id.in_(closed))
+        .values(
+            status=FlagStatus.RESOLVED.value,
+            resolved_at=now,
+            resolved_by_id=None,
+            resolution_note=CLOSED_NOTE,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def run_scan(session: SessionLike, now: datetime) -> ScanResult:
+    """Run the scheduled rules over every open case. Flushes; the caller commits."""
+    result = ScanResult()
+    limits = thresholds(session)
+    result.closed_resolved = resolve_flags_of_closed_cases(session, now)
+
+    hits: dict[tuple[int, str], Hit] = {}
+    all_facts = gather_facts(session)
+    result.cases = len(all_facts)
+    for facts in all_facts:
+        for hit in evaluate(facts, now, limits):
+            hits[(facts.case_id, hit.rule)] = hit
+
+    existing = {
+        (row.case_id, row.rule): row
+        for row in session.execute(
+            select(
+                EscalationFlag.id,
+                EscalationFlag.case_id,
+                EscalationFlag.rule,
+                EscalationFlag.severity,
+            )
+            .join(Case, Case.id == EscalationFlag.case_id)
+            .where(
+                EscalationFlag.status != FlagStatus.RESOLVED.value,
+                EscalationFlag.rule.in_([str(rule) for rule in SCHEDULED_RULES]),
+                Case.status.in_(OPEN_STATUSES),
+            )
+        )
+    }
+
+    new_rows = [
+        {
+            "case_id": case_id,
+            "rule": str(hit.rule),
+            "severity": str(hit.severity),
+            "evidence": hit.evidence[:500],
+            "raised_at": now,
+            "status": FlagStatus.OPEN.value,
+        }
+        for (case_id, rule), hit in sorted(hits.items())
+        if (case_id, rule) not in existing
+    ]
+    severity_rows = [
+        {
+            "flag_id": row.id,
+            "new_severity": str(hits[key].severity),
+            "new_evidence": hits[key].evidence[:500],
+        }
+        for key, row in existing.items()
+        if key in hits and row.severity != hits[key].severity
+    ]
+    cleared_rows = [
+        {"flag_id": row.id, "note": cleared_note(row.rule, now)}
+        for key, row in existing.items()
+        if key not in hits
+    ]
+
+    table: Any = EscalationFlag.__table__
+    if new_rows:
+        result.raised = _insert_flags(session, table, new_rows)
+    if severity_rows:
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("flag_id"), table.c.status != FlagStatus.RESOLVED.value)
+            .values(severity=bindparam("new_severity"), evidence=bindparam("new_evidence")),
+            severity_rows,
+        )
+        result.severity_changed = len(severity_rows)
+    if cleared_rows:
+        outcome = session.execute(
+            update(table)
+            .where(table.c.id == bindparam("flag_id"), table.c.status != FlagStatus.RESOLVED.value)
+            .values(
+                status=FlagStatus.RESOLVED.value,
+                resolved_at=now,
+                resolved_by_id=None,
+                resolution_note=bindparam("note"),
+            ),
+            cleared_rows,
+        )
+        result.resolved = _rowcount(outcome, len(cleared_rows))
+    session.flush()
+    return result
+
+
+PG_INSERT_FLAGS = text(
+    """
+    INSERT INTO escalation_flags (case_id, rule, severity, evidence, raised_at, status)
+    SELECT * FROM unnest(
+        CAST(:case_ids AS integer[]), CAST(:rules AS varchar[]),
+        CAST(:severities AS varchar[]), CAST(:evidence AS varchar[]),
+        CAST(:raised AS timestamp[]), CAST(:statuses AS varchar[])
+    )
+    ON CONFLICT (case_id, rule) WHERE status <> 'resolved' DO NOTHING
+    """
+)
+
+
+def _insert_flags(session: SessionLike, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert new flags in one statement, skipping any a concurrent scan got in first.
+
+    PostgreSQL: one INSERT … SELECT FROM unnest(arrays) (a psycopg executemany of tens of
+    thousands of rows costs seconds); SQLite: one executemany (in-process, fast).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        outcome = session.execute(
+            PG_INSERT_FLAGS,
+            {
+                "case_ids": [row["case_id"] for row in rows],
+                "rules": [row["rule"] for row in rows],
+                "severities": [row["severity"] for row in rows],
+                "evidence": [row["evidence"] for row in rows],
+                "raised": [row["raised_at"].astimezone(UTC).replace(tzinfo=None) for row in rows],
+                "statuses": [row["status"] for row in rows],
+            },
+        )
+        return _rowcount(outcome, len(rows))
+    statement = insert_ignoring(session, table, ["case_id", "rule"], text("status <> 'resolved'"))
+    return _rowcount(session.execute(statement, rows), len(rows))
+
+
+def _rowcount(outcome: Any, fallback: int) -> int:
+    count = getattr(outcome, "rowcount", -1)
+    return fallback if count is None or count < 0 else int(count)

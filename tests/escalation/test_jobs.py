@@ -1,0 +1,110 @@
+"""The scheduler: one per database (PostgreSQL advisory lock), the jobs, the triggers."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import SessionLike, db
+from app.jobs import (
+    build_scheduler,
+    job_scan,
+    job_send_outbox,
+    job_weekly,
+    try_scheduler_lock,
+    wait_for_scheduler_lock,
+)
+from app.models import EscalationFlag, OutboxEmail
+from tests.escalation.conftest import SmtpServer
+from tests.factories import NOW, make_assignment, make_case, make_checkin, make_user, make_volunteer
+
+DAY = timedelta(days=1)
+
+
+def test_only_one_scheduler_holds_the_postgres_lock(app: Flask) -> None:
+    engine = db.engine
+    first = try_scheduler_lock(engine)
+    assert first is not None
+    try:
+        second = try_scheduler_lock(engine)
+        if engine.dialect.name == "postgresql":
+            assert second is None  # the other process stands by
+        else:
+            assert second is not None  # SQLite: one scheduler process by design
+            second.close()
+    finally:
+        first.close()
+    # once the first process is gone, the lock is free again (the server notices the
+    # closed session within moments)
+    again = None
+    for _ in range(50):
+        again = try_scheduler_lock(engine)
+        if again is not None:
+            break
+        time.sleep(0.1)
+    assert again is not None
+    again.close()
+
+
+def test_standby_scheduler_waits_then_takes_over(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        connection = wait_for_scheduler_lock(engine, sleep=lambda s: None)
+        connection.close()
+        return
+    holder = try_scheduler_lock(engine)
+    assert holder is not None
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        holder.close()  # the active scheduler stops while we wait
+        time.sleep(0.1)  # (its server session ends a moment later)
+
+    caplog.set_level("INFO", logger="corner.scheduler")
+    taken = wait_for_scheduler_lock(engine, sleep=nap)
+    try:
+        assert naps and set(naps) == {30}
+        assert "standing by" in caplog.text and "lock taken" in caplog.text
+    finally:
+        taken.close()
+
+
+def test_scheduler_jobs_and_triggers(app: Flask) -> None:
+    scheduler = build_scheduler(app)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"outbox", "scan", "weekly"}
+    assert str(scheduler.timezone) == "Europe/London"
+    assert jobs["outbox"].trigger.interval == timedelta(minutes=1)
+    start = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # summer: London is UTC+1
+    scan_next = jobs["scan"].trigger.get_next_fire_time(None, start)
+    assert scan_next.astimezone(UTC) == datetime(2026, 6, 2, 5, 0, tzinfo=UTC)  # 06:00 BST
+    weekly_next = jobs["weekly"].trigger.get_next_fire_time(None, start)
+    assert weekly_next.astimezone(UTC) == datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def test_job_functions_do_the_work_and_commit(
+    app: Flask, session: SessionLike, smtp_server: SmtpServer
+) -> None:
+    make_user(session, "coordinator")
+    volunteer = make_volunteer(session)
+    case = make_case(session)
+    make_assignment(session, case, volunteer, started_at=NOW - 40 * DAY)
+    make_checkin(session, case, volunteer, occurred_at=NOW - 20 * DAY)
+    session.commit()
+    result = job_scan(app, NOW)
+    assert result.raised == 1
+    assert job_scan(app, NOW + timedelta(hours=1)).raised == 0
+    assert job_weekly(app, datetime(2026, 11, 2, 7, 59, tzinfo=UTC)).not_due
+    assert job_weekly(app, datetime(2026, 11, 2, 8, 0, tzinfo=UTC)).queued == 1
+    session.expire_all()
+    assert session.scalar(select(func.count(EscalationFlag.id))) == 1
+    assert session.scalar(select(func.count(OutboxEmail.id))) == 1
+    assert job_send_outbox(app, NOW).sent == 1
+    assert len(smtp_server.messages) == 1
