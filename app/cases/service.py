@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from app.escalation.hooks import on_checkin_submitted
+from app.escalation.service import resolve_open_flags_of_case
 from app.extensions import SessionLike
 from app.models import (
     Assignment,
@@ -215,7 +216,7 @@ def accept_referral(session: SessionLike, now: datetime, case: Case) -> None:
 
 
 def close_case(session: SessionLike, now: datetime, case: Case, reason: str) -> None:
-    """Close the case and end any open assignment ("case closed")."""
+    """Close the case, end any open assignment ("case closed") and resolve its open flags."""
     if case.status == CaseStatus.CLOSED:
         raise CaseError("This case is already closed.")
     open_assignment = session.scalar(
@@ -229,6 +230,7 @@ def close_case(session: SessionLike, now: datetime, case: Case, reason: str) -> 
     case.close_reason = reason
     case.updated_at = now
     session.flush()
+    resolve_open_flags_of_case(session, now, case)
 
 
 def reopen_case(session: SessionLike, now: datetime, case: Case) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.cases import service
 from app.cases.service import CaseError, CheckInData, ParentData
 from app.extensions import SessionLike
-from app.models import Assignment, CheckInStatus
+from app.models import Assignment, CheckInStatus, EscalationFlag
 from tests.factories import NOW, make_assignment, make_case, make_parent, make_volunteer
 
 
@@ -122,3 +122,25 @@ def test_correction_reports_changed_fields(session: SessionLike) -> None:
     data.wellbeing = 3
     data.notes = "second"
     assert service.correct_checkin(session, NOW, checkin, data) == ["wellbeing", "notes"]
+
+
+def test_closing_a_case_resolves_its_open_flags_saying_so(session: SessionLike) -> None:
+    case = make_case(session)
+    other = make_case(session)
+    flags = [
+        EscalationFlag(case=case, rule=rule, severity="high", raised_at=NOW, status=status)
+        for rule, status in [("WELLBEING_LOW", "open"), ("NO_CONTACT", "acknowledged")]
+    ]
+    untouched = EscalationFlag(
+        case=other, rule="WELLBEING_LOW", severity="high", raised_at=NOW, status="open"
+    )
+    session.add_all([*flags, untouched])
+    session.flush()
+
+    service.close_case(session, NOW, case, "Support completed")
+
+    for flag in flags:
+        assert flag.status == "resolved" and flag.resolved_at == NOW
+        assert flag.resolved_by_id is None
+        assert "case was closed" in (flag.resolution_note or "")
+    assert untouched.status == "open"
