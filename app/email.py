@@ -40,9 +40,9 @@ from flask import Flask, current_app, has_request_context, render_template, url_
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from app.escalation.sqlcompat import insert_ignoring
 from app.extensions import SessionLike, db
 from app.models import EmailStatus, OutboxEmail
+from app.sqlcompat import insert_ignoring
 
 log = logging.getLogger(__name__)
 

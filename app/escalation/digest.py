@@ -24,9 +24,9 @@ from sqlalchemy import or_, select, update
 from app.cases.scope import visible_cases
 from app.escalation.rules import RULE_EMAIL_LABELS, SEVERITY_LABELS
 from app.escalation.service import SEVERITY_RANK
-from app.escalation.sqlcompat import insert_ignoring
 from app.extensions import SessionLike
 from app.models import Case, EscalationFlag, FlagStatus, Role, Severity, User, WeeklyDigest
+from app.sqlcompat import insert_ignoring
 from app.timeutil import DEFAULT_TZ, short_date, zone
 
 SEND_AT = time(8, 0)

@@ -32,7 +32,6 @@ from app.escalation.rules import (
     Thresholds,
     evaluate,
 )
-from app.escalation.sqlcompat import insert_ignoring
 from app.extensions import SessionLike
 from app.models import (
     OPEN_CASE_STATUSES,
@@ -47,6 +46,7 @@ from app.models import (
     VolunteerProfile,
 )
 from app.settings import get_settings
+from app.sqlcompat import insert_ignoring
 from app.timeutil import short_date
 from app.types import UTCDateTime
 

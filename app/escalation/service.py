@@ -11,7 +11,6 @@ from sqlalchemy import select, text
 
 from app.cases.scope import visible_cases
 from app.escalation.rules import RULE_EMAIL_LABELS, SEVERITY_LABELS, Hit
-from app.escalation.sqlcompat import insert_ignoring
 from app.extensions import SessionLike
 from app.models import (
     Case,
@@ -22,6 +21,7 @@ from app.models import (
     Role,
     User,
 )
+from app.sqlcompat import insert_ignoring
 
 #: Outcomes a coordinator chooses when resolving a flag (code, words).
 OUTCOMES: list[tuple[str, str]] = [
