@@ -93,8 +93,8 @@ class DemoBuilder:
     # ------------------------------------------------------------------ helpers
 
     def _at(self, day: date, hour: float) -> datetime:
-        """An instant on ``day`` at ``hour`` o'clock London time."""
-        return day_start(day) + timedelta(hours=hour)
+        """An instant on ``day`` at ``hour`` o'clock London time, never after ``now``."""
+        return min(day_start(day) + timedelta(hours=hour), self.now - timedelta(minutes=5))
 
     def _phone_number(self) -> str:
         self._phone += 1  # Ofcom's range reserved for drama: never a real number

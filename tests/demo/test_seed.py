@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import date, timedelta
 
@@ -33,12 +32,9 @@ TODAY = date(2026, 11, 2)
 
 @pytest.fixture
 def seeded(app: Flask) -> str:
-    started = time.perf_counter()
     result = app.test_cli_runner().invoke(args=["seed", "demo", "--now", NOW_ARG])
-    took = time.perf_counter() - started
     assert result.exit_code == 0, result.output
     assert "Demo data loaded" in result.output
-    assert took < 20, f"seeding took {took:.1f}s"
     return result.output
 
 
@@ -123,6 +119,7 @@ def test_demo_keeps_the_rules_of_the_model(seeded: str, session: SessionLike) ->
     assignments = list(session.scalars(select(Assignment)))
     open_by_case = Counter(a.case_id for a in assignments if a.ended_at is None)
     for case in cases:
+        assert case.referred_at <= NOW and case.parent.created_at <= NOW, "referred in the future"
         expected = 1 if case.status == CaseStatus.ACTIVE else 0
         assert open_by_case[case.id] == expected, (case.id, case.status)
         assert case.owner_id is not None and case.area_id == case.parent.area_id
@@ -138,6 +135,7 @@ def test_demo_keeps_the_rules_of_the_model(seeded: str, session: SessionLike) ->
         assert a.started_at < NOW
         periods.setdefault((a.case_id, a.volunteer_id), []).append(a)
     for c in session.scalars(select(CheckIn)):
+        assert c.occurred_at <= NOW and c.updated_at <= NOW, f"check-in {c.id} in the future"
         spans = periods.get((c.case_id, c.volunteer_id), [])
         assert any(
             a.started_at <= c.occurred_at and (a.ended_at is None or c.occurred_at <= a.ended_at)
