@@ -63,6 +63,18 @@ def volunteer_rows(session: SessionLike, volunteer_ids: Sequence[int] | None = N
     return list(session.execute(volunteer_rows_query(volunteer_ids)).all())
 
 
+def names_for(session: SessionLike, volunteer_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """{volunteer id: (full name, email)}, read afresh (one query)."""
+    if not volunteer_ids:
+        return {}
+    rows = session.execute(
+        select(User.id, User.first_name, User.last_name, User.email).where(
+            User.id.in_(sorted(set(volunteer_ids)))
+        )
+    )
+    return {i: (f"{first} {last}".strip(), email) for i, first, last, email in rows}
+
+
 def _parent_ids(parent_ids: Iterable[int] | Select[Any]) -> list[int] | Select[Any]:
     """A list of ids, or a SELECT of ids (better than thousands of bound ids)."""
     return parent_ids if isinstance(parent_ids, Select) else list(parent_ids)
