@@ -92,8 +92,8 @@ def _components(sub: npt.NDArray[np.bool_]) -> list[tuple[Ints, Ints]]:
     col_in = np.zeros(sub.shape[1], dtype=np.bool_)
     col_in[int(np.argmax(np.count_nonzero(sub, axis=0)))] = True
     while True:
-        row_in = sub[:, col_in].any(axis=1)
-        grown = sub[row_in].any(axis=0)
+        row_in: npt.NDArray[np.bool_] = np.asarray(sub[:, col_in].any(axis=1))
+        grown: npt.NDArray[np.bool_] = np.asarray(sub[row_in].any(axis=0))
         if (grown == col_in).all():
             break
         col_in = grown
