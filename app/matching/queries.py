@@ -80,6 +80,27 @@ def _parent_ids(parent_ids: Iterable[int] | Select[Any]) -> list[int] | Select[A
     return parent_ids if isinstance(parent_ids, Select) else list(parent_ids)
 
 
+def exclusion_pairs(session: SessionLike, parent_ids: Select[Any]) -> list[tuple[int, int]]:
+    """(parent id, excluded volunteer id) for the parents ``parent_ids`` selects."""
+    rows = session.execute(
+        select(MatchExclusion.parent_id, MatchExclusion.volunteer_id).where(
+            MatchExclusion.parent_id.in_(parent_ids)
+        )
+    )
+    return [(p, v) for p, v in rows]
+
+
+def previous_pairs(session: SessionLike, parent_ids: Select[Any]) -> list[tuple[int, int]]:
+    """(parent id, volunteer id) for every ended assignment on those parents' cases."""
+    rows = session.execute(
+        select(Case.parent_id, Assignment.volunteer_id)
+        .join(Assignment, Assignment.case_id == Case.id)
+        .where(Case.parent_id.in_(parent_ids), Assignment.ended_at.is_not(None))
+        .distinct()
+    )
+    return [(p, v) for p, v in rows]
+
+
 def exclusions_for(
     session: SessionLike, parent_ids: Iterable[int] | Select[Any]
 ) -> dict[int, set[int]]:

@@ -24,7 +24,7 @@ from app.matching import queries
 from app.matching.arrays import ParentFacts, Vocab, build_needs, build_pool
 from app.matching.freshness import KEEP_UPDATED_AT
 from app.matching.gates import GATE_LABELS, GATES, PASSED, count_excluded
-from app.matching.plan import greedy_plan, optimal_plan
+from app.matching.plan import PlanResult, greedy_plan, optimal_plan
 from app.matching.pool_cache import volunteer_pool
 from app.matching.scoring import (
     SETTINGS_DEFAULTS,
@@ -452,18 +452,32 @@ def case_reference(case_id: int) -> str:
     return f"C-{case_id:05d}"
 
 
-def propose(session: SessionLike, now: datetime, where: Any = None) -> Proposal:
-    """The optimal plan for every waiting case (limited by ``where``), and greedy's total."""
+def propose(
+    session: SessionLike, now: datetime, where: Any = None, compare_greedy: bool = True
+) -> Proposal:
+    """The optimal plan for every waiting case (limited by ``where``), and greedy's total
+    for comparison (0 for 0 pairs when ``compare_greedy`` is False)."""
     today = local_date(now)
     cases = waiting_rows(session, where)
     pool, vocab = volunteer_pool(session)
-    facts = parent_facts(session, cases, waiting_parent_ids(where))
-    needs = build_needs(facts, pool, vocab, today)
+    ids = waiting_parent_ids(where)
+    needs = build_needs(
+        cases,
+        pool,
+        vocab,
+        today,
+        excluded_pairs=queries.exclusion_pairs(session, ids),
+        previous_pairs=queries.previous_pairs(session, ids),
+    )
     evaluation = evaluate(needs, pool, today, load_weights(session))
     capacity = np.clip(pool.max_caseload - pool.open_count, 0, None)
     capacity = np.where(pool.active, capacity, 0)
     best = optimal_plan(evaluation.total, evaluation.allowed, capacity)
-    greedy = greedy_plan(evaluation.total, evaluation.allowed, capacity)
+    greedy = (
+        greedy_plan(evaluation.total, evaluation.allowed, capacity)
+        if compare_greedy
+        else PlanResult([], 0.0)
+    )
     names = queries.names_for(session, [int(pool.ids[col]) for _, col in best.pairs])
     pairs = []
     for row, col in best.pairs:
