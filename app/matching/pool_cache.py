@@ -24,6 +24,7 @@ import weakref
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
@@ -31,7 +32,7 @@ from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.arrays import Pool, Vocab, build_pool
 from app.matching.freshness import epoch_ms
-from app.models import Assignment, User, VolunteerProfile
+from app.models import User, VolunteerProfile
 
 MAX_AGE = 300.0
 
@@ -43,7 +44,6 @@ _entries: weakref.WeakKeyDictionary[Engine, tuple[tuple[Any, ...], float, Pool, 
 
 def _fingerprint_query() -> Any:
     vp = VolunteerProfile
-    open_now = Assignment.ended_at.is_(None)
     return (
         select(
             func.count(),
@@ -55,14 +55,6 @@ def _fingerprint_query() -> Any:
             func.coalesce(func.sum(case((User.active.is_(False), User.id), else_=0)), 0),
             func.coalesce(func.sum(epoch_ms(vp.dbs_expires_on)), 0),
             func.coalesce(func.sum(epoch_ms(vp.training_completed_on)), 0),
-            *(
-                select(aggregate).where(open_now).scalar_subquery()
-                for aggregate in (
-                    func.count(),
-                    func.coalesce(func.sum(Assignment.id), 0),
-                    func.coalesce(func.sum(Assignment.volunteer_id), 0),
-                )
-            ),
         )
         .select_from(vp)
         .join(User, User.id == vp.user_id)
@@ -91,7 +83,16 @@ def volunteer_pool(session: SessionLike) -> tuple[Pool, Vocab]:
         with _lock:
             _entries[engine] = entry
     _, _, pool, vocab = entry
-    return replace(pool), Vocab(dict(vocab.languages), dict(vocab.tags), dict(vocab.places))
+    # Caseloads change with every assignment: read afresh, never cached.
+    open_count = np.zeros(len(pool), dtype=np.int64)
+    column = pool.column_of
+    for volunteer_id, n in queries.open_counts(session):
+        if (j := column.get(volunteer_id)) is not None:
+            open_count[j] = n
+    return (
+        replace(pool, open_count=open_count),
+        Vocab(dict(vocab.languages), dict(vocab.tags), dict(vocab.places)),
+    )
 
 
 def clear() -> None:

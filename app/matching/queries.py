@@ -21,6 +21,16 @@ def open_counts_subquery() -> Any:
     )
 
 
+def open_counts(session: SessionLike) -> list[tuple[int, int]]:
+    """(volunteer id, open assignments) for every volunteer supporting someone now."""
+    rows = session.execute(
+        select(Assignment.volunteer_id, func.count())
+        .where(Assignment.ended_at.is_(None))
+        .group_by(Assignment.volunteer_id)
+    )
+    return [(v, n) for v, n in rows]
+
+
 def volunteer_rows_query(volunteer_ids: Sequence[int] | None = None) -> Select[Any]:
     """One row per volunteer with a profile, with their open caseload.
 

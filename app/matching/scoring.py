@@ -303,10 +303,10 @@ def explain(
     words["continuity"] = (
         "Supported this parent before" if needs.previous[row, col] else "New to this parent"
     )
-    free = int(volunteer.max_caseload or 0) - int(volunteer.open_count or 0)
+    supporting, most = int(pool.open_count[col]), int(pool.max_caseload[col])
+    free = most - supporting
     words["workload"] = (
-        f"Supporting {volunteer.open_count or 0} of up to {volunteer.max_caseload}; "
-        f"{free} {'place' if free == 1 else 'places'} free"
+        f"Supporting {supporting} of up to {most}; {free} {'place' if free == 1 else 'places'} free"
     )
     return [
         PartExplained(

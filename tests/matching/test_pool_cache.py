@@ -117,3 +117,20 @@ def test_locking_for_an_assignment_keeps_updated_at(session: SessionLike) -> Non
     service.lock_for_assignment(session, [], [vol.id])
     session.expire_all()
     assert _profile(session, vol.id).updated_at == before
+
+
+def test_an_assignment_keeps_the_cache_but_fills_the_place(session: SessionLike) -> None:
+    parent = make_parent(session)
+    vol = make_volunteer(session, max_caseload=1)
+    assert offered(session, parent) == [vol.id]
+    engine = session.get_bind()
+    cached = pool_cache._entries[engine][2]  # type: ignore[index]
+    make_assignment(session, make_case(session), vol)
+    assert offered(session, parent) == []  # the caseload is read afresh...
+    assert pool_cache._entries[engine][2] is cached  # type: ignore[index]  # ...not rebuilt
+    other = make_volunteer(session, max_caseload=3)
+    make_assignment(session, make_case(session), other)
+    item = service.suggest(session, NOW, parent).items[0]
+    assert item.volunteer_id == other.id
+    words = {p.name: p.words for p in item.parts}
+    assert words["workload"] == "Supporting 1 of up to 3; 2 places free"
