@@ -46,24 +46,48 @@ def stamp() -> datetime:
         return _last
 
 
-class epoch_ms(FunctionElement[int]):
-    """Milliseconds since 1970 of a naive-UTC timestamp column, as an integer."""
+class ms_sum(FunctionElement[int]):
+    """SUM over rows of a naive-UTC timestamp column, in milliseconds since 1970.
+
+    PostgreSQL sums exact intervals and converts once (EXTRACT per row is slow there);
+    SQLite converts each row with ``julianday``.
+    """
 
     type = BigInteger()
     inherit_cache = True
-    name = "epoch_ms"
+    name = "ms_sum"
 
 
-@compiles(epoch_ms, "sqlite")
-def _epoch_ms_sqlite(element: epoch_ms, compiler: Any, **kw: Any) -> str:
+@compiles(ms_sum, "sqlite")
+def _ms_sum_sqlite(element: ms_sum, compiler: Any, **kw: Any) -> str:
     arg = compiler.process(element.clauses, **kw)
-    return f"CAST(ROUND((julianday({arg}) - 2440587.5) * 86400000.0) AS INTEGER)"
+    return f"SUM(CAST(ROUND((julianday({arg}) - 2440587.5) * 86400000.0) AS INTEGER))"
 
 
-@compiles(epoch_ms)
-def _epoch_ms_default(element: epoch_ms, compiler: Any, **kw: Any) -> str:
+@compiles(ms_sum)
+def _ms_sum_default(element: ms_sum, compiler: Any, **kw: Any) -> str:
     arg = compiler.process(element.clauses, **kw)
-    return f"CAST(ROUND(EXTRACT(EPOCH FROM {arg}) * 1000) AS BIGINT)"
+    return f"CAST(ROUND(EXTRACT(EPOCH FROM SUM({arg} - TIMESTAMP '1970-01-01')) * 1000) AS BIGINT)"
+
+
+class day_sum(FunctionElement[int]):
+    """SUM over rows of a date column, in days since 1970."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "day_sum"
+
+
+@compiles(day_sum, "sqlite")
+def _day_sum_sqlite(element: day_sum, compiler: Any, **kw: Any) -> str:
+    arg = compiler.process(element.clauses, **kw)
+    return f"SUM(CAST(julianday({arg}) - 2440587.5 AS INTEGER))"
+
+
+@compiles(day_sum)
+def _day_sum_default(element: day_sum, compiler: Any, **kw: Any) -> str:
+    arg = compiler.process(element.clauses, **kw)
+    return f"SUM({arg} - DATE '1970-01-01')"
 
 
 @event.listens_for(VolunteerProfile, "before_update")

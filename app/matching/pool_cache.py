@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.arrays import Pool, Vocab, build_pool
-from app.matching.freshness import epoch_ms
+from app.matching.freshness import day_sum, ms_sum
 from app.models import User, VolunteerProfile
 
 MAX_AGE = 300.0
@@ -44,21 +44,17 @@ _entries: weakref.WeakKeyDictionary[Engine, tuple[tuple[Any, ...], float, Pool, 
 
 def _fingerprint_query() -> Any:
     vp = VolunteerProfile
-    return (
-        select(
-            func.count(),
-            func.coalesce(func.sum(vp.user_id), 0),
-            func.coalesce(func.sum(epoch_ms(vp.updated_at)), 0),
-            func.count(vp.updated_at),
-            func.coalesce(func.sum(vp.max_caseload), 0),
-            func.coalesce(func.sum(case((vp.status == "active", vp.user_id), else_=0)), 0),
-            func.coalesce(func.sum(case((User.active.is_(False), User.id), else_=0)), 0),
-            func.coalesce(func.sum(epoch_ms(vp.dbs_expires_on)), 0),
-            func.coalesce(func.sum(epoch_ms(vp.training_completed_on)), 0),
-        )
-        .select_from(vp)
-        .join(User, User.id == vp.user_id)
-    )
+    return select(
+        func.count(),
+        func.coalesce(func.sum(vp.user_id), 0),
+        func.coalesce(ms_sum(vp.updated_at), 0),
+        func.count(vp.updated_at),
+        func.coalesce(func.sum(vp.max_caseload), 0),
+        func.coalesce(func.sum(case((vp.status == "active", vp.user_id), else_=0)), 0),
+        func.coalesce(day_sum(vp.dbs_expires_on), 0),
+        func.coalesce(day_sum(vp.training_completed_on), 0),
+        select(func.coalesce(func.sum(User.id), 0)).where(User.active.is_(False)).scalar_subquery(),
+    ).select_from(vp)
 
 
 _FINGERPRINT = _fingerprint_query()
