@@ -231,9 +231,37 @@ def _widen(matrix: Bools, width: int) -> Bools:
     return np.hstack([matrix, pad])
 
 
-def build_needs(parents: Iterable[Any], pool: Pool, vocab: Vocab, today: date) -> Needs:
-    """Parent arrays against ``pool`` (built first with the same ``vocab``)."""
+def _mark(
+    matrix: Bools, pairs: Iterable[tuple[int, int]], row_of: dict[int, int], pool: Pool
+) -> None:
+    """Set ``matrix[parent row, volunteer column]`` for (parent id, volunteer id) pairs."""
+    column = pool.column_of
+    rows, cols = [], []
+    for parent_id, volunteer_id in pairs:
+        i, j = row_of.get(parent_id), column.get(volunteer_id)
+        if i is not None and j is not None:
+            rows.append(i)
+            cols.append(j)
+    if rows:
+        matrix[rows, cols] = True
+
+
+def build_needs(
+    parents: Iterable[Any],
+    pool: Pool,
+    vocab: Vocab,
+    today: date,
+    excluded_pairs: Iterable[tuple[int, int]] | None = None,
+    previous_pairs: Iterable[tuple[int, int]] | None = None,
+) -> Needs:
+    """Parent arrays against ``pool`` (built first with the same ``vocab``).
+
+    Exclusions and previous volunteers come from each parent's ``excluded`` /
+    ``previous`` (``ParentFacts``), or, for plain database rows, as (parent id,
+    volunteer id) pairs. A previous volunteer who is excluded gets no continuity bonus.
+    """
     raw = list(parents)
+    pairs_given = excluded_pairs is not None or previous_pairs is not None
     n = len(raw)
     column = pool.column_of
     ids = np.empty(n, dtype=np.int64)
@@ -261,14 +289,20 @@ def build_needs(parents: Iterable[Any], pool: Pool, vocab: Vocab, today: date) -
             j = SLOT_INDEX.get(slot)
             if j is not None:
                 avail[i, j] = True
-        for vid in p.excluded:
-            if (j := column.get(vid)) is not None:
-                excluded[i, j] = True
-        for vid in p.previous:
-            if (j := column.get(vid)) is not None:
-                previous[i, j] = True
+        if not pairs_given:
+            for vid in p.excluded:
+                if (j := column.get(vid)) is not None:
+                    excluded[i, j] = True
+            for vid in p.previous:
+                if (j := column.get(vid)) is not None:
+                    previous[i, j] = True
         langs.append([Vocab.code(vocab.languages, x) for x in p.languages or ()])
         tags.append([Vocab.code(vocab.tags, x) for x in p.tags or ()])
+    if pairs_given:
+        row_of = {int(pid): i for i, pid in enumerate(ids)}
+        _mark(excluded, excluded_pairs or (), row_of, pool)
+        _mark(previous, previous_pairs or (), row_of, pool)
+    previous &= ~excluded
     # Parents may bring codes no volunteer has: widen the pool's matrices to match.
     pool.languages = _widen(pool.languages, max(len(vocab.languages), 1))
     pool.tags = _widen(pool.tags, max(len(vocab.tags), 1))

@@ -22,6 +22,7 @@ so the counts on the suggestions page add up to the number excluded.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +44,29 @@ PASSED = -1
 
 def travel_radius(pool: Pool, default_km: float) -> npt.NDArray[np.float64]:
     return np.where(np.isnan(pool.travel_km), default_km, pool.travel_km)
+
+
+def overlap_counts(rows: npt.NDArray[np.bool_], cols: npt.NDArray[np.bool_]) -> Any:
+    """(R, C) uint8: how many set members each row shares with each column.
+
+    Both sides are packed to bytes (8 members a byte) and compared with ``&`` and a
+    population count per byte, so the R x C work is a few integer passes, however many
+    codes the vocabulary holds (at most 255 shared members are counted).
+    """
+    a, b = np.packbits(rows, axis=1), np.packbits(cols, axis=1)
+    out = np.zeros((a.shape[0], b.shape[0]), dtype=np.uint8)
+    for byte in range(a.shape[1]):
+        out += np.bitwise_count(a[:, byte, None] & b[None, :, byte])
+    return out
+
+
+def any_overlap(rows: npt.NDArray[np.bool_], cols: npt.NDArray[np.bool_]) -> Any:
+    """(R, C) bool: the row and the column share at least one member."""
+    a, b = np.packbits(rows, axis=1), np.packbits(cols, axis=1)
+    out = np.zeros((a.shape[0], b.shape[0]), dtype=np.bool_)
+    for byte in range(a.shape[1]):
+        out |= (a[:, byte, None] & b[None, :, byte]) != 0
+    return out
 
 
 def remote_support(needs: Needs, pool: Pool) -> npt.NDArray[np.bool_]:
@@ -67,10 +91,13 @@ def gate_matrix(
     stage_table = np.vstack(
         [pool.stages.T, np.zeros((1, v), dtype=np.bool_), trained_any[None, :]]
     )  # rows: pregnancy, birth, postnatal, over, unknown
-    stage_ok = stage_table[needs.stage]
-    language_ok = (needs.languages.astype(np.int32) @ pool.languages.T.astype(np.int32)) > 0
-    language_ok |= ~needs.has_languages[:, None]
-    travel_ok = remote_support(needs, pool) | np.isnan(km) | (km <= radius[None, :])
+    stage_bad = (~stage_table)[needs.stage]
+    language_bad = ~any_overlap(needs.languages, pool.languages)
+    language_bad[~needs.has_languages, :] = False
+    # Too far: NaN (distance not known) compares False, so unknown distances pass.
+    travel_bad = km > radius[None, :]
+    travel_bad[needs.remote, :] = False
+    travel_bad[:, pool.remote_only] = False
     # Per-volunteer gates first (1-D), then the pair gates, last gate first so the
     # earliest failure wins.
     per_volunteer = np.full(v, PASSED, dtype=np.int8)
@@ -78,10 +105,12 @@ def gate_matrix(
         per_volunteer[~ok] = index
     result = np.full((p, v), PASSED, dtype=np.int8)
     result[needs.excluded] = 6
-    result[~travel_ok] = 5
-    result[~language_ok] = 4
-    result[~stage_ok] = 3
-    return np.where(per_volunteer[None, :] >= 0, per_volunteer[None, :], result).astype(np.int8)
+    result[travel_bad] = 5
+    result[language_bad] = 4
+    result[stage_bad] = 3
+    failed = np.flatnonzero(per_volunteer >= 0)
+    result[:, failed] = per_volunteer[failed]
+    return result
 
 
 def count_excluded(first_failed: npt.NDArray[np.int8]) -> dict[str, int]:

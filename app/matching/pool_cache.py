@@ -1,17 +1,17 @@
 """A per-process cache of the volunteer pool (the arrays built from every profile).
 
 Reading and decoding every profile is most of the cost of a suggestion once a charity has
-thousands of volunteers. Each request instead runs ONE aggregate query, the fingerprint,
-over the profiles, the volunteers' accounts and the open assignments; the cached arrays are
-reused only while it is unchanged (and for at most ``MAX_AGE`` seconds). The fingerprint
-covers: the number of profiles, their ids, latest ``updated_at``, caseloads, statuses,
-coordinates, travel distances, DBS expiry and training dates, and the length of every list
-field; accounts closed; and the open assignments (count and id sums). A change to a list
-field that keeps its length (one language code swapped for another) is only seen through
-``updated_at``: every writer of profiles must set it (the profile pages do). Gates are
-always evaluated afresh from the arrays with today's date, and assigning re-checks
-everything under a lock, so a stale entry could at worst offer someone who is then refused
-with a clear message.
+thousands of volunteers. Each request instead runs ONE aggregate query, the fingerprint;
+the cached arrays are reused only while it is unchanged (and for at most ``MAX_AGE``
+seconds). The fingerprint covers: the number of profiles, the sum of their ids, the SUM of
+their ``updated_at`` in milliseconds (``app/matching/freshness.py`` makes every write
+through a session move a profile's ``updated_at``, so any change to any field, such as one
+language code swapped for another, changes the sum), and, in case a writer bypasses the
+session, the statuses, caseloads and DBS / training dates directly; accounts closed; and
+the open assignments (count and id sums). Names and email addresses are not cached: they
+are read afresh for the volunteers shown. Gates are always evaluated afresh from the arrays
+with today's date, and assigning re-checks everything on fresh data under a lock, so a
+stale entry could at worst offer someone who is then refused with a clear message.
 
 Entries are keyed by the engine (weakly), so two databases never share an entry.
 """
@@ -24,13 +24,15 @@ import weakref
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Float, Integer, Text, case, cast, func, select
+import numpy as np
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
 from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.arrays import Pool, Vocab, build_pool
-from app.models import Assignment, User, VolunteerProfile
+from app.matching.freshness import day_sum, ms_sum
+from app.models import User, VolunteerProfile
 
 MAX_AGE = 300.0
 
@@ -40,50 +42,19 @@ _entries: weakref.WeakKeyDictionary[Engine, tuple[tuple[Any, ...], float, Pool, 
 )
 
 
-def _length(column: Any) -> Any:
-    return func.coalesce(func.sum(func.length(cast(column, Text))), 0)
-
-
-def _date_sum(column: Any) -> Any:
-    """Sum of the dates as YYYYMMDD numbers (same on SQLite and PostgreSQL)."""
-    as_number = cast(func.replace(cast(column, Text), "-", ""), Integer)
-    return func.coalesce(func.sum(as_number), 0)
-
-
 def _fingerprint_query() -> Any:
     vp = VolunteerProfile
-    open_now = Assignment.ended_at.is_(None)
-    return (
-        select(
-            func.count(),
-            func.coalesce(func.sum(vp.user_id), 0),
-            func.max(cast(vp.updated_at, Text)),
-            func.coalesce(func.sum(vp.max_caseload), 0),
-            func.coalesce(func.sum(case((vp.status == "active", vp.user_id), else_=0)), 0),
-            func.coalesce(func.sum(case((User.active.is_(False), User.id), else_=0)), 0),
-            func.coalesce(func.sum(cast(vp.latitude, Float) + cast(vp.longitude, Float)), 0.0),
-            func.coalesce(func.sum(cast(vp.travel_km, Float)), 0.0),
-            func.coalesce(func.sum(cast(vp.remote_only, Integer) * vp.user_id), 0),
-            _length(vp.languages)
-            + _length(vp.stages)
-            + _length(vp.tags)
-            + _length(vp.availability),
-            _length(vp.postcode),
-            _date_sum(vp.dbs_expires_on),
-            _date_sum(vp.training_completed_on),
-            _length(User.email) + _length(User.first_name) + _length(User.last_name),
-            *(
-                select(aggregate).where(open_now).scalar_subquery()
-                for aggregate in (
-                    func.count(),
-                    func.coalesce(func.sum(Assignment.id), 0),
-                    func.coalesce(func.sum(Assignment.volunteer_id), 0),
-                )
-            ),
-        )
-        .select_from(vp)
-        .join(User, User.id == vp.user_id)
-    )
+    return select(
+        func.count(),
+        func.coalesce(func.sum(vp.user_id), 0),
+        func.coalesce(ms_sum(vp.updated_at), 0),
+        func.count(vp.updated_at),
+        func.coalesce(func.sum(vp.max_caseload), 0),
+        func.coalesce(func.sum(case((vp.status == "active", vp.user_id), else_=0)), 0),
+        func.coalesce(day_sum(vp.dbs_expires_on), 0),
+        func.coalesce(day_sum(vp.training_completed_on), 0),
+        select(func.coalesce(func.sum(User.id), 0)).where(User.active.is_(False)).scalar_subquery(),
+    ).select_from(vp)
 
 
 _FINGERPRINT = _fingerprint_query()
@@ -108,7 +79,16 @@ def volunteer_pool(session: SessionLike) -> tuple[Pool, Vocab]:
         with _lock:
             _entries[engine] = entry
     _, _, pool, vocab = entry
-    return replace(pool), Vocab(dict(vocab.languages), dict(vocab.tags), dict(vocab.places))
+    # Caseloads change with every assignment: read afresh, never cached.
+    open_count = np.zeros(len(pool), dtype=np.int64)
+    column = pool.column_of
+    for volunteer_id, n in queries.open_counts(session):
+        if (j := column.get(volunteer_id)) is not None:
+            open_count[j] = n
+    return (
+        replace(pool, open_count=open_count),
+        Vocab(dict(vocab.languages), dict(vocab.tags), dict(vocab.places)),
+    )
 
 
 def clear() -> None:

@@ -21,6 +21,16 @@ def open_counts_subquery() -> Any:
     )
 
 
+def open_counts(session: SessionLike) -> list[tuple[int, int]]:
+    """(volunteer id, open assignments) for every volunteer supporting someone now."""
+    rows = session.execute(
+        select(Assignment.volunteer_id, func.count())
+        .where(Assignment.ended_at.is_(None))
+        .group_by(Assignment.volunteer_id)
+    )
+    return [(v, n) for v, n in rows]
+
+
 def volunteer_rows_query(volunteer_ids: Sequence[int] | None = None) -> Select[Any]:
     """One row per volunteer with a profile, with their open caseload.
 
@@ -63,9 +73,42 @@ def volunteer_rows(session: SessionLike, volunteer_ids: Sequence[int] | None = N
     return list(session.execute(volunteer_rows_query(volunteer_ids)).all())
 
 
+def names_for(session: SessionLike, volunteer_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """{volunteer id: (full name, email)}, read afresh (one query)."""
+    if not volunteer_ids:
+        return {}
+    rows = session.execute(
+        select(User.id, User.first_name, User.last_name, User.email).where(
+            User.id.in_(sorted(set(volunteer_ids)))
+        )
+    )
+    return {i: (f"{first} {last}".strip(), email) for i, first, last, email in rows}
+
+
 def _parent_ids(parent_ids: Iterable[int] | Select[Any]) -> list[int] | Select[Any]:
     """A list of ids, or a SELECT of ids (better than thousands of bound ids)."""
     return parent_ids if isinstance(parent_ids, Select) else list(parent_ids)
+
+
+def exclusion_pairs(session: SessionLike, parent_ids: Select[Any]) -> list[tuple[int, int]]:
+    """(parent id, excluded volunteer id) for the parents ``parent_ids`` selects."""
+    rows = session.execute(
+        select(MatchExclusion.parent_id, MatchExclusion.volunteer_id).where(
+            MatchExclusion.parent_id.in_(parent_ids)
+        )
+    )
+    return [(p, v) for p, v in rows]
+
+
+def previous_pairs(session: SessionLike, parent_ids: Select[Any]) -> list[tuple[int, int]]:
+    """(parent id, volunteer id) for every ended assignment on those parents' cases."""
+    rows = session.execute(
+        select(Case.parent_id, Assignment.volunteer_id)
+        .join(Assignment, Assignment.case_id == Case.id)
+        .where(Case.parent_id.in_(parent_ids), Assignment.ended_at.is_not(None))
+        .distinct()
+    )
+    return [(p, v) for p, v in rows]
 
 
 def exclusions_for(

@@ -20,8 +20,10 @@ Each part is a fraction between 0 and 1, worth ``weight / sum(weights) x 100`` p
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -29,7 +31,13 @@ import numpy.typing as npt
 
 from app.matching.arrays import STAGE_COLUMNS, Needs, Pool
 from app.matching.distance import describe_km, estimated_km
-from app.matching.gates import PASSED, gate_matrix, remote_support, travel_radius
+from app.matching.gates import (
+    PASSED,
+    gate_matrix,
+    overlap_counts,
+    remote_support,
+    travel_radius,
+)
 from app.matching.vocab import SLOTS, language_label, slot_label, tag_label, words_list
 
 PARTS = ("stage", "distance", "availability", "experience", "continuity", "workload")
@@ -96,32 +104,67 @@ class Weights:
         return {part: max(self.values[part], 0.0) * 100.0 / total for part in PARTS}
 
 
+class _Parts(Mapping[str, Any]):
+    """Points per part, ``fraction x most points``, computed only when asked for."""
+
+    def __init__(self, fractions: dict[str, Any], maxima: dict[str, float]) -> None:
+        self._fractions, self._maxima = fractions, maxima
+        self._done: dict[str, npt.NDArray[np.float64]] = {}
+
+    def __getitem__(self, name: str) -> npt.NDArray[np.float64]:
+        if name not in self._done:
+            self._done[name] = np.asarray(self._fractions[name] * self._maxima[name], np.float64)
+        return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PARTS)
+
+    def __len__(self) -> int:
+        return len(PARTS)
+
+    def at(self, name: str, row: int, col: int) -> float:
+        """One pair's points for one part (without building the whole matrix)."""
+        return float(self._fractions[name][row, col]) * self._maxima[name]
+
+
 @dataclass
 class Evaluation:
-    """Gates and score for every parent (rows) x volunteer (columns)."""
+    """Gates and score for every parent (rows) x volunteer (columns).
+
+    ``fractions`` hold each part as a 0-1 matrix (``workload`` a broadcast row,
+    ``continuity`` booleans); ``parts`` gives points per part on demand; ``total`` is
+    the score.
+    """
 
     gate: npt.NDArray[np.int8]
-    fractions: dict[str, npt.NDArray[np.float64]]
-    parts: dict[str, npt.NDArray[np.float64]]
+    fractions: dict[str, Any]
+    parts: _Parts
     total: npt.NDArray[np.float64]
     km: npt.NDArray[np.float64]
     from_coords: npt.NDArray[np.bool_]
     radius: npt.NDArray[np.float64]
 
-    @property
+    @cached_property
     def allowed(self) -> npt.NDArray[np.bool_]:
         return self.gate == PASSED
 
 
-def _share(overlap: npt.NDArray[np.float64], wanted: npt.NDArray[np.float64]) -> Any:
-    """overlap / wanted per row, NEUTRAL where the parent wanted nothing (in place)."""
-    overlap *= (1.0 / np.maximum(wanted, 1.0))[:, None]
-    overlap[wanted <= 0, :] = NEUTRAL
-    return overlap
+def _share_of(
+    overlap: npt.NDArray[np.uint8], wanted: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """overlap / wanted per row as floats, NEUTRAL where the parent wanted nothing."""
+    out = np.multiply(overlap, (1.0 / np.maximum(wanted, 1))[:, None], dtype=np.float64)
+    out[wanted <= 0, :] = NEUTRAL
+    return out
 
 
 def evaluate(needs: Needs, pool: Pool, today: date, weights: Weights) -> Evaluation:
-    """Gates, the parts (as fractions and points) and the total for every pair."""
+    """Gates, the parts (as fractions; points on demand) and the total for every pair.
+
+    Everything is whole-matrix numpy: set overlaps (availability, experience) are
+    byte-packed ``&`` plus population counts, the stage part a lookup in a 5 x V table,
+    distances one matrix product.
+    """
     km, from_coords = estimated_km(
         needs.lat, needs.lon, needs.district, needs.area,
         pool.lat, pool.lon, pool.district, pool.area,
@@ -129,46 +172,57 @@ def evaluate(needs: Needs, pool: Pool, today: date, weights: Weights) -> Evaluat
     radius = travel_radius(pool, weights.default_travel_km)
     gate = gate_matrix(needs, pool, today, km, radius)
 
-    remaining = REMAINING[needs.stage]
+    # Stage: a table per parent stage code (5 x V), gathered per parent.
     trained = pool.stages.astype(np.float64)
-    stage = _share(remaining @ trained.T, remaining.sum(axis=1))
-    stage[needs.stage == 3, :] = 0.0
+    wanted_stages = REMAINING.sum(axis=1)
+    stage_table = (REMAINING @ trained.T) / np.maximum(wanted_stages, 1.0)[:, None]
+    stage_table[wanted_stages <= 0, :] = NEUTRAL
+    stage_table[3, :] = 0.0  # past the 1001 days
+    stage = stage_table[needs.stage]
 
-    distance = 1.0 - km * (1.0 / np.maximum(radius, 0.1))[None, :]
+    distance = km * (-1.0 / np.maximum(radius, 0.1))[None, :]
+    distance += 1.0
     np.clip(distance, 0.0, 1.0, out=distance)
     distance[np.isnan(distance)] = 0.0  # distance not known
     distance[:, pool.remote_only] = NEUTRAL
     distance[needs.remote, :] = 1.0
 
-    p_avail = needs.availability.astype(np.float64)
-    availability = _share(p_avail @ pool.availability.T.astype(np.float64), p_avail.sum(axis=1))
-
-    p_tags = needs.tags.astype(np.float64)
-    experience = _share(p_tags @ pool.tags.T.astype(np.float64), p_tags.sum(axis=1))
-
-    continuity = needs.previous.astype(np.float64)
+    availability = _share_of(
+        overlap_counts(needs.availability, pool.availability),
+        needs.availability.sum(axis=1),
+    )
+    experience = _share_of(overlap_counts(needs.tags, pool.tags), needs.tags.sum(axis=1))
 
     spare = np.where(
         pool.max_caseload > 0,
         (pool.max_caseload - pool.open_count) / np.maximum(pool.max_caseload, 1),
         0.0,
     )
-    workload = np.broadcast_to(np.clip(spare, 0.0, 1.0)[None, :], gate.shape)
+    spare = np.clip(spare, 0.0, 1.0)
+    workload = np.broadcast_to(spare[None, :], gate.shape)
 
-    fractions = {
+    fractions: dict[str, Any] = {
         "stage": stage,
         "distance": distance,
         "availability": availability,
         "experience": experience,
-        "continuity": continuity,
+        "continuity": needs.previous,
         "workload": workload,
     }
     maxima = weights.points()
-    parts = {name: fractions[name] * maxima[name] for name in PARTS}
-    total = np.zeros(gate.shape)
-    for name in PARTS:
-        total += parts[name]
-    return Evaluation(gate, fractions, parts, total, km, from_coords, radius)
+    total = stage * maxima["stage"]
+    scratch = np.empty_like(total)
+    for name, matrix in (
+        ("distance", distance),
+        ("availability", availability),
+        ("experience", experience),
+    ):
+        np.multiply(matrix, maxima[name], out=scratch)
+        total += scratch
+    total += (spare * maxima["workload"])[None, :]
+    if needs.previous.any():
+        total[needs.previous] += maxima["continuity"]
+    return Evaluation(gate, fractions, _Parts(fractions, maxima), total, km, from_coords, radius)
 
 
 @dataclass(frozen=True)
@@ -249,16 +303,16 @@ def explain(
     words["continuity"] = (
         "Supported this parent before" if needs.previous[row, col] else "New to this parent"
     )
-    free = int(volunteer.max_caseload or 0) - int(volunteer.open_count or 0)
+    supporting, most = int(pool.open_count[col]), int(pool.max_caseload[col])
+    free = most - supporting
     words["workload"] = (
-        f"Supporting {volunteer.open_count or 0} of up to {volunteer.max_caseload}; "
-        f"{free} {'place' if free == 1 else 'places'} free"
+        f"Supporting {supporting} of up to {most}; {free} {'place' if free == 1 else 'places'} free"
     )
     return [
         PartExplained(
             name,
             PART_LABELS[name],
-            float(evaluation.parts[name][row, col]),
+            evaluation.parts.at(name, row, col),
             maxima[name],
             words[name],
         )

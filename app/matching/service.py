@@ -22,8 +22,9 @@ from app.audit import record
 from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.arrays import ParentFacts, Vocab, build_needs, build_pool
+from app.matching.freshness import KEEP_UPDATED_AT
 from app.matching.gates import GATE_LABELS, GATES, PASSED, count_excluded
-from app.matching.plan import greedy_plan, optimal_plan
+from app.matching.plan import PlanResult, greedy_plan, optimal_plan
 from app.matching.pool_cache import volunteer_pool
 from app.matching.scoring import (
     SETTINGS_DEFAULTS,
@@ -135,15 +136,17 @@ def suggest(
     totals = evaluation.total[0, allowed]
     # Best score first; ties by fewer open assignments, then id, so the order is stable.
     order = np.lexsort((pool.ids[allowed], pool.open_count[allowed], -np.round(totals, 6)))
+    shown = [int(allowed[k]) for k in order[:limit]]
+    names = queries.names_for(session, [int(pool.ids[col]) for col in shown])
     items = []
-    for k in order[:limit]:
-        col = int(allowed[k])
+    for col in shown:
         row = pool.raw[col]
+        name, email = names.get(int(row.id), ("", ""))
         items.append(
             Suggestion(
                 volunteer_id=int(row.id),
-                name=f"{row.first_name} {row.last_name}".strip(),
-                email=row.email,
+                name=name,
+                email=email,
                 score=float(evaluation.total[0, col]),
                 parts=explain(needs, pool, evaluation, weights, 0, col),
                 languages=shared_languages(needs.raw[0], row),
@@ -185,7 +188,7 @@ def lock_for_assignment(
         update(VolunteerProfile)
         .where(VolunteerProfile.user_id.in_(volunteers or [-1]))
         .values(max_caseload=VolunteerProfile.max_caseload)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **{KEEP_UPDATED_AT: True})
     )
 
 
@@ -449,29 +452,45 @@ def case_reference(case_id: int) -> str:
     return f"C-{case_id:05d}"
 
 
-def propose(session: SessionLike, now: datetime, where: Any = None) -> Proposal:
-    """The optimal plan for every waiting case (limited by ``where``), and greedy's total."""
+def propose(
+    session: SessionLike, now: datetime, where: Any = None, compare_greedy: bool = True
+) -> Proposal:
+    """The optimal plan for every waiting case (limited by ``where``), and greedy's total
+    for comparison (0 for 0 pairs when ``compare_greedy`` is False)."""
     today = local_date(now)
     cases = waiting_rows(session, where)
     pool, vocab = volunteer_pool(session)
-    facts = parent_facts(session, cases, waiting_parent_ids(where))
-    needs = build_needs(facts, pool, vocab, today)
+    ids = waiting_parent_ids(where)
+    needs = build_needs(
+        cases,
+        pool,
+        vocab,
+        today,
+        excluded_pairs=queries.exclusion_pairs(session, ids),
+        previous_pairs=queries.previous_pairs(session, ids),
+    )
     evaluation = evaluate(needs, pool, today, load_weights(session))
     capacity = np.clip(pool.max_caseload - pool.open_count, 0, None)
     capacity = np.where(pool.active, capacity, 0)
     best = optimal_plan(evaluation.total, evaluation.allowed, capacity)
-    greedy = greedy_plan(evaluation.total, evaluation.allowed, capacity)
+    greedy = (
+        greedy_plan(evaluation.total, evaluation.allowed, capacity)
+        if compare_greedy
+        else PlanResult([], 0.0)
+    )
+    names = queries.names_for(session, [int(pool.ids[col]) for _, col in best.pairs])
     pairs = []
     for row, col in best.pairs:
         case, vol = cases[row], pool.raw[col]
+        name, email = names.get(int(vol.id), ("", ""))
         pairs.append(
             ProposedPair(
                 case_id=case.case_id,
                 case_ref=case_reference(case.case_id),
                 parent_ref=case.ref,
                 volunteer_id=int(vol.id),
-                volunteer_name=_volunteer_name(vol),
-                volunteer_email=vol.email,
+                volunteer_name=name,
+                volunteer_email=email,
                 score=float(evaluation.total[row, col]),
             )
         )

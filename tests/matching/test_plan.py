@@ -134,3 +134,44 @@ def test_greedy_with_partial_sort_equals_plain_greedy(seed: int) -> None:
     assert greedy_plan(scores, allowed, cap).total == pytest.approx(
         naive_greedy(scores, allowed, cap)
     )
+
+
+def naive_greedy_pairs(
+    scores: npt.NDArray[np.float64], allowed: npt.NDArray[np.bool_], cap: npt.NDArray[np.int64]
+) -> list[tuple[int, int]]:
+    left = list(cap)
+    matched: set[int] = set()
+    out = []
+    pairs = sorted(
+        ((scores[i, j], int(i), int(j)) for i, j in zip(*np.nonzero(allowed), strict=True)),
+        key=lambda t: -t[0],
+    )  # stable: equal scores stay in row-major order
+    for _, i, j in pairs:
+        if i in matched or left[j] <= 0:
+            continue
+        matched.add(i)
+        left[j] -= 1
+        out.append((i, j))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_greedy_breaks_ties_like_one_stable_sort(seed: int) -> None:
+    # Few distinct scores (real scores tie a lot) and more pairs than one batch: ties
+    # straddling a batch boundary must still be taken in row-major order, exactly as
+    # the reference greedy (one stable sort of every pair) takes them.
+    rng = np.random.default_rng(300 + seed)
+    scores = rng.integers(0, 12, size=(600, 150)).astype(float)
+    allowed = rng.random((600, 150)) < 0.6
+    cap = rng.integers(0, 3, size=150)
+    assert greedy_plan(scores, allowed, cap).pairs == naive_greedy_pairs(scores, allowed, cap)
+
+
+def test_separate_components_are_solved_together() -> None:
+    # Two groups with no allowed pair between them, plus a parent nobody may take.
+    scores = np.array([[5.0, 0, 0], [4.0, 0, 0], [0, 9.0, 1.0], [0, 8.0, 7.0], [3.0, 3.0, 3.0]])
+    allowed = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 1], [0, 1, 1], [0, 0, 0]], dtype=bool)
+    cap = np.array([1, 1, 1])
+    plan = optimal_plan(scores, allowed, cap)
+    assert plan.pairs == [(0, 0), (2, 1), (3, 2)]
+    assert plan.total == 5.0 + 9.0 + 7.0

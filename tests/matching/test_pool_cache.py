@@ -65,3 +65,72 @@ def test_dbs_date_change_without_updated_at_is_seen(session: SessionLike) -> Non
         .values(dbs_expires_on=date(2026, 9, 1))
     )
     assert offered(session, parent) == []
+
+
+def _profile(session: SessionLike, user_id: int) -> VolunteerProfile:
+    from sqlalchemy import select
+
+    found = session.scalar(select(VolunteerProfile).where(VolunteerProfile.user_id == user_id))
+    assert found is not None
+    return found
+
+
+def test_same_length_language_swap_through_the_orm_is_seen(session: SessionLike) -> None:
+    # The hole the old fingerprint had: "pl" → "so" keeps every length, and a page that
+    # writes updated_at = now with a fixed clock leaves max(updated_at) where it was.
+    parent = make_parent(session, languages=["pl"])
+    vol = make_volunteer(session, languages=["pl"])
+    assert offered(session, parent) == [vol.id]
+    key = pool_cache.fingerprint(session)
+    profile = _profile(session, vol.id)
+    profile.languages = ["so"]
+    profile.updated_at = NOW  # the same instant it already had
+    session.flush()
+    assert pool_cache.fingerprint(session) != key
+    assert offered(session, parent) == []  # no shared language any more
+    profile.languages = ["pl"]  # and back, without touching updated_at at all
+    session.flush()
+    assert offered(session, parent) == [vol.id]
+
+
+def test_same_length_language_swap_by_update_statement_is_seen(session: SessionLike) -> None:
+    parent = make_parent(session, languages=["pl"])
+    vol = make_volunteer(session, languages=["pl"])
+    assert offered(session, parent) == [vol.id]
+    session.execute(
+        update(VolunteerProfile).where(VolunteerProfile.user_id == vol.id).values(languages=["so"])
+    )
+    assert offered(session, parent) == []
+
+
+def test_names_are_read_afresh(session: SessionLike) -> None:
+    parent = make_parent(session)
+    vol = make_volunteer(session, user_kw={"first_name": "Ann", "last_name": "Old"})
+    assert service.suggest(session, NOW, parent).items[0].name == "Ann Old"
+    session.execute(update(User).where(User.id == vol.id).values(last_name="New"))
+    assert service.suggest(session, NOW, parent).items[0].name == "Ann New"
+
+
+def test_locking_for_an_assignment_keeps_updated_at(session: SessionLike) -> None:
+    vol = make_volunteer(session)
+    before = _profile(session, vol.id).updated_at
+    service.lock_for_assignment(session, [], [vol.id])
+    session.expire_all()
+    assert _profile(session, vol.id).updated_at == before
+
+
+def test_an_assignment_keeps_the_cache_but_fills_the_place(session: SessionLike) -> None:
+    parent = make_parent(session)
+    vol = make_volunteer(session, max_caseload=1)
+    assert offered(session, parent) == [vol.id]
+    engine = session.get_bind()
+    cached = pool_cache._entries[engine][2]  # type: ignore[index]
+    make_assignment(session, make_case(session), vol)
+    assert offered(session, parent) == []  # the caseload is read afresh...
+    assert pool_cache._entries[engine][2] is cached  # type: ignore[index]  # ...not rebuilt
+    other = make_volunteer(session, max_caseload=3)
+    make_assignment(session, make_case(session), other)
+    item = service.suggest(session, NOW, parent).items[0]
+    assert item.volunteer_id == other.id
+    words = {p.name: p.words for p in item.parts}
+    assert words["workload"] == "Supporting 1 of up to 3; 2 places free"

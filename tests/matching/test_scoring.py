@@ -205,3 +205,16 @@ def test_pairwise_km_agrees_with_haversine() -> None:
     ok = ~np.isnan(slow)
     assert np.allclose(fast[ok], slow[ok], rtol=1e-6, atol=1e-4)
     assert fast[0, 0] == pytest.approx(0.0111, abs=0.0005)
+
+
+def test_pairwise_km_is_exact_near_and_far() -> None:
+    from app.matching.distance import pairwise_km
+
+    # Bristol to: itself, a street away, Bath, Edinburgh, Sydney.
+    lat_v = np.array([51.4545, 51.4550, 51.3811, 55.9533, -33.8688])
+    lon_v = np.array([-2.5879, -2.5879, -2.3590, -3.1883, 151.2093])
+    fast = pairwise_km(np.array([51.4545]), np.array([-2.5879]), lat_v, lon_v)[0]
+    slow = haversine_km(51.4545, -2.5879, lat_v, lon_v)
+    assert fast[0] == pytest.approx(0.0, abs=1e-3)  # within a metre
+    assert np.allclose(fast[1:], slow[1:], rtol=1e-6, atol=1e-3)
+    assert fast[4] > 17_000
