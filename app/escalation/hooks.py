@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.escalation.rules import CheckInFacts, immediate
 # a module import, not its names: app.escalation.service imports app.cases, whose service
 # imports this module, so the names may not exist yet when this line runs
 from app.escalation import service
+from app.escalation.rules import CheckInFacts, immediate
 from app.extensions import SessionLike
 from app.models import Case, CheckIn, EscalationFlag, Severity
 

@@ -16,12 +16,15 @@ The statement count does not depend on the number of cases. The caller commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, literal, select, text, true, update
+from sqlalchemy import and_, bindparam, func, literal, select, text, true, type_coerce, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.sqltypes import NullType
 
 from app.escalation.rules import (
     SCHEDULED_RULES,
@@ -113,7 +116,13 @@ def _latest(column: Any, *conditions: Any, offset: int = 0) -> Any:
     return statement.scalar_subquery()
 
 
-def facts_query() -> Any:
+def _raw(column: Any) -> Any:
+    """``column`` as the driver returns it: no SQLAlchemy result processing (``_row_facts``
+    converts the few values the rules need, much faster than a TypeDecorator per value)."""
+    return type_coerce(column, NullType())
+
+
+def facts_query(dialect: str = "sqlite") -> Any:
     """One row per open case: the case, its parent's dates, its open assignment and
     volunteer, and its check-in facts.
 
@@ -121,6 +130,11 @@ def facts_query() -> Any:
     backwards from the newest check-in of each case (PostgreSQL: the covering index
     ``ix_checkins_scan_cover`` answers them without touching the table). The cost grows
     with the number of open cases, like the floor query, never with their history.
+
+    The latest contact is looked up once, in an inner query, and the count of attempts
+    since it is taken from that column outside (SQLite would otherwise run the lookup
+    twice). On PostgreSQL the last three wellbeing scores come from one walk as an array;
+    SQLite (no ordered aggregate before 3.44) takes three one-row walks.
     """
     open_assignment = aliased(Assignment)
     contact = ("successful", True)
@@ -141,6 +155,29 @@ def facts_query() -> Any:
             .scalar_subquery()
         )
 
+    if dialect == "postgresql":
+        x = aliased(CheckIn)
+        last_three = (
+            select(x.wellbeing.label("w"), x.occurred_at.label("at"))
+            .where(
+                x.case_id == Case.id,
+                x.status == CheckInStatus.SUBMITTED.value,
+                x.successful == true(),
+                x.wellbeing.is_not(None),
+            )
+            .order_by(x.occurred_at.desc())
+            .limit(3)
+            .correlate(Case)
+            .subquery()
+        )
+        wellbeing = [
+            select(func.array_agg(aggregate_order_by(last_three.c.w, last_three.c.at.desc())))
+            .scalar_subquery()
+            .label("w")
+        ]
+    else:
+        wellbeing = [nth_wellbeing(n).label(f"w{n + 1}") for n in range(3)]
+
     b = aliased(CheckIn)
     latest_bonding = (
         select(b.bonding)
@@ -154,42 +191,27 @@ def facts_query() -> Any:
         .limit(1)
         .scalar_subquery()
     )
-    a = aliased(CheckIn)
-    attempts = (
-        select(func.count())
-        .select_from(a)
-        .where(
-            a.case_id == Case.id,
-            a.status == CheckInStatus.SUBMITTED.value,
-            a.occurred_at
-            > func.coalesce(_latest("occurred_at", contact), literal(EPOCH, UTCDateTime())),
-        )
-        .scalar_subquery()
-    )
     d = aliased(CheckIn)
     oldest_draft = (
         select(func.min(d.updated_at))
         .where(d.case_id == Case.id, d.status == CheckInStatus.DRAFT.value)
         .scalar_subquery()
     )
-    return (
+    inner = (
         select(
-            Case.id,
-            Case.status,
-            Case.high_risk,
-            Case.referred_at,
-            Parent.due_date,
-            Parent.birth_date,
-            open_assignment.started_at,
-            VolunteerProfile.status,
-            VolunteerProfile.dbs_expires_on,
+            Case.id.label("case_id"),
+            Case.status.label("status"),
+            Case.high_risk.label("high_risk"),
+            _raw(Case.referred_at).label("referred_at"),
+            _raw(Parent.due_date).label("due_date"),
+            _raw(Parent.birth_date).label("birth_date"),
+            _raw(open_assignment.started_at).label("started_at"),
+            VolunteerProfile.status.label("volunteer_status"),
+            _raw(VolunteerProfile.dbs_expires_on).label("dbs_expires_on"),
             _latest("occurred_at", contact).label("latest_contact_at"),
-            attempts.label("attempts"),
-            nth_wellbeing(0).label("w1"),
-            nth_wellbeing(1).label("w2"),
-            nth_wellbeing(2).label("w3"),
+            *wellbeing,
             latest_bonding.label("b1"),
-            oldest_draft.label("oldest_draft"),
+            _raw(oldest_draft).label("oldest_draft"),
         )
         .join(Parent, Parent.id == Case.parent_id)
         .outerjoin(
@@ -198,53 +220,103 @@ def facts_query() -> Any:
         )
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == open_assignment.volunteer_id)
         .where(Case.status.in_(OPEN_STATUSES))
+        # MATERIALIZED: otherwise both databases inline this query into the outer one and
+        # run the latest-contact lookup twice per case
+        .cte("open_case")
+        .prefix_with("MATERIALIZED")
     )
+    a = aliased(CheckIn)
+    attempts = (
+        select(func.count())
+        .select_from(a)
+        .where(
+            a.case_id == inner.c.case_id,
+            a.status == CheckInStatus.SUBMITTED.value,
+            a.occurred_at > func.coalesce(inner.c.latest_contact_at, literal(EPOCH, UTCDateTime())),
+        )
+        .correlate(inner)
+        .scalar_subquery()
+    )
+    return select(
+        *(_raw(column).label(column.name) for column in inner.c), attempts.label("attempts")
+    )
+
+
+def _instant_parser(dialect: str) -> Callable[[Any], datetime | None]:
+    """Raw instant (naive UTC: text on SQLite, a datetime on PostgreSQL) -> aware UTC,
+    exactly what ``UTCDateTime`` returns."""
+    if dialect == "postgresql":
+
+        def instant(value: Any) -> datetime | None:
+            return None if value is None else value.replace(tzinfo=UTC)
+
+    else:
+
+        def instant(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            if isinstance(value, str):
+                value = datetime.fromisoformat(value)
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+
+    return instant
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 def gather_facts(session: SessionLike) -> list[CaseFacts]:
     """CaseFacts for every open case, in one query.
 
+    Rows come back as the driver returns them (no per-value SQLAlchemy type processing);
+    the few conversions the rules need are done here, once per value.
+
     PostgreSQL would JIT-compile this query (its cost estimate is high) and spend more time
     compiling than running it, so JIT is switched off for this transaction only.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         session.execute(text("SET LOCAL jit = off"))
+    instant = _instant_parser(dialect)
+    dates: dict[Any, date | None] = {}
+
+    def as_date(value: Any) -> date | None:
+        try:
+            return dates[value]
+        except KeyError:
+            dates[value] = parsed = _date(value)
+            return parsed
+
     facts = []
-    for row in session.connection().execute(facts_query()):
-        (
-            case_id,
-            status,
-            high_risk,
-            referred_at,
-            due,
-            birth,
-            started,
-            vol_status,
-            dbs,
-            latest_contact,
-            attempts,
-            w1,
-            w2,
-            w3,
-            b1,
-            oldest_draft,
-        ) = row
+    make = CaseFacts
+    for row in session.connection().execute(facts_query(dialect)):
+        if dialect == "postgresql":
+            (case_id, status, high_risk, referred_at, due, birth, started, vol_status, dbs,
+             latest_contact, scores, b1, oldest_draft, attempts) = row  # fmt: skip
+            wellbeing = tuple(scores) if scores else ()
+        else:
+            (case_id, status, high_risk, referred_at, due, birth, started, vol_status, dbs,
+             latest_contact, w1, w2, w3, b1, oldest_draft, attempts) = row  # fmt: skip
+            wellbeing = tuple(int(w) for w in (w1, w2, w3) if w is not None)
         facts.append(
-            CaseFacts(
+            make(
                 case_id=case_id,
                 status=status,
                 high_risk=bool(high_risk),
-                referred_at=referred_at,
-                due_date=due,
-                birth_date=birth,
-                assignment_started_at=started,
+                referred_at=instant(referred_at),
+                due_date=as_date(due),
+                birth_date=as_date(birth),
+                assignment_started_at=instant(started),
                 volunteer_status=vol_status,
-                volunteer_dbs_expires_on=dbs,
-                latest_contact_at=latest_contact,
+                volunteer_dbs_expires_on=as_date(dbs),
+                latest_contact_at=instant(latest_contact),
                 attempts_since_contact=int(attempts or 0),
-                wellbeing_scores=tuple(int(w) for w in (w1, w2, w3) if w is not None),
+                wellbeing_scores=wellbeing,
                 latest_bonding=None if b1 is None else int(b1),
-                oldest_draft_touched_at=oldest_draft,
+                oldest_draft_touched_at=instant(oldest_draft),
             )
         )
     return facts
