@@ -257,7 +257,7 @@ def _instant_parser(dialect: str) -> Callable[[Any], datetime | None]:
                 return None
             if isinstance(value, str):
                 value = datetime.fromisoformat(value)
-            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+            return value.replace(tzinfo=UTC)
 
     return instant
 
