@@ -18,10 +18,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, literal, select, text, true, type_coerce, update
+from sqlalchemy import (
+    ARRAY,
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.sqltypes import NullType
@@ -122,7 +138,12 @@ def _raw(column: Any) -> Any:
     return type_coerce(column, NullType())
 
 
-def facts_query(dialect: str = "sqlite") -> Any:
+def facts_query(
+    dialect: str = "sqlite",
+    now: datetime | None = None,
+    limits: Thresholds | None = None,
+    rules: str | None = None,
+) -> Any:
     """One row per open case: the case, its parent's dates, its open assignment and
     volunteer, and its check-in facts.
 
@@ -135,6 +156,11 @@ def facts_query(dialect: str = "sqlite") -> Any:
     since it is taken from that column outside (SQLite would otherwise run the lookup
     twice). On PostgreSQL the last three wellbeing scores come from one walk as an array;
     SQLite (no ordered aggregate before 3.44) takes three one-row walks.
+
+    Given ``now`` (and the thresholds), only the cases some rule *might* hold for are
+    returned (``may_hit``, a deliberately loose pre-filter: the pure rules still decide),
+    each with the number of open cases in ``open_cases``. ``rules="terms"`` (for the tests)
+    returns instead each open case's id and every rule's pre-filter term as 0 or 1.
     """
     open_assignment = aliased(Assignment)
     contact = ("successful", True)
@@ -237,9 +263,100 @@ def facts_query(dialect: str = "sqlite") -> Any:
         .correlate(inner)
         .scalar_subquery()
     )
-    return select(
-        *(_raw(column).label(column.name) for column in inner.c), attempts.label("attempts")
+    columns = [_raw(column).label(column.name) for column in inner.c]
+    if now is None:
+        return select(*columns, attempts.label("attempts"))
+    open_cases = select(func.count()).select_from(inner).scalar_subquery()
+    terms = may_hit(inner.c, attempts, dialect, now, limits or Thresholds())
+    if rules == "terms":  # for the tests: each rule's term as a column, for every open case
+        return select(
+            inner.c.case_id, *(case((term, 1), else_=0).label(rule) for rule, term in terms.items())
+        )
+    chosen: list[Any] = []
+    for term in terms.values():
+        if not any(term is seen for seen in chosen):
+            chosen.append(term)
+    return select(*columns, attempts.label("attempts"), open_cases.label("open_cases")).where(
+        or_(false(), *chosen)
     )
+
+
+def may_hit(c: Any, attempts: Any, dialect: str, now: datetime, t: Thresholds) -> dict[str, Any]:
+    """For each scheduled rule, SQL that is true for every open case the rule holds for (and
+    for some others): a looser form of the rule in ``rules.py``, with a day or more
+    of slack wherever calendar dates or time zones come in. It only spares Python the cases
+    no rule can hold for; ``rules.evaluate`` still decides. ``test_scan_equivalence`` checks
+    each term against its rule on random cases at instants either side of every threshold.
+    """
+    slack = timedelta(days=2)
+
+    def instant(value: datetime) -> Any:
+        return literal(value, UTCDateTime())
+
+    def day(value: datetime) -> Any:
+        return literal(value.date(), Date())
+
+    def at_most(column: Any, value: datetime) -> Any:  # column <= value, on raw values
+        return type_coerce(column, UTCDateTime()) <= instant(value + timedelta(seconds=1))
+
+    def on_or_before(column: Any, value: datetime) -> Any:
+        return type_coerce(column, Date()) <= day(value)
+
+    def on_or_after(column: Any, value: datetime) -> Any:
+        return type_coerce(column, Date()) >= day(value)
+
+    def days(n: int) -> timedelta:
+        return timedelta(days=n)
+
+    newest_wellbeing = type_coerce(c.w, ARRAY(Integer()))[1] if dialect == "postgresql" else c.w1
+    no_contact_limit = min(t.no_contact_days, t.no_contact_high_risk_days)
+    no_recent_contact = or_(
+        c.latest_contact_at.is_(None),
+        at_most(c.latest_contact_at, now - days(t.birth_soon_contact_days)),
+    )
+    wellbeing = newest_wellbeing <= max(t.wellbeing_low_max, t.wellbeing_falling_latest_max)
+    return {
+        Rule.WELLBEING_LOW: wellbeing,
+        Rule.WELLBEING_FALLING: wellbeing,
+        Rule.BONDING_LOW: c.b1 <= t.bonding_low_max,
+        Rule.ATTEMPTS_FAILING: attempts >= t.attempts_in_a_row,
+        Rule.NO_CONTACT: and_(
+            at_most(c.started_at, now - days(no_contact_limit)),
+            or_(
+                c.latest_contact_at.is_(None),
+                at_most(c.latest_contact_at, now - days(no_contact_limit)),
+            ),
+        ),
+        Rule.BIRTH_SOON: and_(
+            c.birth_date.is_(None),
+            on_or_after(c.due_date, now - slack),
+            on_or_before(c.due_date, now + days(t.birth_soon_window_days) + slack),
+            no_recent_contact,
+        ),
+        Rule.AFTER_BIRTH: and_(
+            c.referred_at.is_not(None),
+            on_or_before(c.birth_date, now - days(t.after_birth_days) + slack),
+        ),
+        Rule.BIRTH_OVERDUE: and_(
+            c.birth_date.is_(None),
+            on_or_before(c.due_date, now - days(t.birth_overdue_days) + slack),
+        ),
+        Rule.UNMATCHED: and_(
+            c.status.in_([str(CaseStatus.REFERRED), str(CaseStatus.WAITING)]),
+            c.started_at.is_(None),
+            at_most(c.referred_at, now - days(t.unmatched_days)),
+        ),
+        Rule.VOLUNTEER_LAPSED: and_(
+            c.started_at.is_not(None),
+            or_(
+                c.volunteer_status.in_(["paused", "left"]),
+                on_or_before(c.dbs_expires_on, now + slack),
+            ),
+        ),
+        Rule.STALE_DRAFT: at_most(c.oldest_draft, now - days(t.stale_draft_days)),
+        # the second birthday is at least 730 days after the birth
+        Rule.PAST_1001_DAYS: on_or_before(c.birth_date, now - days(730) + slack),
+    }
 
 
 def _instant_parser(dialect: str) -> Callable[[Any], datetime | None]:
@@ -269,7 +386,31 @@ def _date(value: Any) -> date | None:
 
 
 def gather_facts(session: SessionLike) -> list[CaseFacts]:
-    """CaseFacts for every open case, in one query.
+    """CaseFacts for every open case, in one query."""
+    return _gather(session)[1]
+
+
+def gather_candidates(
+    session: SessionLike, now: datetime, limits: Thresholds
+) -> tuple[int, list[CaseFacts]]:
+    """The number of open cases, and CaseFacts for those some rule may hold for now
+    (``may_hit``), in one query."""
+    return _gather(session, now, limits)
+
+
+def prefilter_terms(session: SessionLike, now: datetime, limits: Thresholds) -> dict[int, set[str]]:
+    """For the tests: the rules whose pre-filter term holds, for every open case."""
+    statement = facts_query(session.get_bind().dialect.name, now, limits, rules="terms")
+    return {
+        row[0]: {name for name, value in row._mapping.items() if name != "case_id" and value}
+        for row in session.execute(statement)
+    }
+
+
+def _gather(
+    session: SessionLike, now: datetime | None = None, limits: Thresholds | None = None
+) -> tuple[int, list[CaseFacts]]:
+    """CaseFacts in one query (see ``facts_query``).
 
     Rows come back as the driver returns them (no per-value SQLAlchemy type processing);
     the few conversions the rules need are done here, once per value.
@@ -292,7 +433,12 @@ def gather_facts(session: SessionLike) -> list[CaseFacts]:
 
     facts = []
     make = CaseFacts
-    for row in session.connection().execute(facts_query(dialect)):
+    open_cases = 0
+    for result_row in session.connection().execute(facts_query(dialect, now, limits)):
+        row = tuple(result_row)
+        if now is not None:
+            open_cases = row[-1]
+            row = row[:-1]
         if dialect == "postgresql":
             (case_id, status, high_risk, referred_at, due, birth, started, vol_status, dbs,
              latest_contact, scores, b1, oldest_draft, attempts) = row  # fmt: skip
@@ -319,7 +465,16 @@ def gather_facts(session: SessionLike) -> list[CaseFacts]:
                 oldest_draft_touched_at=instant(oldest_draft),
             )
         )
-    return facts
+    if now is None:
+        open_cases = len(facts)
+    elif not facts:  # nothing may hit: count the open cases on their own
+        open_cases = int(
+            session.scalar(
+                select(func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
+            )
+            or 0
+        )
+    return open_cases, facts
 
 
 # --------------------------------------------------------------------------- the scan
@@ -350,9 +505,8 @@ def run_scan(session: SessionLike, now: datetime) -> ScanResult:
     result.closed_resolved = resolve_flags_of_closed_cases(session, now)
 
     hits: dict[tuple[int, str], Hit] = {}
-    all_facts = gather_facts(session)
-    result.cases = len(all_facts)
-    for facts in all_facts:
+    result.cases, candidates = gather_candidates(session, now, limits)
+    for facts in candidates:
         for hit in evaluate(facts, now, limits):
             hits[(facts.case_id, hit.rule)] = hit
 

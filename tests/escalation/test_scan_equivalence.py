@@ -15,10 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.escalation.rules import CaseFacts, evaluate
-from app.escalation.scan import gather_facts, run_scan
+from app.escalation.rules import THRESHOLD_FIELDS, CaseFacts, Thresholds, day_start, evaluate
+from app.escalation.scan import gather_candidates, gather_facts, prefilter_terms, run_scan
 from app.extensions import SessionLike
 from app.models import Assignment, Case, CheckIn, EscalationFlag, Parent, VolunteerProfile
+from app.stage import second_birthday
 from tests.factories import NOW, make_assignment, make_case, make_checkin, make_volunteer
 
 DAY = timedelta(days=1)
@@ -161,3 +162,83 @@ def test_gather_facts_matches_the_definitions_on_random_cases(
             for hit in evaluate(facts, when)
         }
         assert raised == wanted, later
+
+
+def boundary_moments(
+    rnd: random.Random, facts: list[CaseFacts], t: Thresholds, per_rule: int = 6
+) -> list[datetime]:
+    """Instants on and a microsecond either side of where each rule switches for some of
+    these cases, ``per_rule`` of them for each rule, plus a few random ones."""
+    tiny = timedelta(microseconds=1)
+    d = timedelta(days=1)
+    edges: dict[str, list[datetime]] = {}
+
+    def add(name: str, *instants: datetime | None) -> None:
+        edges.setdefault(name, []).extend(x for x in instants if x is not None)
+
+    for f in facts:
+        for since in (f.latest_contact_at, f.assignment_started_at):
+            if since is not None:
+                add(
+                    "no_contact",
+                    since + t.no_contact_days * d,
+                    since + t.no_contact_severe_days * d,
+                )
+                add("no_contact_high_risk", since + t.no_contact_high_risk_days * d)
+                add("birth_soon_contact", since + t.birth_soon_contact_days * d)
+        if f.referred_at is not None:
+            add("unmatched", f.referred_at + t.unmatched_days * d)
+        if f.oldest_draft_touched_at is not None:
+            add("stale_draft", f.oldest_draft_touched_at + t.stale_draft_days * d)
+        if f.due_date is not None:
+            due = day_start(f.due_date)
+            add("birth_soon", due - t.birth_soon_window_days * d, day_start(f.due_date + d))
+            add("birth_overdue", due + t.birth_overdue_days * d)
+        if f.birth_date is not None:
+            born = day_start(f.birth_date)
+            add("after_birth", born + t.after_birth_days * d)
+            add("past_1001", day_start(second_birthday(f.birth_date)))
+        if f.volunteer_dbs_expires_on is not None:
+            add("dbs", day_start(f.volunteer_dbs_expires_on))
+    moments = [NOW + timedelta(hours=rnd.randint(-48, 24 * 60)) for _ in range(10)]
+    for instants in edges.values():
+        for base in rnd.sample(instants, min(per_rule, len(instants))):
+            moments += [base - tiny, base, base + tiny]
+    return moments
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_prefilter_never_drops_a_case_a_rule_holds_for(session: SessionLike, seed: int) -> None:
+    """The scan's SQL pre-filter may pass extra cases, never one a pure rule holds for: each
+    rule's term on its own (the pre-filter is their OR), with the default and with random
+    thresholds, at instants on and a microsecond either side of every threshold."""
+    rnd = random.Random(seed)
+    build_random(session, rnd, 50)
+    expected = reference_facts(session)
+    for round_ in range(2):
+        limits = (
+            Thresholds()
+            if round_ == 0
+            else Thresholds(
+                **{
+                    name: rnd.randint(low, min(high, 60))
+                    for name, (_label, _hint, low, high) in THRESHOLD_FIELDS.items()
+                }
+            )
+        )
+        for when in boundary_moments(rnd, list(expected.values()), limits):
+            terms = prefilter_terms(session, when, limits)
+            assert set(terms) == set(expected)
+            for case_id, facts in expected.items():
+                for hit in evaluate(facts, when, limits):
+                    assert hit.rule in terms[case_id], (hit, when, limits, facts)
+
+    # and the query the scan runs returns those cases, with the right facts
+    when = NOW + 20 * DAY
+    count, candidates = gather_candidates(session, when, Thresholds())
+    assert count == len(expected)
+    assert {f.case_id for f in candidates} == {
+        case_id for case_id, rules in prefilter_terms(session, when, Thresholds()).items() if rules
+    }
+    for facts in candidates:
+        assert facts == expected[facts.case_id]
