@@ -308,24 +308,45 @@ def may_hit(c: Any, attempts: Any, dialect: str, now: datetime, t: Thresholds) -
     def days(n: int) -> timedelta:
         return timedelta(days=n)
 
-    newest_wellbeing = type_coerce(c.w, ARRAY(Integer()))[1] if dialect == "postgresql" else c.w1
-    no_contact_limit = min(t.no_contact_days, t.no_contact_high_risk_days)
+    if dialect == "postgresql":
+        scores = type_coerce(c.w, ARRAY(Integer()))
+        w1, w2, w3 = scores[1], scores[2], scores[3]
+
+        def next_day(column: Any) -> Any:
+            return type_coerce(column, Date()) + 1
+
+    else:
+        w1, w2, w3 = c.w1, c.w2, c.w3
+
+        def next_day(column: Any) -> Any:
+            return func.date(column, "+1 day")
+
+    def before_next_day(instant_column: Any, date_column: Any) -> Any:
+        """instant < the day after the date (00:00 London on the date is earlier still)."""
+        return instant_column < next_day(date_column)
+
+    def not_contacted_for(n: int) -> Any:
+        return and_(
+            at_most(c.started_at, now - days(n)),
+            or_(c.latest_contact_at.is_(None), at_most(c.latest_contact_at, now - days(n))),
+        )
+
     no_recent_contact = or_(
         c.latest_contact_at.is_(None),
         at_most(c.latest_contact_at, now - days(t.birth_soon_contact_days)),
     )
-    wellbeing = newest_wellbeing <= max(t.wellbeing_low_max, t.wellbeing_falling_latest_max)
+    wellbeing = or_(
+        w1 <= t.wellbeing_low_max,
+        and_(w1 <= t.wellbeing_falling_latest_max, w3 > w2, w2 > w1),
+    )
     return {
         Rule.WELLBEING_LOW: wellbeing,
         Rule.WELLBEING_FALLING: wellbeing,
         Rule.BONDING_LOW: c.b1 <= t.bonding_low_max,
         Rule.ATTEMPTS_FAILING: attempts >= t.attempts_in_a_row,
-        Rule.NO_CONTACT: and_(
-            at_most(c.started_at, now - days(no_contact_limit)),
-            or_(
-                c.latest_contact_at.is_(None),
-                at_most(c.latest_contact_at, now - days(no_contact_limit)),
-            ),
+        Rule.NO_CONTACT: or_(
+            and_(c.high_risk == true(), not_contacted_for(t.no_contact_high_risk_days)),
+            and_(c.high_risk == false(), not_contacted_for(t.no_contact_days)),
         ),
         Rule.BIRTH_SOON: and_(
             c.birth_date.is_(None),
@@ -334,8 +355,9 @@ def may_hit(c: Any, attempts: Any, dialect: str, now: datetime, t: Thresholds) -
             no_recent_contact,
         ),
         Rule.AFTER_BIRTH: and_(
-            c.referred_at.is_not(None),
             on_or_before(c.birth_date, now - days(t.after_birth_days) + slack),
+            before_next_day(c.referred_at, c.birth_date),
+            or_(c.latest_contact_at.is_(None), before_next_day(c.latest_contact_at, c.birth_date)),
         ),
         Rule.BIRTH_OVERDUE: and_(
             c.birth_date.is_(None),
