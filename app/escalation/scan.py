@@ -273,9 +273,10 @@ def facts_query(
             inner.c.case_id, *(case((term, 1), else_=0).label(rule) for rule, term in terms.items())
         )
     chosen: list[Any] = []
-    for term in terms.values():
-        if not any(term is seen for seen in chosen):
-            chosen.append(term)
+    # the count of attempts is a subquery: last, so a case another term passes skips it
+    for rule in sorted(terms, key=lambda rule: rule == Rule.ATTEMPTS_FAILING):
+        if not any(terms[rule] is seen for seen in chosen):
+            chosen.append(terms[rule])
     return select(*columns, attempts.label("attempts"), open_cases.label("open_cases")).where(
         or_(false(), *chosen)
     )
@@ -608,11 +609,10 @@ def run_scan(session: SessionLike, now: datetime) -> ScanResult:
 PG_INSERT_FLAGS = text(
     """
     INSERT INTO escalation_flags (case_id, rule, severity, evidence, raised_at, status)
-    SELECT * FROM unnest(
+    SELECT new.*, CAST(:raised AS timestamp), 'open' FROM unnest(
         CAST(:case_ids AS integer[]), CAST(:rules AS varchar[]),
-        CAST(:severities AS varchar[]), CAST(:evidence AS varchar[]),
-        CAST(:raised AS timestamp[]), CAST(:statuses AS varchar[])
-    )
+        CAST(:severities AS varchar[]), CAST(:evidence AS varchar[])
+    ) AS new
     ON CONFLICT (case_id, rule) WHERE status <> 'resolved' DO NOTHING
     """
 )
@@ -632,8 +632,8 @@ def _insert_flags(session: SessionLike, table: Any, rows: list[dict[str, Any]]) 
                 "rules": [row["rule"] for row in rows],
                 "severities": [row["severity"] for row in rows],
                 "evidence": [row["evidence"] for row in rows],
-                "raised": [row["raised_at"].astimezone(UTC).replace(tzinfo=None) for row in rows],
-                "statuses": [row["status"] for row in rows],
+                # every new flag is raised now, open
+                "raised": rows[0]["raised_at"].astimezone(UTC).replace(tzinfo=None),
             },
         )
         return _rowcount(outcome, len(rows))
