@@ -3,9 +3,12 @@
 0. one query: the thresholds (admin settings);
 1. one query: every open case with its parent's dates, its open assignment's volunteer
    and its check-in facts (latest contact, attempts since, last three wellbeing scores,
-   latest bonding score, oldest draft) as correlated index seeks;
+   latest bonding score, oldest draft) as correlated index seeks, keeping only the cases
+   a loose SQL pre-filter (``may_hit``, one term per rule) says some rule may hold for,
+   and counting the open cases; values come back raw and are converted once in Python;
 2. one query: the unresolved flags of scheduled rules of open cases;
-3. the pure rules (``rules.evaluate``) decide, in Python;
+3. the pure rules (``rules.evaluate``) decide, in Python, for the cases the pre-filter
+   passed (a flag of a case it did not pass is resolved: no rule holds for that case);
 4. at most four writes: resolve flags of closed cases (one UPDATE … WHERE case is closed),
    insert new flags (one executemany, ``ON CONFLICT DO NOTHING`` against the partial unique
    index, so a concurrent scan cannot make a duplicate), change severities, resolve flags
