@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.audit import record
 from app.extensions import SessionLike
 from app.models import Setting
 
@@ -18,8 +19,14 @@ def get_settings(session: SessionLike, key: str, defaults: dict[str, Any]) -> di
 
 
 def save_settings(
-    session: SessionLike, now: datetime, key: str, values: dict[str, Any], user_id: int | None
+    session: SessionLike,
+    now: datetime,
+    key: str,
+    values: dict[str, Any],
+    user_id: int | None,
+    ip: str | None = None,
 ) -> None:
+    """Store the values for ``key`` and write the audit event for the change."""
     setting = session.get(Setting, key)
     if setting is None:
         setting = Setting(key=key, value=dict(values), updated_at=now, updated_by_id=user_id)
@@ -28,4 +35,13 @@ def save_settings(
         setting.value = dict(values)
         setting.updated_at = now
         setting.updated_by_id = user_id
+    record(
+        session,
+        now,
+        "settings.changed",
+        actor_id=user_id,
+        object_type="settings",
+        object_id=key,
+        ip=ip,
+    )
     session.flush()

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from app.escalation import service as escalation_service
 from app.escalation.hooks import on_checkin_submitted
-from app.escalation.service import resolve_open_flags_of_case
 from app.extensions import SessionLike
 from app.models import (
     Assignment,
@@ -230,7 +230,7 @@ def close_case(session: SessionLike, now: datetime, case: Case, reason: str) -> 
     case.close_reason = reason
     case.updated_at = now
     session.flush()
-    resolve_open_flags_of_case(session, now, case)
+    escalation_service.resolve_open_flags_of_case(session, now, case)
 
 
 def reopen_case(session: SessionLike, now: datetime, case: Case) -> None:

@@ -253,16 +253,7 @@ def settings() -> str | Response | tuple[str, int]:
     if request.method == "POST":
         if form.validate():
             values = {name: int(getattr(form, name).data) for name in THRESHOLD_FIELDS}
-            save_settings(db.session, now(), SETTINGS_KEY, values, current_user.id)
-            record(
-                db.session,
-                now(),
-                "settings.escalation_changed",
-                actor_id=current_user.id,
-                object_type="settings",
-                object_id=SETTINGS_KEY,
-                ip=client_ip(),
-            )
+            save_settings(db.session, now(), SETTINGS_KEY, values, current_user.id, client_ip())
             db.session.commit()
             flash("Escalation thresholds saved. The next scan uses them.", "success")
             return redirect(url_for("escalation.settings"))

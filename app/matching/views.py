@@ -453,16 +453,7 @@ def settings() -> str | Response:
             f"weight_{p}": int(getattr(form, f"weight_{p}").data) for p in PARTS
         }
         values["default_travel_km"] = float(form.default_travel_km.data)
-        save_settings(db.session, now(), SETTINGS_KEY, values, current_user.id)
-        record(
-            db.session,
-            now(),
-            "settings.matching_updated",
-            actor_id=current_user.id,
-            object_type="setting",
-            object_id=SETTINGS_KEY,
-            ip=client_ip(),
-        )
+        save_settings(db.session, now(), SETTINGS_KEY, values, current_user.id, client_ip())
         db.session.commit()
         flash("Matching weights saved. Suggestions use them from now on.", "success")
         return redirect(url_for("matching.settings"))
