@@ -5,32 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from flask import Flask, request
 
 from app import timeutil
+from app.errors import register_errors
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.forms import error_list
 from app.navigation import nav_items
 from config import BASE_DIR, Config, config_for
-
-ERROR_TEXT = {
-    400: (
-        "Something was wrong with that request",
-        "Go back, check what you entered and try again.",
-    ),
-    403: ("You cannot see this page", "Your account does not have access to this page."),
-    404: ("Page not found", "Check the address, or go back to your home page."),
-    405: ("That did not work", "This page cannot be used that way. Go back and try again."),
-    410: ("This link has expired", "Ask for a new link."),
-    413: ("That file is too big", "Files can be up to 20 MB."),
-    429: ("Too many attempts", "Please wait a minute and try again."),
-    500: (
-        "Sorry, something went wrong",
-        "Please try again in a moment. If it keeps happening, tell your coordinator.",
-    ),
-}
 
 
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
@@ -46,10 +28,11 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_object(config or config_for(None))
 
+    timeutil.set_service_zone(app.config["CORNER_TIMEZONE"])
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
-    _register_error_pages(app)
+    register_errors(app)
     _register_templating(app)
     _quiet_logs(app)
     return app
@@ -109,38 +92,13 @@ def _register_cli(app: Flask) -> None:
     register(app)
 
 
-def _register_error_pages(app: Flask) -> None:
-    def render_error(code: int) -> tuple[str, int]:
-        title, message = ERROR_TEXT.get(code, ERROR_TEXT[500])
-        return render_template("errors/error.html", title=title, message=message), code
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
-        title = "Your form timed out"
-        message = "For your security, forms expire. Go back, reload the page and try again."
-        return render_template("errors/error.html", title=title, message=message), 400
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Any:
-        if error.code is None or error.code < 400:
-            return error
-        return render_error(error.code)
-
-    @app.errorhandler(Exception)
-    def server_error(error: Exception) -> tuple[str, int]:
-        db.session.rollback()
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        return render_error(500)
-
-
 def _register_templating(app: Flask) -> None:
-    tz = app.config["CORNER_TIMEZONE"]
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["form_errors"] = error_list
-    app.jinja_env.filters["short_date"] = lambda v: timeutil.short_date(v, tz)
-    app.jinja_env.filters["short_date_year"] = lambda v: timeutil.short_date_year(v, tz)
-    app.jinja_env.filters["date_time"] = lambda v: timeutil.date_time(v, tz)
-    app.jinja_env.filters["ago"] = lambda v, now: timeutil.ago(v, now, tz)
+    app.jinja_env.filters["short_date"] = timeutil.short_date
+    app.jinja_env.filters["short_date_year"] = timeutil.short_date_year
+    app.jinja_env.filters["date_time"] = timeutil.date_time
+    app.jinja_env.filters["ago"] = timeutil.ago
 
 
 def _quiet_logs(app: Flask) -> None:

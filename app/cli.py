@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask
 from sqlalchemy import select
 
 from app.auth.service import AccountError, create_user, issue_invitation
 from app.extensions import db
 from app.models import Area
 from app.timeutil import utcnow
+from app.urls import absolute_url
 
 
 def register(app: Flask) -> None:
@@ -31,9 +32,7 @@ def users() -> None:
 
 
 def _invitation_link(token: str) -> str:
-    with current_app.test_request_context():
-        path = url_for("auth.accept", token=token)
-    return f"{current_app.config['BASE_URL']}{path}"
+    return absolute_url("auth.accept", token=token)
 
 
 @users.command("create")

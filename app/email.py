@@ -36,13 +36,14 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context, render_template, url_for
+from flask import Flask, current_app, render_template
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import SessionLike, db
 from app.models import EmailStatus, OutboxEmail
 from app.sqlcompat import insert_ignoring
+from app.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +60,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 def link(endpoint: str, **values: Any) -> str:
-    """An absolute link for emails: ``BASE_URL`` + the endpoint's path."""
-    base = str(current_app.config["BASE_URL"]).rstrip("/")
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        with current_app.test_request_context():
-            path = url_for(endpoint, **values)
-    return base + path
+    """An absolute link for emails (``app.urls.absolute_url``)."""
+    return absolute_url(endpoint, **values)
 
 
 def message_domain() -> str:

@@ -32,84 +32,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain import (
+    CaseStatus,
+    CheckInStatus,
+    EmailStatus,
+    FlagStatus,
+    Role,
+    Severity,
+    VolunteerStatus,
+)
 from app.extensions import Base
 from app.stage import Stage, stage_on
 from app.types import UTCDateTime
 
 # --------------------------------------------------------------------------- enums
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    VOLUNTEER = "volunteer"
-
-
-class VolunteerStatus(StrEnum):
-    ACTIVE = "active"
-    PAUSED = "paused"
-    LEFT = "left"
-
-
-class CaseStatus(StrEnum):
-    REFERRED = "referred"  # a self-referral not yet accepted
-    WAITING = "waiting"
-    ACTIVE = "active"  # has an open assignment
-    CLOSED = "closed"
-
-
-OPEN_CASE_STATUSES = (CaseStatus.REFERRED, CaseStatus.WAITING, CaseStatus.ACTIVE)
-
-
-class ContactMode(StrEnum):
-    PHONE = "phone"
-    VIDEO = "video"
-    IN_PERSON = "in_person"
-    TEXT = "text"
-
-
-class CheckInStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    DELETED = "deleted"
-
-
-class Concern(StrEnum):
-    LOW_MOOD = "low_mood"
-    ANXIETY = "anxiety"
-    SELF_HARM = "self_harm"
-    SAFEGUARDING = "safeguarding"
-    DOMESTIC_ABUSE = "domestic_abuse"
-    FEEDING = "feeding"
-    MONEY_HOUSING = "money_housing"
-
-
-class Severity(StrEnum):
-    URGENT = "urgent"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-SEVERITY_ORDER = {Severity.URGENT: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
-
-
-class FlagStatus(StrEnum):
-    OPEN = "open"
-    ACKNOWLEDGED = "acknowledged"
-    RESOLVED = "resolved"
-
-
-class ExclusionReason(StrEnum):
-    DECLINED = "declined"
-    CONFLICT = "conflict"
-
-
-class EmailStatus(StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"  # gave up after the last retry
 
 
 def _enum_values(enum: type[StrEnum]) -> str:

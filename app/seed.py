@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 
+from app.cli_options import now_option
 from app.demo.build import build_demo, demo_exists
 from app.demo.vocab import DEMO_LOGINS, DEMO_PASSWORD
 from app.extensions import db
-from app.timeutil import utcnow
-
-
-def parse_now(value: str | None) -> datetime:
-    """``--now`` as an aware UTC instant (a time without an offset is UTC)."""
-    if not value:
-        return utcnow()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as error:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO time, like 2026-11-02T10:00", param_hint="--now"
-        ) from error
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+from app.urls import absolute_url
 
 
 def demo_logins_text() -> str:
@@ -51,10 +37,9 @@ def seed() -> None:
 
 
 @seed.command("demo")
-@click.option("--now", "now_text", default=None, help="Build the demo as of this ISO time.")
-def demo(now_text: str | None) -> None:
+@now_option
+def demo(now: datetime) -> None:
     """Build a believable demo service: areas, accounts, parents, cases, check-ins."""
-    now = parse_now(now_text)
     started = time.perf_counter()
     counts = load_demo(now)
     if counts is None:
@@ -64,7 +49,7 @@ def demo(now_text: str | None) -> None:
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
     click.echo(f"Demo data loaded in {took:.1f}s: {summary}.")
     click.echo(demo_logins_text())
-    click.echo(f"Log in at {current_app.config['BASE_URL']}/login")
+    click.echo(f"Log in at {absolute_url('auth.login')}")
 
 
 def register(app: Flask) -> None:

@@ -2,46 +2,27 @@
 
 ``pregnancy`` until 3 weeks before the due date; ``birth`` from then until 2 weeks after
 the baby's birth; ``postnatal`` until the baby's second birthday; ``over`` after that.
-A parent with no dates at all is ``unknown``. ``stage_sql`` is the same rule as a SQL
-expression whose thresholds are computed here in Python, so SQLite and PostgreSQL agree.
+A parent with no dates at all is ``unknown``. Pure: its SQL twin is ``app.stage_sql``.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import case, literal
-from sqlalchemy.sql.elements import ColumnElement
+from app.domain import STAGE_LABELS, TRAINABLE_STAGES, Stage
+
+__all__ = [
+    "STAGE_LABELS",
+    "TRAINABLE_STAGES",
+    "Stage",
+    "is_birth_overdue",
+    "second_birthday",
+    "stage_on",
+]
 
 BIRTH_STAGE_BEFORE_DUE = timedelta(weeks=3)
 BIRTH_STAGE_AFTER_BIRTH = timedelta(weeks=2)
 OVERDUE_AFTER = timedelta(weeks=3)
-
-
-class Stage(StrEnum):
-    PREGNANCY = "pregnancy"
-    BIRTH = "birth"
-    POSTNATAL = "postnatal"
-    OVER = "over"
-    UNKNOWN = "unknown"
-
-    @property
-    def label(self) -> str:
-        return STAGE_LABELS[self]
-
-
-STAGE_LABELS = {
-    Stage.PREGNANCY: "Pregnancy",
-    Stage.BIRTH: "Birth",
-    Stage.POSTNATAL: "Postnatal",
-    Stage.OVER: "Past 1001 days",
-    Stage.UNKNOWN: "Not known yet",
-}
-
-#: Stages a volunteer can be trained for.
-TRAINABLE_STAGES = (Stage.PREGNANCY, Stage.BIRTH, Stage.POSTNATAL)
 
 
 def second_birthday(birth: date) -> date:
@@ -78,15 +59,3 @@ def stage_on(due_date: date | None, birth_date: date | None, today: date) -> Sta
 def is_birth_overdue(due_date: date | None, birth_date: date | None, today: date) -> bool:
     """No birth recorded and the due date more than 3 weeks past: a coordinator should update."""
     return birth_date is None and due_date is not None and today > due_date + OVERDUE_AFTER
-
-
-def stage_sql(due_col: Any, birth_col: Any, today: date) -> ColumnElement[str]:
-    """``stage_on`` as a SQL CASE expression over the two date columns."""
-    return case(
-        (birth_col.is_not(None) & (birth_col > today - BIRTH_STAGE_AFTER_BIRTH), literal("birth")),
-        (birth_col.is_not(None) & (birth_col > two_years_before(today)), literal("postnatal")),
-        (birth_col.is_not(None), literal("over")),
-        (due_col.is_not(None) & (due_col > today + BIRTH_STAGE_BEFORE_DUE), literal("pregnancy")),
-        (due_col.is_not(None), literal("birth")),
-        else_=literal("unknown"),
-    )

@@ -3,13 +3,53 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Europe/London"
+_service_zone = DEFAULT_TZ
 
 
-def zone(name: str = DEFAULT_TZ) -> ZoneInfo:
+def set_service_zone(name: str) -> None:
+    """Set the service time zone (``CORNER_TIMEZONE``); ``create_app`` calls this once.
+
+    One process serves one charity, so the zone is process-wide: pure rules and the
+    formatting helpers read it without a Flask import.
+    """
+    global _service_zone
+    ZoneInfo(name)  # an unknown zone fails here, at start-up, with the zone's name
+    _service_zone = name
+
+
+def service_zone() -> str:
+    """The name of the service time zone."""
+    return _service_zone
+
+
+def zone(name: str | None = None) -> ZoneInfo:
+    """The given zone, or the service time zone."""
+    return _zoneinfo(name or _service_zone)
+
+
+@lru_cache(maxsize=16)
+def _zoneinfo(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+def parse_now(value: str | None, tz: str | None = None) -> datetime:
+    """An ISO time as an aware UTC instant; no offset means the service zone; empty: the clock.
+
+    Raises ``ValueError`` with a plain message for anything else.
+    """
+    if not value:
+        return utcnow()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not an ISO time, like 2026-11-02T10:00") from error
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone(tz))
+    return parsed.astimezone(UTC)
 
 
 def utcnow() -> datetime:
@@ -17,12 +57,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def local_date(instant: datetime, tz: str = DEFAULT_TZ) -> date:
+def local_date(instant: datetime, tz: str | None = None) -> date:
     """The calendar date of an instant in the service time zone."""
     return instant.astimezone(zone(tz)).date()
 
 
-def day_start(day: date, tz: str = DEFAULT_TZ) -> datetime:
+def day_start(day: date, tz: str | None = None) -> datetime:
     """A date stands for 00:00 in the service time zone that day, as a UTC instant."""
     return datetime.combine(day, time(0, 0), tzinfo=zone(tz)).astimezone(UTC)
 
@@ -32,7 +72,7 @@ def days_between(earlier: datetime, later: datetime) -> int:
     return (later - earlier) // timedelta(days=1)
 
 
-def short_date(value: date | datetime | None, tz: str = DEFAULT_TZ) -> str:
+def short_date(value: date | datetime | None, tz: str | None = None) -> str:
     """'Mon 2 Nov' (and the year when it is not the current one is the caller's business)."""
     if value is None:
         return ""
@@ -41,7 +81,7 @@ def short_date(value: date | datetime | None, tz: str = DEFAULT_TZ) -> str:
     return f"{value:%a} {value.day} {value:%b}"
 
 
-def short_date_year(value: date | datetime | None, tz: str = DEFAULT_TZ) -> str:
+def short_date_year(value: date | datetime | None, tz: str | None = None) -> str:
     """'Mon 2 Nov 2026'."""
     if value is None:
         return ""
@@ -50,7 +90,7 @@ def short_date_year(value: date | datetime | None, tz: str = DEFAULT_TZ) -> str:
     return f"{value:%a} {value.day} {value:%b} {value.year}"
 
 
-def date_time(value: datetime | None, tz: str = DEFAULT_TZ) -> str:
+def date_time(value: datetime | None, tz: str | None = None) -> str:
     """'Mon 2 Nov, 14:30' in the service time zone."""
     if value is None:
         return ""
@@ -58,7 +98,7 @@ def date_time(value: datetime | None, tz: str = DEFAULT_TZ) -> str:
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 
-def ago(value: date | datetime | None, now: datetime, tz: str = DEFAULT_TZ) -> str:
+def ago(value: date | datetime | None, now: datetime, tz: str | None = None) -> str:
     """'today', 'yesterday', '3 days ago', 'in 2 days', by calendar days in the service zone."""
     if value is None:
         return ""

@@ -1,26 +1,62 @@
-"""Helpers for views: the request's clock, the client's address, safe redirects."""
+"""Helpers for views: the request's clock, the client's address, the audit trail, safe redirects."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, g, has_request_context, request
+from flask_login import current_user
 
+from app.audit import record
+from app.extensions import db
+from app.models import AuditEvent
 from app.timeutil import utcnow
 
 
 def now() -> datetime:
-    """The current instant. Tests and demos may pin it with the ``CORNER_NOW`` config."""
+    """The instant of this request: read once, so every write in it agrees.
+
+    Tests and demos may pin it with the ``CORNER_NOW`` config (an instant or a callable).
+    """
+    if has_request_context() and "corner_now" in g:
+        return g.corner_now
     fixed = current_app.config.get("CORNER_NOW")
-    if fixed is not None:
-        return fixed() if callable(fixed) else fixed
-    return utcnow()
+    instant: datetime = utcnow() if fixed is None else (fixed() if callable(fixed) else fixed)
+    if has_request_context():
+        g.corner_now = instant
+    return instant
 
 
 def client_ip() -> str | None:
     """The client's address as seen by Werkzeug (configure ProxyFix in front of a proxy)."""
     return request.remote_addr
+
+
+def audit(
+    action: str,
+    object_type: str | None = None,
+    object_id: int | str | None = None,
+    *,
+    detail: str | None = None,
+    actor_id: int | None = None,
+) -> AuditEvent:
+    """Record what the signed-in user just did, at this request's time and address.
+
+    ``actor_id`` is for the moments before anyone is signed in (a login attempt).
+    """
+    if actor_id is None and current_user.is_authenticated:
+        actor_id = current_user.id
+    return record(
+        db.session,
+        now(),
+        action,
+        actor_id=actor_id,
+        object_type=object_type,
+        object_id=object_id,
+        ip=client_ip(),
+        detail=detail,
+    )
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -33,3 +69,15 @@ def safe_next(target: str | None, default: str) -> str:
     if "\\" in target:
         return default
     return target
+
+
+def back_url(default: str) -> str:
+    """Where the user came from on this site (the Referer's path), else ``default``."""
+    referrer = request.referrer
+    if not referrer:
+        return default
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return default
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return safe_next(path, default)

@@ -15,9 +15,9 @@ from app.stage import (
     is_birth_overdue,
     second_birthday,
     stage_on,
-    stage_sql,
     two_years_before,
 )
+from app.stage_sql import stage_sql
 from tests.factories import make_parent
 
 DUE = date(2027, 3, 15)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -15,11 +15,12 @@ from app.auth.forms import ConfirmForm, InviteForm
 from app.auth.service import AccountError, create_user, deactivate, issue_invitation, reactivate
 from app.extensions import db
 from app.models import Area, User
+from app.urls import absolute_url
 from app.web import client_ip, now
 
 
 def invitation_url(token: str) -> str:
-    return f"{current_app.config['BASE_URL']}{url_for('auth.accept', token=token)}"
+    return absolute_url("auth.accept", token=token)
 
 
 def _user_or_404(user_id: int) -> User:

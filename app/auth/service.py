@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app.auth.passwords import hash_password, needs_rehash, verify_password
+from app.domain import ServiceError
 from app.extensions import SessionLike
 from app.models import Area, Invitation, Role, User, VolunteerProfile
 
 INVITATION_LIFETIME = timedelta(days=7)
 
 
-class AccountError(ValueError):
+class AccountError(ServiceError):
     """A request about an account that cannot be carried out, in plain words."""
 
 

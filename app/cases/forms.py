@@ -31,6 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.domain import CLOSE_REASONS
 from app.forms import strip_filter
 
 PARENT_TAGS = [
@@ -55,17 +56,6 @@ CONSENT_METHODS = [
     ("written", "In writing or by email"),
     ("online form", "Online self-referral form"),
 ]
-CLOSE_REASONS = [
-    ("support_completed", "Support completed"),
-    ("parent_declined", "Parent no longer wants support"),
-    ("no_response", "Could not reach the parent"),
-    ("moved_away", "Moved out of the area"),
-    ("referred_elsewhere", "Referred to another service"),
-    ("duplicate", "Duplicate referral"),
-    ("not_eligible", "Not eligible for the service"),
-    ("other", "Other"),
-]
-CLOSE_REASON_LABELS = dict(CLOSE_REASONS)
 CHECKIN_MODES = [
     ("phone", "Phone"),
     ("video", "Video"),

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
-from app.cases.scope import visible_cases
 from app.cases.service import phone_digits_sql
 from app.extensions import SessionLike
 from app.models import (
@@ -24,7 +23,9 @@ from app.models import (
     Parent,
     User,
 )
-from app.stage import Stage, stage_sql
+from app.scope import visible_cases
+from app.stage import Stage
+from app.stage_sql import stage_sql
 
 NEXT_DUE = timedelta(days=14)
 NEXT_DUE_HIGH_RISK = timedelta(days=7)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from app.domain import ServiceError
 from app.escalation import service as escalation_service
 from app.escalation.hooks import on_checkin_submitted
 from app.extensions import SessionLike
@@ -43,7 +44,7 @@ RULE_FIELDS = frozenset(
 PHONE_SEPARATORS = (" ", "-", "(", ")", ".")
 
 
-class CaseError(Exception):
+class CaseError(ServiceError):
     """A request that cannot be done in the case's current state; the message says why."""
 
 

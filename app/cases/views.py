@@ -15,7 +15,6 @@ from app.auth.access import public, roles
 from app.auth.forms import ConfirmForm
 from app.cases import bp, queries, ratelimit
 from app.cases.forms import (
-    CLOSE_REASON_LABELS,
     SELF_REFERRAL_CONSENT_SCOPE,
     CheckInForm,
     CloseCaseForm,
@@ -25,7 +24,6 @@ from app.cases.forms import (
     opts,
     split_list,
 )
-from app.cases.scope import case_for
 from app.cases.service import (
     CaseError,
     CheckInData,
@@ -45,8 +43,10 @@ from app.cases.service import (
     update_parent,
     volunteer_may_edit,
 )
+from app.domain import CLOSE_REASON_LABELS
 from app.extensions import db
 from app.models import Area, Case, CaseStatus, CheckIn, CheckInStatus, Role, User
+from app.scope import case_for
 from app.stage import Stage, is_birth_overdue
 from app.timeutil import local_date, zone
 from app.web import client_ip, now

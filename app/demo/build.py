@@ -20,6 +20,9 @@ from sqlalchemy import func, select
 
 from app.auth.passwords import hash_password
 from app.demo import vocab
+from app.domain import (
+    Concern,
+)
 from app.extensions import SessionLike
 from app.models import (
     Area,
@@ -29,7 +32,6 @@ from app.models import (
     CaseStatus,
     CheckIn,
     CheckInStatus,
-    Concern,
     Parent,
     Role,
     User,

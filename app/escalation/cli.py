@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 from flask import Flask, current_app
 
+from app.cli_options import now_option
 from app.extensions import db
 from app.timeutil import utcnow
-
-
-def parse_now(value: str | None) -> datetime:
-    """--now takes an ISO time (Europe/London when it has no offset); default: the clock."""
-    if not value:
-        return utcnow()
-    from app.timeutil import zone
-
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as error:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO time, like 2026-11-02T08:00 or 2026-11-02T08:00+00:00."
-        ) from error
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone(current_app.config["CORNER_TIMEZONE"]))
-    return parsed.astimezone(UTC)
-
-
-NOW_HELP = "ISO time to run as (Europe/London if no offset); default now."
 
 
 @click.group()
@@ -38,12 +19,11 @@ def escalation() -> None:
 
 
 @escalation.command("scan")
-@click.option("--now", "now_text", default=None, help=NOW_HELP)
-def scan_command(now_text: str | None) -> None:
+@now_option
+def scan_command(now: datetime) -> None:
     """Run the scheduled rules once over every open case."""
     from app.escalation.scan import run_scan
 
-    now = parse_now(now_text)
     result = run_scan(db.session, now)
     db.session.commit()
     resolved = result.resolved + result.closed_resolved
@@ -99,12 +79,12 @@ def emails() -> None:
 
 
 @emails.command("weekly")
-@click.option("--now", "now_text", default=None, help=NOW_HELP)
-def weekly_command(now_text: str | None) -> None:
+@now_option
+def weekly_command(now: datetime) -> None:
     """Queue the weekly escalation email for the week containing --now (never twice)."""
     from app.escalation.digest import queue_weekly
 
-    result = queue_weekly(db.session, parse_now(now_text), only_when_due=False)
+    result = queue_weekly(db.session, now, only_when_due=False)
     db.session.commit()
     click.echo(str(result))
 

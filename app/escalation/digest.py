@@ -21,11 +21,14 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from app.cases.scope import visible_cases
-from app.escalation.rules import RULE_EMAIL_LABELS, SEVERITY_LABELS
+from app.domain import (
+    RULE_EMAIL_LABELS,
+    SEVERITY_LABELS,
+)
 from app.escalation.service import SEVERITY_RANK
 from app.extensions import SessionLike
 from app.models import Case, EscalationFlag, FlagStatus, Role, Severity, User, WeeklyDigest
+from app.scope import visible_cases
 from app.sqlcompat import insert_ignoring
 from app.timeutil import DEFAULT_TZ, short_date, zone
 

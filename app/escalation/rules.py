@@ -8,7 +8,7 @@ Definitions (DESIGN.md, "What the rules mean, exactly"):
 * a *contact* is a submitted, successful check-in; an *attempt* a submitted unsuccessful one;
   drafts and deleted check-ins are neither;
 * "N days" compares instants: ``now - t >= N x 24 h``; a date stands for 00:00
-  Europe/London that day (``timeutil.day_start``).
+  the service time zone (``CORNER_TIMEZONE``) that day (``timeutil.day_start``).
 """
 
 from __future__ import annotations
@@ -16,28 +16,33 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from app.models import CaseStatus, Concern, Severity
+from app.domain import (
+    CaseStatus,
+    Concern,
+    Rule,
+    Severity,
+)
 from app.stage import second_birthday
 from app.timeutil import date_time as _date_time
 from app.timeutil import day_start as _day_start
+from app.timeutil import service_zone, zone
 from app.timeutil import short_date as _short_date
-from app.timeutil import zone
 
 DAY = timedelta(days=1)
 
 
-@lru_cache(maxsize=8192)
 def day_start(day: date) -> datetime:
-    """00:00 Europe/London on ``day`` as a UTC instant (cached: a scan asks for the same
-    few hundred dates tens of thousands of times)."""
-    return _day_start(day)
+    """00:00 in the service time zone on ``day`` as a UTC instant (cached: a scan asks for
+    the same few hundred dates tens of thousands of times)."""
+    return _day_start_in(day, service_zone())
 
 
-_LONDON = zone()
+@lru_cache(maxsize=8192)
+def _day_start_in(day: date, tz: str) -> datetime:
+    return _day_start(day, tz)
 
 
 @lru_cache(maxsize=8192)
@@ -46,82 +51,13 @@ def _short_day(day: date) -> str:
 
 
 def short_date(value: date | datetime | None) -> str:
-    """'Mon 2 Nov' in Europe/London (cached per calendar day)."""
+    """'Mon 2 Nov' in the service time zone (cached per calendar day)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(_LONDON).date()
+        value = value.astimezone(zone()).date()
     return _short_day(value)
 
-
-class Rule(StrEnum):
-    SAFEGUARDING = "SAFEGUARDING"
-    SELF_HARM = "SELF_HARM"
-    COORDINATOR_TODAY = "COORDINATOR_TODAY"
-    LOW_MOOD = "LOW_MOOD"
-    WELLBEING_LOW = "WELLBEING_LOW"
-    WELLBEING_FALLING = "WELLBEING_FALLING"
-    BONDING_LOW = "BONDING_LOW"
-    NO_CONTACT = "NO_CONTACT"
-    ATTEMPTS_FAILING = "ATTEMPTS_FAILING"
-    BIRTH_SOON = "BIRTH_SOON"
-    AFTER_BIRTH = "AFTER_BIRTH"
-    BIRTH_OVERDUE = "BIRTH_OVERDUE"
-    UNMATCHED = "UNMATCHED"
-    VOLUNTEER_LAPSED = "VOLUNTEER_LAPSED"
-    STALE_DRAFT = "STALE_DRAFT"
-    PAST_1001_DAYS = "PAST_1001_DAYS"
-
-
-IMMEDIATE_RULES = (Rule.SAFEGUARDING, Rule.SELF_HARM, Rule.COORDINATOR_TODAY, Rule.LOW_MOOD)
-SCHEDULED_RULES = tuple(rule for rule in Rule if rule not in IMMEDIATE_RULES)
-
-#: What coordinators read on screen.
-RULE_LABELS: dict[str, str] = {
-    Rule.SAFEGUARDING: "Safeguarding or domestic abuse concern",
-    Rule.SELF_HARM: "Thoughts of self-harm or suicide",
-    Rule.COORDINATOR_TODAY: "Volunteer needs a coordinator today",
-    Rule.LOW_MOOD: "Low mood or anxiety",
-    Rule.WELLBEING_LOW: "Parent's wellbeing low",
-    Rule.WELLBEING_FALLING: "Parent's wellbeing falling",
-    Rule.BONDING_LOW: "Getting to know baby is hard",
-    Rule.NO_CONTACT: "No contact for a while",
-    Rule.ATTEMPTS_FAILING: "Volunteer cannot reach the parent",
-    Rule.BIRTH_SOON: "Birth soon and no recent contact",
-    Rule.AFTER_BIRTH: "No contact since the birth",
-    Rule.BIRTH_OVERDUE: "Birth not recorded",
-    Rule.UNMATCHED: "Waiting for a volunteer",
-    Rule.VOLUNTEER_LAPSED: "Volunteer paused, left or DBS expired",
-    Rule.STALE_DRAFT: "Check-in draft not finished",
-    Rule.PAST_1001_DAYS: "Past the 1001 days, case still open",
-}
-
-#: What emails say: neutral words that reveal no health detail (email is not a secure channel).
-RULE_EMAIL_LABELS: dict[str, str] = {
-    Rule.SAFEGUARDING: "Urgent concern",
-    Rule.SELF_HARM: "Urgent concern",
-    Rule.COORDINATOR_TODAY: "Coordinator asked for today",
-    Rule.LOW_MOOD: "Concern recorded at a check-in",
-    Rule.WELLBEING_LOW: "Check-in needs a look",
-    Rule.WELLBEING_FALLING: "Check-in needs a look",
-    Rule.BONDING_LOW: "Check-in needs a look",
-    Rule.NO_CONTACT: "Contact overdue",
-    Rule.ATTEMPTS_FAILING: "Contact attempts not getting through",
-    Rule.BIRTH_SOON: "Contact overdue",
-    Rule.AFTER_BIRTH: "Contact overdue",
-    Rule.BIRTH_OVERDUE: "Dates need updating",
-    Rule.UNMATCHED: "Waiting for a volunteer",
-    Rule.VOLUNTEER_LAPSED: "Volunteer needs review",
-    Rule.STALE_DRAFT: "Unfinished check-in",
-    Rule.PAST_1001_DAYS: "Case may be ready to close",
-}
-
-SEVERITY_LABELS: dict[str, str] = {
-    Severity.URGENT: "Urgent",
-    Severity.HIGH: "High",
-    Severity.MEDIUM: "Medium",
-    Severity.LOW: "Low",
-}
 
 # --------------------------------------------------------------------------- thresholds
 

@@ -45,8 +45,11 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.sqltypes import NullType
 
-from app.escalation.rules import (
+from app.domain import (
+    OPEN_CASE_STATUSES,
     SCHEDULED_RULES,
+)
+from app.escalation.rules import (
     SETTINGS_KEY,
     CaseFacts,
     Hit,
@@ -56,7 +59,6 @@ from app.escalation.rules import (
 )
 from app.extensions import SessionLike
 from app.models import (
-    OPEN_CASE_STATUSES,
     Assignment,
     Case,
     CaseStatus,

@@ -9,8 +9,13 @@ from typing import Any
 from sqlalchemy import case as sql_case
 from sqlalchemy import select, text
 
-from app.cases.scope import visible_cases
-from app.escalation.rules import RULE_EMAIL_LABELS, SEVERITY_LABELS, Hit
+from app.domain import (
+    OUTCOME_LABELS,
+    RULE_EMAIL_LABELS,
+    SEVERITY_LABELS,
+    ServiceError,
+)
+from app.escalation.rules import Hit
 from app.extensions import SessionLike
 from app.models import (
     Case,
@@ -21,19 +26,8 @@ from app.models import (
     Role,
     User,
 )
+from app.scope import visible_cases
 from app.sqlcompat import insert_ignoring
-
-#: Outcomes a coordinator chooses when resolving a flag (code, words).
-OUTCOMES: list[tuple[str, str]] = [
-    ("referred_gp", "Referred to GP"),
-    ("referred_midwife", "Referred to midwife"),
-    ("referred_health_visitor", "Referred to health visitor"),
-    ("referred_perinatal_mh", "Referred to perinatal mental health team"),
-    ("safeguarding_referral", "Safeguarding referral made"),
-    ("emergency_services", "Emergency services contacted"),
-    ("no_further_action", "No further action needed"),
-]
-OUTCOME_LABELS = dict(OUTCOMES)
 
 SEVERITY_RANK = sql_case(
     {"urgent": 0, "high": 1, "medium": 2, "low": 3}, value=EscalationFlag.severity, else_=4
@@ -41,7 +35,7 @@ SEVERITY_RANK = sql_case(
 EVIDENCE_MAX = 500
 
 
-class FlagError(Exception):
+class FlagError(ServiceError):
     """A flag action that cannot be done (already resolved, …): the message says why."""
 
 

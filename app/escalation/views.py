@@ -13,14 +13,16 @@ from werkzeug.wrappers import Response
 from app.audit import record
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm
+from app.domain import (
+    RULE_LABELS,
+    SEVERITY_LABELS,
+)
 from app.email import retry_email
 from app.escalation import bp
 from app.escalation.forms import ResolveForm, thresholds_form
 from app.escalation.rules import (
     DEFAULT_THRESHOLDS,
-    RULE_LABELS,
     SETTINGS_KEY,
-    SEVERITY_LABELS,
     THRESHOLD_FIELDS,
 )
 from app.escalation.service import (

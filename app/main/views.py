@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.auth.access import roles
-from app.cases.scope import visible_cases
 from app.extensions import db
 from app.main import bp
 from app.models import (
@@ -22,6 +21,7 @@ from app.models import (
     OutboxEmail,
     User,
 )
+from app.scope import visible_cases
 from app.web import now
 
 

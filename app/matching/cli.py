@@ -11,36 +11,22 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.cli_options import now_option
 from app.extensions import db
 from app.matching import service
 from app.matching.postcodes import ImportProblems, import_centroids
 from app.models import Parent
-from app.timeutil import utcnow, zone
 
 matching = AppGroup("matching", help="Suggest volunteers, plan the waiting list, import postcodes.")
-
-
-def parse_now(value: str | None) -> datetime:
-    """--now as ISO 8601; a time without offset is Europe/London."""
-    if not value:
-        return utcnow()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as error:
-        raise click.BadParameter(f"'{value}' is not an ISO time like 2026-11-02T10:00") from error
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone())
-    return parsed
 
 
 @matching.command("suggest")
 @click.argument("ref")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--now", "now_text", help="ISO time to use as now (default: the clock).")
-def suggest_command(ref: str, as_json: bool, limit: int, now_text: str | None) -> None:
+@now_option
+def suggest_command(ref: str, as_json: bool, limit: int, now: datetime) -> None:
     """Ranked volunteers for the parent with reference REF."""
-    now = parse_now(now_text)
     parent = db.session.scalar(select(Parent).where(Parent.ref == ref))
     if parent is None:
         raise click.ClickException(f"No parent has the reference {ref!r}.")
@@ -76,10 +62,10 @@ def suggest_command(ref: str, as_json: bool, limit: int, now_text: str | None) -
 
 @matching.command("plan")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@click.option("--now", "now_text", help="ISO time to use as now (default: the clock).")
-def plan_command(as_json: bool, now_text: str | None) -> None:
+@now_option
+def plan_command(as_json: bool, now: datetime) -> None:
     """The optimal proposal for everyone waiting (nothing is assigned)."""
-    proposal = service.propose(db.session, parse_now(now_text))
+    proposal = service.propose(db.session, now)
     if as_json:
         click.echo(
             json.dumps(

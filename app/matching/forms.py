@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.domain import END_REASON_LABELS, END_REASONS
 from app.forms import strip_filter
 from app.matching.distance import normalise_postcode
 from app.matching.scoring import PART_LABELS, PARTS
@@ -37,16 +38,6 @@ def _choices(pairs: Any) -> list[SelectChoice]:
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
-
-
-END_REASONS = [
-    ("volunteer_stepped_back", "The volunteer stepped back or left"),
-    ("parent_stopped", "The parent no longer wants support"),
-    ("not_a_good_match", "Not a good match"),
-    ("volunteer_unavailable", "The volunteer is unavailable for a while"),
-    ("other", "Something else"),
-]
-END_REASON_LABELS = dict(END_REASONS)
 
 
 class EndForm(FlaskForm):

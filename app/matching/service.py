@@ -19,6 +19,10 @@ import numpy as np
 from sqlalchemy import Select, select, update
 
 from app.audit import record
+from app.domain import (
+    ExclusionReason,
+    ServiceError,
+)
 from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.arrays import ParentFacts, Vocab, build_needs, build_pool
@@ -39,7 +43,6 @@ from app.models import (
     Assignment,
     Case,
     CaseStatus,
-    ExclusionReason,
     MatchExclusion,
     Parent,
     VolunteerProfile,
@@ -49,7 +52,7 @@ from app.stage import Stage, stage_on
 from app.timeutil import local_date
 
 
-class MatchError(Exception):
+class MatchError(ServiceError):
     """A request that cannot be done, with a message for the coordinator."""
 
 

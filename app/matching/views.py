@@ -14,7 +14,6 @@ from wtforms.fields.choices import SelectChoice
 from app.audit import record
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm
-from app.cases.scope import case_for, visible_cases
 from app.extensions import db
 from app.matching import bp, queries, service
 from app.matching.forms import (
@@ -34,6 +33,7 @@ from app.matching.vocab import (
     tag_label,
 )
 from app.models import Area, Case, Role, User, VolunteerProfile, VolunteerStatus
+from app.scope import case_for, visible_cases
 from app.settings import get_settings, save_settings
 from app.timeutil import local_date
 from app.web import client_ip, now

@@ -22,7 +22,7 @@ from app.models import (
     User,
     VolunteerProfile,
 )
-from app.stage import stage_sql
+from app.stage_sql import stage_sql
 from tests.conftest import login
 from tests.factories import NOW
 

@@ -131,7 +131,7 @@ def test_closing_a_case_resolves_its_flags_saying_so(session: SessionLike) -> No
 def test_case_page_timeline_macro_links_to_each_flag(app: Flask, session: SessionLike) -> None:
     from flask import render_template_string
 
-    from app.escalation.rules import RULE_LABELS
+    from app.domain import RULE_LABELS
     from app.escalation.service import case_flags
 
     case, volunteer, _, _ = setup_case(session)

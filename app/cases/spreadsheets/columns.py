@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.models import CheckInStatus, Concern, ContactMode, VolunteerStatus
+from app.domain import (
+    Concern,
+    ContactMode,
+)
+from app.models import (
+    CheckInStatus,
+    VolunteerStatus,
+)
 from app.stage import TRAINABLE_STAGES
 
 

@@ -1,0 +1,230 @@
+"""The domain's words: the enums that models, rules and scoring share, and the labels people read.
+
+Nothing here imports Flask, SQLAlchemy or the models, so pure rules can use it. Every label a
+page or an email shows for a code is defined here once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ServiceError(Exception):
+    """A request a service refuses in the current state; the message says why, plainly.
+
+    Views let it propagate: ``app.errors`` flashes the message and sends the user back.
+    """
+
+
+# --------------------------------------------------------------------------- people and cases
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    VOLUNTEER = "volunteer"
+
+
+class VolunteerStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class CaseStatus(StrEnum):
+    REFERRED = "referred"  # a self-referral not yet accepted
+    WAITING = "waiting"
+    ACTIVE = "active"  # has an open assignment
+    CLOSED = "closed"
+
+
+OPEN_CASE_STATUSES = (CaseStatus.REFERRED, CaseStatus.WAITING, CaseStatus.ACTIVE)
+
+
+class ContactMode(StrEnum):
+    PHONE = "phone"
+    VIDEO = "video"
+    IN_PERSON = "in_person"
+    TEXT = "text"
+
+
+class CheckInStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    DELETED = "deleted"
+
+
+class Concern(StrEnum):
+    LOW_MOOD = "low_mood"
+    ANXIETY = "anxiety"
+    SELF_HARM = "self_harm"
+    SAFEGUARDING = "safeguarding"
+    DOMESTIC_ABUSE = "domestic_abuse"
+    FEEDING = "feeding"
+    MONEY_HOUSING = "money_housing"
+
+
+class Severity(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+SEVERITY_ORDER = {Severity.URGENT: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
+
+
+class FlagStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class ExclusionReason(StrEnum):
+    DECLINED = "declined"
+    CONFLICT = "conflict"
+
+
+class EmailStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry
+
+
+# --------------------------------------------------------------------------- stage
+
+
+class Stage(StrEnum):
+    PREGNANCY = "pregnancy"
+    BIRTH = "birth"
+    POSTNATAL = "postnatal"
+    OVER = "over"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+
+STAGE_LABELS = {
+    Stage.PREGNANCY: "Pregnancy",
+    Stage.BIRTH: "Birth",
+    Stage.POSTNATAL: "Postnatal",
+    Stage.OVER: "Past 1001 days",
+    Stage.UNKNOWN: "Not known yet",
+}
+
+#: Stages a volunteer can be trained for.
+TRAINABLE_STAGES = (Stage.PREGNANCY, Stage.BIRTH, Stage.POSTNATAL)
+
+
+# --------------------------------------------------------------------------- escalation rules
+
+
+class Rule(StrEnum):
+    SAFEGUARDING = "SAFEGUARDING"
+    SELF_HARM = "SELF_HARM"
+    COORDINATOR_TODAY = "COORDINATOR_TODAY"
+    LOW_MOOD = "LOW_MOOD"
+    WELLBEING_LOW = "WELLBEING_LOW"
+    WELLBEING_FALLING = "WELLBEING_FALLING"
+    BONDING_LOW = "BONDING_LOW"
+    NO_CONTACT = "NO_CONTACT"
+    ATTEMPTS_FAILING = "ATTEMPTS_FAILING"
+    BIRTH_SOON = "BIRTH_SOON"
+    AFTER_BIRTH = "AFTER_BIRTH"
+    BIRTH_OVERDUE = "BIRTH_OVERDUE"
+    UNMATCHED = "UNMATCHED"
+    VOLUNTEER_LAPSED = "VOLUNTEER_LAPSED"
+    STALE_DRAFT = "STALE_DRAFT"
+    PAST_1001_DAYS = "PAST_1001_DAYS"
+
+
+IMMEDIATE_RULES = (Rule.SAFEGUARDING, Rule.SELF_HARM, Rule.COORDINATOR_TODAY, Rule.LOW_MOOD)
+SCHEDULED_RULES = tuple(rule for rule in Rule if rule not in IMMEDIATE_RULES)
+
+#: What coordinators read on screen.
+RULE_LABELS: dict[str, str] = {
+    Rule.SAFEGUARDING: "Safeguarding or domestic abuse concern",
+    Rule.SELF_HARM: "Thoughts of self-harm or suicide",
+    Rule.COORDINATOR_TODAY: "Volunteer needs a coordinator today",
+    Rule.LOW_MOOD: "Low mood or anxiety",
+    Rule.WELLBEING_LOW: "Parent's wellbeing low",
+    Rule.WELLBEING_FALLING: "Parent's wellbeing falling",
+    Rule.BONDING_LOW: "Getting to know baby is hard",
+    Rule.NO_CONTACT: "No contact for a while",
+    Rule.ATTEMPTS_FAILING: "Volunteer cannot reach the parent",
+    Rule.BIRTH_SOON: "Birth soon and no recent contact",
+    Rule.AFTER_BIRTH: "No contact since the birth",
+    Rule.BIRTH_OVERDUE: "Birth not recorded",
+    Rule.UNMATCHED: "Waiting for a volunteer",
+    Rule.VOLUNTEER_LAPSED: "Volunteer paused, left or DBS expired",
+    Rule.STALE_DRAFT: "Check-in draft not finished",
+    Rule.PAST_1001_DAYS: "Past the 1001 days, case still open",
+}
+
+#: What emails say: neutral words that reveal no health detail (email is not a secure channel).
+RULE_EMAIL_LABELS: dict[str, str] = {
+    Rule.SAFEGUARDING: "Urgent concern",
+    Rule.SELF_HARM: "Urgent concern",
+    Rule.COORDINATOR_TODAY: "Coordinator asked for today",
+    Rule.LOW_MOOD: "Concern recorded at a check-in",
+    Rule.WELLBEING_LOW: "Check-in needs a look",
+    Rule.WELLBEING_FALLING: "Check-in needs a look",
+    Rule.BONDING_LOW: "Check-in needs a look",
+    Rule.NO_CONTACT: "Contact overdue",
+    Rule.ATTEMPTS_FAILING: "Contact attempts not getting through",
+    Rule.BIRTH_SOON: "Contact overdue",
+    Rule.AFTER_BIRTH: "Contact overdue",
+    Rule.BIRTH_OVERDUE: "Dates need updating",
+    Rule.UNMATCHED: "Waiting for a volunteer",
+    Rule.VOLUNTEER_LAPSED: "Volunteer needs review",
+    Rule.STALE_DRAFT: "Unfinished check-in",
+    Rule.PAST_1001_DAYS: "Case may be ready to close",
+}
+
+SEVERITY_LABELS: dict[str, str] = {
+    Severity.URGENT: "Urgent",
+    Severity.HIGH: "High",
+    Severity.MEDIUM: "Medium",
+    Severity.LOW: "Low",
+}
+
+
+# --------------------------------------------------------------------------- reasons and outcomes
+
+#: Why a case closes (code, words).
+CLOSE_REASONS = [
+    ("support_completed", "Support completed"),
+    ("parent_declined", "Parent no longer wants support"),
+    ("no_response", "Could not reach the parent"),
+    ("moved_away", "Moved out of the area"),
+    ("referred_elsewhere", "Referred to another service"),
+    ("duplicate", "Duplicate referral"),
+    ("not_eligible", "Not eligible for the service"),
+    ("other", "Other"),
+]
+CLOSE_REASON_LABELS = dict(CLOSE_REASONS)
+
+#: Why an assignment ends (code, words).
+END_REASONS = [
+    ("volunteer_stepped_back", "The volunteer stepped back or left"),
+    ("parent_stopped", "The parent no longer wants support"),
+    ("not_a_good_match", "Not a good match"),
+    ("volunteer_unavailable", "The volunteer is unavailable for a while"),
+    ("other", "Something else"),
+]
+END_REASON_LABELS = dict(END_REASONS)
+
+#: Outcomes a coordinator chooses when resolving a flag (code, words).
+OUTCOMES: list[tuple[str, str]] = [
+    ("referred_gp", "Referred to GP"),
+    ("referred_midwife", "Referred to midwife"),
+    ("referred_health_visitor", "Referred to health visitor"),
+    ("referred_perinatal_mh", "Referred to perinatal mental health team"),
+    ("safeguarding_referral", "Safeguarding referral made"),
+    ("emergency_services", "Emergency services contacted"),
+    ("no_further_action", "No further action needed"),
+]
+OUTCOME_LABELS = dict(OUTCOMES)
