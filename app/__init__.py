@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from flask import Flask, request
 
 from app import timeutil
+from app.domain import LABEL_FILTERS
 from app.errors import register_errors
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.forms import error_list
@@ -99,6 +101,15 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["short_date_year"] = timeutil.short_date_year
     app.jinja_env.filters["date_time"] = timeutil.date_time
     app.jinja_env.filters["ago"] = timeutil.ago
+    for name, labels in LABEL_FILTERS.items():
+        app.jinja_env.filters[name] = partial(_label, labels)
+
+
+def _label(labels: dict[str, str], code: str | None) -> str:
+    """The words for a code; an unknown code shows as itself rather than failing the page."""
+    if code is None:
+        return ""
+    return labels.get(code, code)
 
 
 def _quiet_logs(app: Flask) -> None:

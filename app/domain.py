@@ -38,6 +38,14 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
 
+#: What people read for a case's status.
+CASE_STATUS_LABELS: dict[str, str] = {
+    CaseStatus.REFERRED: "New self-referral",
+    CaseStatus.WAITING: "Waiting",
+    CaseStatus.ACTIVE: "Active",
+    CaseStatus.CLOSED: "Closed",
+}
+
 OPEN_CASE_STATUSES = (CaseStatus.REFERRED, CaseStatus.WAITING, CaseStatus.ACTIVE)
 
 
@@ -107,7 +115,7 @@ class Stage(StrEnum):
         return STAGE_LABELS[self]
 
 
-STAGE_LABELS = {
+STAGE_LABELS: dict[str, str] = {
     Stage.PREGNANCY: "Pregnancy",
     Stage.BIRTH: "Birth",
     Stage.POSTNATAL: "Postnatal",
@@ -228,3 +236,15 @@ OUTCOMES: list[tuple[str, str]] = [
     ("no_further_action", "No further action needed"),
 ]
 OUTCOME_LABELS = dict(OUTCOMES)
+
+
+#: Template filters: ``{{ flag.severity|severity_label }}`` and so on (``create_app`` adds them).
+LABEL_FILTERS: dict[str, dict[str, str]] = {
+    "case_status_label": CASE_STATUS_LABELS,
+    "stage_label": STAGE_LABELS,
+    "severity_label": SEVERITY_LABELS,
+    "rule_label": RULE_LABELS,
+    "close_reason_label": CLOSE_REASON_LABELS,
+    "end_reason_label": END_REASON_LABELS,
+    "outcome_label": OUTCOME_LABELS,
+}
