@@ -1,7 +1,7 @@
 """The data model: SQLAlchemy 2.0 typed models. Nothing here commits.
 
 Instants are stored as UTC (``UTCDateTime``); calendar facts (due date, birth date,
-referral date) are plain dates that stand for 00:00 Europe/London that day.
+referral date) are plain dates that stand for 00:00 in the service time zone that day.
 List-valued profile fields (languages, tags, availability, stages, concerns, topics)
 are JSON arrays of short codes.
 """
