@@ -7,6 +7,6 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add this area's command groups to the app."""
-    from app.cases.spreadsheets.cli import register as register_spreadsheets
+    from app.spreadsheets.cli import register as register_spreadsheets
 
     register_spreadsheets(app)

@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.cases.spreadsheets.columns import (
+from app.models import CheckInStatus
+from app.spreadsheets.columns import (
     ASSIGNMENTS,
     CHECKINS,
     FILE_NAMES,
@@ -28,7 +29,6 @@ from app.cases.spreadsheets.columns import (
     FileSpec,
     Kind,
 )
-from app.models import CheckInStatus
 from app.timeutil import DEFAULT_TZ
 
 BOM = b"\xef\xbb\xbf"

@@ -24,16 +24,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from app.cases.spreadsheets.columns import (
-    ASSIGNMENTS,
-    CHECKINS,
-    PARENTS,
-    VOLUNTEERS,
-    Column,
-    FileSpec,
-    Kind,
-)
-from app.cases.spreadsheets.parse import BOM, guard
 from app.extensions import SessionLike
 from app.models import (
     Area,
@@ -46,6 +36,16 @@ from app.models import (
     User,
     VolunteerProfile,
 )
+from app.spreadsheets.columns import (
+    ASSIGNMENTS,
+    CHECKINS,
+    PARENTS,
+    VOLUNTEERS,
+    Column,
+    FileSpec,
+    Kind,
+)
+from app.spreadsheets.parse import BOM, guard
 from app.timeutil import DEFAULT_TZ, local_date
 
 

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.cases.spreadsheets.columns import ASSIGNMENTS, CHECKINS, PARENTS, VOLUNTEERS
-from app.cases.spreadsheets.exporter import format_float, format_instant
-from app.cases.spreadsheets.parse import (
+from app.spreadsheets.columns import ASSIGNMENTS, CHECKINS, PARENTS, VOLUNTEERS
+from app.spreadsheets.exporter import format_float, format_instant
+from app.spreadsheets.parse import (
     CellProblem,
     Problems,
     check_rows,

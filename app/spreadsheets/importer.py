@@ -32,23 +32,6 @@ from typing import Any, cast
 from sqlalchemy import Insert, Table, func, insert, select, update
 
 from app.audit import record
-from app.cases.spreadsheets.columns import (
-    ASSIGNMENTS,
-    CHECKINS,
-    FILE_NAMES,
-    PARENTS,
-    SPECS,
-    VOLUNTEERS,
-)
-from app.cases.spreadsheets.parse import (
-    ParsedFile,
-    Problem,
-    Problems,
-    Row,
-    check_rows,
-    checkin_key,
-    read_file,
-)
 from app.extensions import Base, SessionLike
 from app.models import (
     Area,
@@ -62,6 +45,23 @@ from app.models import (
     User,
     VolunteerProfile,
     VolunteerStatus,
+)
+from app.spreadsheets.columns import (
+    ASSIGNMENTS,
+    CHECKINS,
+    FILE_NAMES,
+    PARENTS,
+    SPECS,
+    VOLUNTEERS,
+)
+from app.spreadsheets.parse import (
+    ParsedFile,
+    Problem,
+    Problems,
+    Row,
+    check_rows,
+    checkin_key,
+    read_file,
 )
 from app.timeutil import DEFAULT_TZ, day_start, local_date
 
