@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 import click
-from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.audit import record
@@ -16,12 +15,6 @@ from app.spreadsheets.columns import FILE_NAMES
 from app.spreadsheets.exporter import export_spreadsheets
 from app.spreadsheets.importer import import_spreadsheets
 from app.timeutil import utcnow
-
-
-def register(app: Flask) -> None:
-    """Add the top-level ``import`` and ``export`` commands (called by app/cli.py)."""
-    app.cli.add_command(import_command)
-    app.cli.add_command(export_command)
 
 
 def files_in(directory: Path) -> dict[str, bytes]:
