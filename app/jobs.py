@@ -1,7 +1,9 @@
-"""The scheduler process: APScheduler wiring only; each job calls the same service as the CLI.
+"""The scheduler process: APScheduler wiring and its ``flask scheduler run`` command; each job
+calls the same service as the CLI.
 
 * outbox every minute (``email.send_pending``);
-* the scan daily at 06:00 Europe/London (``escalation.scan.run_scan``), and once at start;
+* the scan daily at 06:00 in the service time zone (``escalation.scan.run_scan``), and once
+  at start;
 * the weekly email check every hour and once at start (``digest.queue_weekly`` with
   ``only_when_due``): after downtime it catches up with any coordinator still missing
   this week's email.
@@ -21,12 +23,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Flask
+import click
+from flask import Flask, current_app
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
+from app.email import send_pending
+from app.escalation.digest import queue_weekly
+from app.escalation.scan import run_scan
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -92,16 +98,12 @@ def _in_transaction(
 
 
 def job_send_outbox(app: Flask, now: datetime | None = None) -> Any:
-    from app.email import send_pending
-
     result = send_pending(app, now or utcnow())
     log.info("Outbox: %s", result)
     return result
 
 
 def job_scan(app: Flask, now: datetime | None = None) -> Any:
-    from app.escalation.scan import run_scan
-
     result = _in_transaction(app, lambda at: run_scan(db.session, at), now)
     log.info(
         "Scan: raised %s, resolved %s.", result.raised, result.resolved + result.closed_resolved
@@ -110,8 +112,6 @@ def job_scan(app: Flask, now: datetime | None = None) -> Any:
 
 
 def job_weekly(app: Flask, now: datetime | None = None) -> Any:
-    from app.escalation.digest import queue_weekly
-
     result = _in_transaction(app, lambda at: queue_weekly(db.session, at, only_when_due=True), now)
     log.info("Weekly email: %s", result)
     return result
@@ -164,3 +164,15 @@ def run_scheduler(app: Flask) -> None:
         log.info("Scheduler stopping.")
     finally:
         lock.close()
+
+
+@click.group("scheduler")
+def scheduler_commands() -> None:
+    """The scheduler process."""
+
+
+@scheduler_commands.command("run")
+def run_command() -> None:
+    """Run the scheduler (blocking): outbox every minute, scan at 06:00, weekly check hourly."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]

@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.demo.build import demo_exists
+from app.demo.cli import demo_logins_text, load_demo
 from app.extensions import db
 from app.models import User
-from app.seed import demo_logins_text, load_demo
 from app.timeutil import utcnow
 
 WORKERS = 2

@@ -25,7 +25,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("cases.audit_log", "Audit log"),
         ("escalation.outbox", "Emails"),
         ("admin.settings", "Settings"),
-        ("cases.import_upload", "Import"),
+        ("spreadsheets.import_upload", "Import"),
     ],
 }
 

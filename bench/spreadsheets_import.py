@@ -17,13 +17,13 @@ import uuid
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from app.cases.spreadsheets.exporter import export_spreadsheets
-from app.cases.spreadsheets.importer import import_spreadsheets
 from app.extensions import db
+from app.spreadsheets.exporter import export_spreadsheets
+from app.spreadsheets.importer import import_spreadsheets
 from config import normalise_database_url
-from tests.cases.spreadsheets.data import encoded, large_files
 from tests.conftest import make_app
 from tests.factories import NOW
+from tests.spreadsheets.data import encoded, large_files
 
 
 def run(url: str, parents: int, checkins: int) -> None:

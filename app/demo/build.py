@@ -95,7 +95,7 @@ class DemoBuilder:
     # ------------------------------------------------------------------ helpers
 
     def _at(self, day: date, hour: float) -> datetime:
-        """An instant on ``day`` at ``hour`` o'clock in the service time zone, never after ``now``."""
+        """An instant on ``day`` at ``hour`` o'clock in the service time zone, before ``now``."""
         return min(day_start(day) + timedelta(hours=hour), self.now - timedelta(minutes=5))
 
     def _phone_number(self) -> str:

@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -111,8 +110,3 @@ def import_postcodes_command(path: Path) -> None:
         f"Imported {result.postcodes} postcodes; filled coordinates of "
         f"{result.parents_filled} parents and {result.volunteers_filled} volunteers."
     )
-
-
-def register(app: Flask) -> None:
-    """Add this area's command groups to the app."""
-    app.cli.add_command(matching)

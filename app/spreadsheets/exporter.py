@@ -19,21 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from app.cases.spreadsheets.columns import (
-    ASSIGNMENTS,
-    CHECKINS,
-    PARENTS,
-    VOLUNTEERS,
-    Column,
-    FileSpec,
-    Kind,
-)
-from app.cases.spreadsheets.parse import BOM, guard
 from app.extensions import SessionLike
 from app.models import (
     Area,
@@ -46,7 +35,18 @@ from app.models import (
     User,
     VolunteerProfile,
 )
-from app.timeutil import DEFAULT_TZ, local_date
+from app.spreadsheets.cells import guard
+from app.spreadsheets.columns import (
+    ASSIGNMENTS,
+    CHECKINS,
+    PARENTS,
+    VOLUNTEERS,
+    Column,
+    FileSpec,
+    Kind,
+)
+from app.spreadsheets.reader import BOM
+from app.timeutil import local_date, zone
 
 
 @dataclass
@@ -65,10 +65,11 @@ def format_float(value: float) -> str:
     return format(Decimal(repr(value)), "f")  # never 5e-05: spreadsheets and import want digits
 
 
-def format_instant(value: datetime, tz: str = DEFAULT_TZ) -> str:
-    """Local time in ``tz`` like 2026-11-02T14:30; with the offset only when ambiguous."""
-    zone = ZoneInfo(tz)
-    local = value.astimezone(UTC).astimezone(zone)
+def format_instant(value: datetime, tz: str | None = None) -> str:
+    """Local time in ``tz`` (default: the service time zone) like 2026-11-02T14:30; with the
+    offset only when ambiguous."""
+    local_zone = zone(tz)
+    local = value.astimezone(UTC).astimezone(local_zone)
     naive = local.replace(tzinfo=None)
     if local.microsecond:
         spec = "microseconds"
@@ -76,14 +77,14 @@ def format_instant(value: datetime, tz: str = DEFAULT_TZ) -> str:
         spec = "seconds"
     else:
         spec = "minutes"
-    fold0 = naive.replace(tzinfo=zone, fold=0).utcoffset()
-    fold1 = naive.replace(tzinfo=zone, fold=1).utcoffset()
+    fold0 = naive.replace(tzinfo=local_zone, fold=0).utcoffset()
+    fold1 = naive.replace(tzinfo=local_zone, fold=1).utcoffset()
     if fold0 != fold1:  # the hour that happens twice when the clocks go back
         return local.isoformat(timespec=spec)
     return naive.isoformat(timespec=spec)
 
 
-def format_cell(column: Column, value: Any, tz: str = DEFAULT_TZ) -> str:
+def format_cell(column: Column, value: Any, tz: str | None = None) -> str:
     if value is None:
         return ""
     kind = column.kind
@@ -112,15 +113,15 @@ def write_csv(spec: FileSpec, rows: Iterable[Sequence[str]]) -> bytes:
     return BOM + buffer.getvalue().encode("utf-8")
 
 
-def _format_row(spec: FileSpec, values: dict[str, Any], tz: str) -> list[str]:
+def _format_row(spec: FileSpec, values: dict[str, Any], tz: str | None) -> list[str]:
     return [format_cell(column, values.get(column.name), tz) for column in spec.columns]
 
 
-def _day(value: datetime | None, tz: str) -> date | None:
+def _day(value: datetime | None, tz: str | None) -> date | None:
     return None if value is None else local_date(value, tz)
 
 
-def export_spreadsheets(session: SessionLike, tz: str = DEFAULT_TZ) -> ExportResult:
+def export_spreadsheets(session: SessionLike, tz: str | None = None) -> ExportResult:
     """All volunteers, parents, assignments and check-ins as the four CSV files."""
     tables = {
         VOLUNTEERS.name: _volunteers(session, tz),
@@ -137,7 +138,7 @@ def export_spreadsheets(session: SessionLike, tz: str = DEFAULT_TZ) -> ExportRes
     return ExportResult(files, counts)
 
 
-def _volunteers(session: SessionLike, tz: str) -> list[list[str]]:
+def _volunteers(session: SessionLike, tz: str | None) -> list[list[str]]:
     query = (
         select(User, VolunteerProfile, Area.name)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
@@ -168,7 +169,7 @@ PARENT_FIELDS = tuple(
 )
 
 
-def _parents(session: SessionLike, tz: str) -> list[list[str]]:
+def _parents(session: SessionLike, tz: str | None) -> list[list[str]]:
     latest = (
         select(Case.parent_id, func.max(Case.id).label("case_id"))
         .group_by(Case.parent_id)
@@ -200,7 +201,7 @@ def _parents(session: SessionLike, tz: str) -> list[list[str]]:
     return sorted(rows)
 
 
-def _assignments(session: SessionLike, tz: str) -> list[list[str]]:
+def _assignments(session: SessionLike, tz: str | None) -> list[list[str]]:
     query = (
         select(Parent.ref, User.email, Assignment)
         .join(Case, Case.id == Assignment.case_id)
@@ -221,7 +222,7 @@ def _assignments(session: SessionLike, tz: str) -> list[list[str]]:
     return sorted(rows)
 
 
-def _checkins(session: SessionLike, tz: str) -> list[list[str]]:
+def _checkins(session: SessionLike, tz: str | None) -> list[list[str]]:
     query = (
         select(Parent.ref, User.email, CheckIn)
         .join(Case, Case.id == CheckIn.case_id)

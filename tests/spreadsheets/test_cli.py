@@ -9,11 +9,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app.cases.spreadsheets.exporter import export_spreadsheets
 from app.extensions import SessionLike
 from app.models import AuditEvent
-from tests.cases.spreadsheets.data import COORDINATOR, GOOD, replace, table_counts, write_dir
+from app.spreadsheets.exporter import export_spreadsheets
 from tests.factories import make_user
+from tests.spreadsheets.data import COORDINATOR, GOOD, replace, table_counts, write_dir
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from app.cases.spreadsheets.exporter import export_spreadsheets
-from app.cases.spreadsheets.importer import import_spreadsheets
 from app.extensions import SessionLike, db
-from tests.cases.spreadsheets.data import encoded, large_files, table_counts, wipe
+from app.spreadsheets.exporter import export_spreadsheets
+from app.spreadsheets.importer import import_spreadsheets
 from tests.factories import NOW
+from tests.spreadsheets.data import encoded, large_files, table_counts, wipe
 
 
 @pytest.mark.slow

@@ -11,12 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.cases.spreadsheets.exporter import export_spreadsheets
 from app.extensions import SessionLike
 from app.models import AuditEvent, User
-from tests.cases.spreadsheets.data import COORDINATOR, GOOD, replace, table_counts
+from app.spreadsheets.exporter import export_spreadsheets
 from tests.conftest import csrf_token, login
 from tests.factories import NOW, make_user
+from tests.spreadsheets.data import COORDINATOR, GOOD, replace, table_counts
 
 URL = "/admin/import"
 FIELDS = {

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.cases.spreadsheets.importer import import_spreadsheets
 from app.extensions import SessionLike
 from app.models import (
     Area,
@@ -21,7 +20,9 @@ from app.models import (
     User,
     VolunteerProfile,
 )
-from tests.cases.spreadsheets.data import (
+from app.spreadsheets.importer import import_spreadsheets
+from tests.factories import NOW, make_assignment, make_case, make_parent, make_user, make_volunteer
+from tests.spreadsheets.data import (
     COORDINATOR,
     GOOD,
     encoded,
@@ -29,7 +30,6 @@ from tests.cases.spreadsheets.data import (
     table_counts,
     wipe,
 )
-from tests.factories import NOW, make_assignment, make_case, make_parent, make_user, make_volunteer
 
 Files = dict[str, str]
 

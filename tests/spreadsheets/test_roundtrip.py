@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from app.cases.spreadsheets.exporter import export_spreadsheets
-from app.cases.spreadsheets.importer import import_spreadsheets
 from app.extensions import SessionLike
-from tests.cases.spreadsheets.data import COORDINATOR, GOOD, encoded, table_counts, wipe
+from app.spreadsheets.exporter import export_spreadsheets
+from app.spreadsheets.importer import import_spreadsheets
 from tests.factories import (
     NOW,
     make_area,
@@ -19,6 +18,7 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.spreadsheets.data import COORDINATOR, GOOD, encoded, table_counts, wipe
 
 
 def export(session: SessionLike) -> dict[str, bytes]:

@@ -6,23 +6,32 @@ from __future__ import annotations
 import io
 import zipfile
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from app.audit import record
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm
-from app.cases import bp
-from app.cases.spreadsheets.columns import FILES, FileSpec, Kind
-from app.cases.spreadsheets.exporter import export_spreadsheets
-from app.cases.spreadsheets.importer import import_spreadsheets
 from app.extensions import db
+from app.spreadsheets.columns import FILES, FileSpec, Kind
+from app.spreadsheets.exporter import export_spreadsheets
+from app.spreadsheets.importer import import_spreadsheets
 from app.timeutil import local_date, zone
-from app.web import client_ip, now
+from app.web import audit, client_ip, now
+
+bp = Blueprint("spreadsheets", __name__)
 
 
 class ImportForm(FlaskForm):
@@ -90,7 +99,6 @@ def import_upload() -> str | Response | tuple[str, int]:
             files,
             actor_id=current_user.id,
             ip=client_ip(),
-            tz=current_app.config["CORNER_TIMEZONE"],
         )
         if result.ok:
             db.session.commit()
@@ -104,14 +112,14 @@ def import_upload() -> str | Response | tuple[str, int]:
             "Try again; if it happens again, use `flask import` to see the reason.",
             "error",
         )
-        return redirect(url_for("cases.import_upload"))
+        return redirect(url_for("spreadsheets.import_upload"))
     if not result.ok:
         db.session.rollback()
         return _render(
             ImportForm(formdata=None), 422, problems=result.problems, uploaded=list(files)
         )
     flash(f"Imported {result.counts.summary()}.", "success")
-    return redirect(url_for("cases.import_upload"))
+    return redirect(url_for("spreadsheets.import_upload"))
 
 
 @bp.route("/admin/export", methods=["POST"])
@@ -120,30 +128,21 @@ def export_download() -> Response:
     """All volunteers, parents, assignments and check-ins as a zip of the four CSV files."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    tz = current_app.config["CORNER_TIMEZONE"]
-    result = export_spreadsheets(db.session, tz=tz)
+    result = export_spreadsheets(db.session)
     at = now()
-    stamp = at.astimezone(zone(tz)).timetuple()[:6]
+    stamp = at.astimezone(zone()).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in result.files.items():
             archive.writestr(zipfile.ZipInfo(name, date_time=stamp), data)
-    record(
-        db.session,
-        at,
-        "spreadsheets.exported",
-        actor_id=current_user.id,
-        object_type="export",
-        ip=client_ip(),
-        detail=result.summary(),
-    )
+    audit("spreadsheets.exported", "export", detail=result.summary())
     db.session.commit()
     buffer.seek(0)
     response = send_file(
         buffer,
         mimetype="application/zip",
         as_attachment=True,
-        download_name=f"corner-export-{local_date(at, tz).isoformat()}.zip",
+        download_name=f"corner-export-{local_date(at).isoformat()}.zip",
     )
     response.headers["Cache-Control"] = "no-store"  # personal data: never kept in a cache
     return response

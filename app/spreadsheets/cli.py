@@ -7,21 +7,14 @@ import tempfile
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.audit import record
-from app.cases.spreadsheets.columns import FILE_NAMES
-from app.cases.spreadsheets.exporter import export_spreadsheets
-from app.cases.spreadsheets.importer import import_spreadsheets
 from app.extensions import db
+from app.spreadsheets.columns import FILE_NAMES
+from app.spreadsheets.exporter import export_spreadsheets
+from app.spreadsheets.importer import import_spreadsheets
 from app.timeutil import utcnow
-
-
-def register(app: Flask) -> None:
-    """Add the top-level ``import`` and ``export`` commands (called by app/cases/cli.py)."""
-    app.cli.add_command(import_command)
-    app.cli.add_command(export_command)
 
 
 def files_in(directory: Path) -> dict[str, bytes]:
@@ -49,9 +42,7 @@ def import_command(directory: Path) -> None:
             f"{directory} has none of the files to import: {', '.join(FILE_NAMES)}."
         )
     try:
-        result = import_spreadsheets(
-            db.session, utcnow(), files, tz=current_app.config["CORNER_TIMEZONE"]
-        )
+        result = import_spreadsheets(db.session, utcnow(), files)
         if result.ok:
             db.session.commit()
     except SQLAlchemyError as error:
@@ -78,7 +69,7 @@ def export_command(directory: Path) -> None:
 
     The directory is created if needed; files of these names in it are replaced.
     """
-    result = export_spreadsheets(db.session, tz=current_app.config["CORNER_TIMEZONE"])
+    result = export_spreadsheets(db.session)
     directory.mkdir(parents=True, exist_ok=True)
     for name, data in result.files.items():
         _write_atomically(directory / name, data)

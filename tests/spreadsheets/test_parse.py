@@ -6,19 +6,20 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.cases.spreadsheets.columns import ASSIGNMENTS, CHECKINS, PARENTS, VOLUNTEERS
-from app.cases.spreadsheets.exporter import format_float, format_instant
-from app.cases.spreadsheets.parse import (
+from app import timeutil
+from app.spreadsheets.cells import (
     CellProblem,
-    Problems,
-    check_rows,
     guard,
     parse_cell,
     parse_date,
     parse_instant,
-    read_file,
     unguard,
 )
+from app.spreadsheets.columns import ASSIGNMENTS, CHECKINS, PARENTS, VOLUNTEERS
+from app.spreadsheets.exporter import format_float, format_instant
+from app.spreadsheets.parsed import Problems
+from app.spreadsheets.reader import read_file
+from app.spreadsheets.row_checks import check_rows
 
 
 def test_london_times_become_utc_in_winter_and_summer() -> None:
@@ -266,3 +267,15 @@ def test_utf16_and_nul_bytes_are_not_text() -> None:
         'assignments.csv:3: parent_ref: is not UTF-8 text: save the file as "CSV UTF-8" and '
         "try again",
     ]
+
+
+def test_times_without_an_offset_are_in_the_service_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(timeutil, "_service_zone", "America/New_York")
+    instant = datetime(2026, 11, 2, 19, 30, tzinfo=UTC)
+    assert parse_instant("2026-11-02T14:30") == instant
+    assert format_instant(instant) == "2026-11-02T14:30"
+    with pytest.raises(CellProblem) as skipped:
+        parse_instant("2026-03-08T02:30")
+    assert "does not exist in America/New_York" in str(skipped.value)

@@ -1,4 +1,4 @@
-"""`flask seed demo`: a believable demo service (see app/demo/build.py)."""
+"""`flask seed demo`: a believable demo service (see app/demo/build.py), and its logins."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import time
 from datetime import datetime
 
 import click
-from flask import Flask
 
 from app.cli_options import now_option
 from app.demo.build import build_demo, demo_exists
@@ -50,7 +49,3 @@ def demo(now: datetime) -> None:
     click.echo(f"Demo data loaded in {took:.1f}s: {summary}.")
     click.echo(demo_logins_text())
     click.echo(f"Log in at {absolute_url('auth.login')}")
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(seed)

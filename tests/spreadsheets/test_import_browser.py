@@ -10,8 +10,8 @@ from playwright.sync_api import Page
 
 from app.extensions import SessionLike
 from tests.browser import LiveServer, login_in_browser, screenshot
-from tests.cases.spreadsheets.data import COORDINATOR, GOOD, replace, table_counts, write_dir
 from tests.factories import PASSWORD, make_user
+from tests.spreadsheets.data import COORDINATOR, GOOD, replace, table_counts, write_dir
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,35 @@
+"""`flask emails …`: send the outbox, queue the weekly escalation email."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from flask import current_app
+
+from app.cli_options import now_option
+from app.email import send_pending
+from app.escalation.digest import queue_weekly
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+@click.group()
+def emails() -> None:
+    """The outbox and the weekly escalation email."""
+
+
+@emails.command("weekly")
+@now_option
+def weekly_command(now: datetime) -> None:
+    """Queue the weekly escalation email for the week containing --now (never twice)."""
+    result = queue_weekly(db.session, now, only_when_due=False)
+    db.session.commit()
+    click.echo(str(result))
+
+
+@emails.command("send")
+def send_command() -> None:
+    """Send what is queued in the outbox."""
+    result = send_pending(current_app._get_current_object(), utcnow())  # type: ignore[attr-defined]
+    click.echo(str(result))

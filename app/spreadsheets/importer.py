@@ -1,0 +1,87 @@
+"""The import service: check every file against each other and the database, then write.
+
+All-or-nothing: every problem is collected before anything is written; if there is one,
+nothing is added to the session. Otherwise the rows are written with set-based bulk
+inserts in the caller's transaction (flush, never commit). Importing raises no flags and
+sends no email: the escalation scan sees imported data like any other.
+
+Re-import rules (the key of each file):
+
+* volunteers.csv: ``email``. A new email creates a volunteer account (no password: an
+  admin sends the invitation later) and profile; an email that is already a volunteer
+  updates their name and whole profile from the row (an absent ``area`` column keeps the
+  area); an email of a coordinator or admin account is a problem.
+* parents.csv: ``ref``. Parents are only ever added: a ref already in Corner is a problem
+  (change existing parents in Corner, where every change is audited).
+* assignments.csv: ``parent_ref`` + ``volunteer_email`` + ``started_on``; a row equal to
+  an assignment already in Corner is a problem, so a file cannot be imported twice.
+* checkins.csv: ``parent_ref`` + ``volunteer_email`` + ``occurred_at`` + ``status``
+  (deleted check-ins excepted); likewise a repeat of one already in Corner is a problem.
+
+Rows for a parent already in Corner attach to that parent's latest case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.audit import record
+from app.extensions import SessionLike
+from app.spreadsheets.columns import FILE_NAMES, SPECS
+from app.spreadsheets.lookup import look_up
+from app.spreadsheets.parsed import ParsedFile, Problem, Problems
+from app.spreadsheets.reader import read_file
+from app.spreadsheets.reference_checks import check_against
+from app.spreadsheets.row_checks import check_rows
+from app.spreadsheets.writer import ImportCounts, write_rows
+
+
+@dataclass
+class ImportResult:
+    problems: list[Problem]
+    counts: ImportCounts = field(default_factory=ImportCounts)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def import_spreadsheets(
+    session: SessionLike,
+    now: datetime,
+    files: Mapping[str, bytes],
+    *,
+    actor_id: int | None = None,
+    ip: str | None = None,
+    tz: str | None = None,
+) -> ImportResult:
+    """Check ``files`` (file name -> bytes) and, if nothing is wrong, write them all."""
+    problems = Problems()
+    parsed: dict[str, ParsedFile] = {}
+    for name, data in files.items():
+        if name not in FILE_NAMES:
+            problems.add(name, 1, "file", f"unknown file name: use {', '.join(FILE_NAMES)}")
+            continue
+        parsed[name] = read_file(SPECS[name], data, problems, tz)
+    if not parsed and not problems:
+        problems.add("(none)", 0, "file", f"no files to import: give {', '.join(FILE_NAMES)}")
+    check_rows(parsed, problems)
+    lookup = look_up(session, parsed, tz)
+    check_against(parsed, lookup, problems)
+    if problems:
+        return ImportResult(problems.sorted())
+
+    counts = write_rows(session, now, parsed, lookup, tz)
+    record(
+        session,
+        now,
+        "spreadsheets.imported",
+        actor_id=actor_id,
+        object_type="import",
+        ip=ip,
+        detail=counts.summary(),
+    )
+    session.flush()
+    return ImportResult([], counts)

@@ -1,0 +1,86 @@
+"""What reading the files yields: typed rows, the parsed file, and the problems found.
+
+A problem is reported as ``file:line: column: problem`` where line 1 is the header row and
+line N is the N-th row a spreadsheet program shows (a cell with line breaks inside it is
+still one row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.spreadsheets.columns import FILE_NAMES, SPECS, FileSpec
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell (or the header), in the words the user sees."""
+
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.column}: {self.message}"
+
+    def sort_key(self) -> tuple[int, str, int, int, str, str]:
+        rank = FILE_NAMES.index(self.file) if self.file in FILE_NAMES else len(FILE_NAMES)
+        spec = SPECS.get(self.file)
+        position = spec.position(self.column) if spec else 0
+        return (rank, self.file, self.line, position, self.column, self.message)
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """By file (in the order of ``columns.FILES``), then line, then column."""
+    return sorted(set(problems), key=Problem.sort_key)
+
+
+@dataclass
+class Row:
+    """One data row: the parsed value of every column in the file (None = empty or bad)."""
+
+    line: int
+    values: dict[str, Any]
+    bad: set[str] = field(default_factory=set)
+
+    def get(self, name: str) -> Any:
+        return self.values.get(name)
+
+
+@dataclass
+class ParsedFile:
+    spec: FileSpec
+    present: frozenset[str]  # the spec's columns that the header has
+    rows: list[Row]
+
+
+class Problems:
+    """Collects problems; ``add`` also marks the row's cell as bad."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, file: str, line: int, column: str, message: str, row: Row | None = None) -> None:
+        self.items.append(Problem(file, line, column, message))
+        if row is not None:
+            row.bad.add(column)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def sorted(self) -> list[Problem]:
+        return sorted_problems(self.items)
+
+
+def rows_of(files: Mapping[str, ParsedFile], name: str) -> list[Row]:
+    """The rows of one file, none when it was not given."""
+    parsed = files.get(name)
+    return parsed.rows if parsed else []
+
+
+def values_of(files: Mapping[str, ParsedFile], name: str, column: str) -> set[Any]:
+    """The distinct non-empty values of one column of one file."""
+    return {row.get(column) for row in rows_of(files, name)} - {None}
