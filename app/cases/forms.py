@@ -1,4 +1,4 @@
-"""Forms of the cases area: referrals, parent details, closing a case, check-ins, audit filters."""
+"""Forms of the cases area: referrals, parent details, closing a case, check-ins."""
 
 from __future__ import annotations
 
@@ -399,16 +399,3 @@ class CheckInForm(FlaskForm):
                 field.errors = [*field.errors, "Choose one of the options."]
                 ok = False
         return ok
-
-
-class AuditFilterForm(FlaskForm):
-    """GET filters for the audit log (no CSRF: it changes nothing)."""
-
-    class Meta:
-        csrf = False
-
-    actor = SelectField("Who", coerce=int, choices=[], validate_choice=False)
-    action = SelectField("Action", choices=[], validate_choice=False)
-    object_type = SelectField("Object", choices=[], validate_choice=False)
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
