@@ -200,6 +200,26 @@ SEVERITY_LABELS: dict[str, str] = {
 }
 
 
+# --------------------------------------------------------------------------- contact modes
+
+#: How a parent prefers to be contacted (code, words): the referral forms' choices.
+CONTACT_MODES = [
+    (ContactMode.PHONE.value, "Phone"),
+    (ContactMode.VIDEO.value, "Video call"),
+    (ContactMode.IN_PERSON.value, "Face to face"),
+]
+CONTACT_MODE_LABELS = dict(CONTACT_MODES)
+
+#: How a check-in happened (code, words).
+CHECKIN_MODES = [
+    (ContactMode.PHONE.value, "Phone"),
+    (ContactMode.VIDEO.value, "Video"),
+    (ContactMode.IN_PERSON.value, "In person"),
+    (ContactMode.TEXT.value, "Text"),
+]
+CHECKIN_MODE_LABELS = dict(CHECKIN_MODES)
+
+
 # --------------------------------------------------------------------------- reasons and outcomes
 
 #: Why a case closes (code, words).
@@ -244,6 +264,8 @@ LABEL_FILTERS: dict[str, dict[str, str]] = {
     "stage_label": STAGE_LABELS,
     "severity_label": SEVERITY_LABELS,
     "rule_label": RULE_LABELS,
+    "contact_mode_label": CONTACT_MODE_LABELS,
+    "checkin_mode_label": CHECKIN_MODE_LABELS,
     "close_reason_label": CLOSE_REASON_LABELS,
     "end_reason_label": END_REASON_LABELS,
     "outcome_label": OUTCOME_LABELS,

@@ -22,7 +22,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
     "admin": [
         ("main.home", "Home"),
         ("admin.users", "Users"),
-        ("cases.audit_log", "Audit log"),
+        ("admin.audit_log", "Audit log"),
         ("escalation.outbox", "Emails"),
         ("admin.settings", "Settings"),
         ("spreadsheets.import_upload", "Import"),

@@ -1,7 +1,7 @@
-"""Admin: accounts and invitations, areas, settings index."""
+"""Admin: accounts and invitations, the audit log, settings index."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from app.admin import views  # noqa: E402,F401
+from app.admin import audit_views, views  # noqa: E402,F401

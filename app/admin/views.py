@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from app.admin import bp
-from app.audit import record
+from app.admin import bp, queries
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm, InviteForm
 from app.auth.service import AccountError, create_user, deactivate, issue_invitation, reactivate
+from app.cases.queries import areas_by_name
 from app.extensions import db
-from app.models import Area, User
+from app.models import User
 from app.urls import absolute_url
-from app.web import client_ip, now
+from app.web import audit, now
 
 
 def invitation_url(token: str) -> str:
@@ -33,15 +32,15 @@ def _user_or_404(user_id: int) -> User:
 @bp.route("/users")
 @roles("admin")
 def users() -> str:
-    people = db.session.scalars(select(User).order_by(User.role, User.last_name, User.first_name))
-    return render_template("admin/users.html", people=list(people), form=ConfirmForm())
+    people = queries.users_by_role_and_name(db.session)
+    return render_template("admin/users.html", people=people, form=ConfirmForm())
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
 @roles("admin")
 def invite() -> str | Response:
     form = InviteForm()
-    areas = list(db.session.scalars(select(Area).order_by(Area.name)))
+    areas = areas_by_name(db.session)
     form.area.choices = [SelectChoice("0", "No area")] + [
         SelectChoice(str(a.id), a.name) for a in areas
     ]
@@ -61,15 +60,7 @@ def invite() -> str | Response:
             form.email.errors.append(str(error))
             return render_template("admin/invite.html", form=form)
         token = issue_invitation(db.session, now(), user, created_by=current_user)
-        record(
-            db.session,
-            now(),
-            "user.invited",
-            actor_id=current_user.id,
-            object_type="user",
-            object_id=user.id,
-            ip=client_ip(),
-        )
+        audit("user.invited", "user", user.id)
         db.session.commit()
         return render_template("admin/invited.html", user=user, link=invitation_url(token))
     return render_template("admin/invite.html", form=form)
@@ -86,15 +77,7 @@ def reinvite(user_id: int) -> str | Response:
         flash(f"{user.full_name} is deactivated. Reactivate them first.", "error")
         return redirect(url_for("admin.users"))
     token = issue_invitation(db.session, now(), user, created_by=current_user)
-    record(
-        db.session,
-        now(),
-        "user.reinvited",
-        actor_id=current_user.id,
-        object_type="user",
-        object_id=user.id,
-        ip=client_ip(),
-    )
+    audit("user.reinvited", "user", user.id)
     db.session.commit()
     return render_template("admin/invited.html", user=user, link=invitation_url(token))
 
@@ -110,15 +93,7 @@ def deactivate_user(user_id: int) -> Response:
         flash("You cannot deactivate your own account.", "error")
         return redirect(url_for("admin.users"))
     deactivate(user)
-    record(
-        db.session,
-        now(),
-        "user.deactivated",
-        actor_id=current_user.id,
-        object_type="user",
-        object_id=user.id,
-        ip=client_ip(),
-    )
+    audit("user.deactivated", "user", user.id)
     db.session.commit()
     flash(f"{user.full_name} can no longer log in and has been logged out everywhere.", "success")
     return redirect(url_for("admin.users"))
@@ -132,15 +107,7 @@ def reactivate_user(user_id: int) -> Response:
         abort(400)
     user = _user_or_404(user_id)
     reactivate(user)
-    record(
-        db.session,
-        now(),
-        "user.reactivated",
-        actor_id=current_user.id,
-        object_type="user",
-        object_id=user.id,
-        ip=client_ip(),
-    )
+    audit("user.reactivated", "user", user.id)
     db.session.commit()
     flash(f"{user.full_name} can log in again.", "success")
     return redirect(url_for("admin.users"))

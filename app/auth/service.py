@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app.auth.passwords import hash_password, needs_rehash, verify_password
-from app.domain import ServiceError
+from app.domain import Role, ServiceError
 from app.extensions import SessionLike
-from app.models import Area, Invitation, Role, User, VolunteerProfile
+from app.models import Area, Invitation, User, VolunteerProfile
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -154,6 +154,11 @@ def accept_invitation(
 def set_password(user: User, password: str) -> None:
     """Set a new password and end every existing session of the user."""
     user.password_hash = hash_password(password)
+    user.rotate_session_token()
+
+
+def log_out_everywhere(user: User) -> None:
+    """End every session of the user, in every browser."""
     user.rotate_session_token()
 
 

@@ -6,15 +6,22 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from app.audit import record
 from app.auth import bp
 from app.auth.access import public, roles
 from app.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
 from app.auth.passwords import verify_password
-from app.auth.service import accept_invitation, authenticate, check_invitation, set_password
+from app.auth.queries import user_with_session_token
+from app.auth.service import (
+    accept_invitation,
+    authenticate,
+    check_invitation,
+    log_out_everywhere,
+    set_password,
+)
+from app.domain import Role
 from app.extensions import db, limiter
-from app.models import Role
-from app.web import client_ip, now, safe_next
+from app.models import User
+from app.web import audit, now, safe_next
 
 ALL_ROLES = tuple(r.value for r in Role)
 LOGIN_FAILED = "The email address or password is not right. Check them and try again."
@@ -30,13 +37,13 @@ def login() -> str | tuple[str, int] | Response:
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data or "", form.password.data or "", now())
         if user is None:
-            record(db.session, now(), "login.failed", actor_id=None, ip=client_ip())
+            audit("login.failed")
             db.session.commit()
             form.password.errors.append(LOGIN_FAILED)
             return render_template("auth/login.html", form=form), 200
         session.clear()  # a fresh session at login: nothing carries over
         login_user(user)
-        record(db.session, now(), "login.success", actor_id=user.id, ip=client_ip())
+        audit("login.success", actor_id=user.id)
         db.session.commit()
         return redirect(safe_next(form.next.data, url_for("main.home")))
     return render_template("auth/login.html", form=form)
@@ -46,8 +53,8 @@ def login() -> str | tuple[str, int] | Response:
 @roles(*ALL_ROLES)
 def logout() -> Response:
     user = current_user._get_current_object()
-    user.rotate_session_token()  # ends this user's sessions everywhere
-    record(db.session, now(), "logout", actor_id=user.id, ip=client_ip())
+    log_out_everywhere(user)
+    audit("logout", actor_id=user.id)
     db.session.commit()
     logout_user()
     session.clear()
@@ -64,7 +71,7 @@ def accept(token: str) -> str | tuple[str, int] | Response:
     form = SetPasswordForm()
     if form.validate_on_submit():
         user = accept_invitation(db.session, check.invitation, form.password.data or "", now())
-        record(db.session, now(), "invitation.accepted", actor_id=user.id, ip=client_ip())
+        audit("invitation.accepted", actor_id=user.id)
         db.session.commit()
         if current_user.is_authenticated:
             logout_user()
@@ -85,7 +92,7 @@ def change_password() -> str | tuple[str, int] | Response:
             form.current.errors.append("Your current password is not right.")
             return render_template("auth/change_password.html", form=form)
         set_password(user, form.password.data or "")
-        record(db.session, now(), "password.changed", actor_id=user.id, ip=client_ip())
+        audit("password.changed", actor_id=user.id)
         db.session.commit()
         session.clear()
         login_user(user)  # this browser stays logged in with the new token; others are out
@@ -94,15 +101,11 @@ def change_password() -> str | tuple[str, int] | Response:
     return render_template("auth/change_password.html", form=form)
 
 
-def load_user(token: str) -> object | None:
+def load_user(token: str) -> User | None:
     """Flask-Login's loader: the active user whose current session token this is."""
-    from sqlalchemy import select
-
-    from app.models import User
-
     if not token:
         return None
-    user = db.session.scalar(select(User).where(User.session_token == token))
+    user = user_with_session_token(db.session, token)
     if user is None or not user.active:
         return None
     return user

@@ -1,7 +1,7 @@
-"""Parents, referrals, cases, check-ins, audit log and spreadsheets."""
+"""Parents, referrals, cases and check-ins."""
 
 from flask import Blueprint
 
 bp = Blueprint("cases", __name__)
 
-from app.cases import audit_views, views  # noqa: E402,F401
+from app.cases import case_views, checkin_views, referral_views  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Forms of the cases area: referrals, parent details, closing a case, check-ins, audit filters."""
+"""Forms of the cases area: referrals, parent details, closing a case, check-ins."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.domain import CLOSE_REASONS
+from app.domain import CHECKIN_MODES, CLOSE_REASONS, CONTACT_MODES
 from app.forms import strip_filter
 
 PARENT_TAGS = [
@@ -46,7 +46,6 @@ PARENT_TAGS = [
     ("new_to_area", "New to the area"),
     ("disability", "Disability or long-term condition"),
 ]
-CONTACT_MODES = [("phone", "Phone"), ("video", "Video call"), ("in_person", "Face to face")]
 DAYS = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri")]
 DAYS += [("sat", "Sat"), ("sun", "Sun")]
 PARTS = [("am", "morning"), ("pm", "afternoon"), ("eve", "evening")]
@@ -55,12 +54,6 @@ CONSENT_METHODS = [
     ("verbal", "Verbally (phone or in person)"),
     ("written", "In writing or by email"),
     ("online form", "Online self-referral form"),
-]
-CHECKIN_MODES = [
-    ("phone", "Phone"),
-    ("video", "Video"),
-    ("in_person", "In person"),
-    ("text", "Text"),
 ]
 WELLBEING = [
     ("1", "1 - Very low"),
@@ -399,16 +392,3 @@ class CheckInForm(FlaskForm):
                 field.errors = [*field.errors, "Choose one of the options."]
                 ok = False
         return ok
-
-
-class AuditFilterForm(FlaskForm):
-    """GET filters for the audit log (no CSRF: it changes nothing)."""
-
-    class Meta:
-        csrf = False
-
-    actor = SelectField("Who", coerce=int, choices=[], validate_choice=False)
-    action = SelectField("Action", choices=[], validate_choice=False)
-    object_type = SelectField("Object", choices=[], validate_choice=False)
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])

@@ -10,21 +10,10 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
 from app.cases.service import phone_digits_sql
+from app.domain import CaseStatus, CheckInStatus, Role, Stage
 from app.extensions import SessionLike
-from app.models import (
-    Area,
-    Assignment,
-    AuditEvent,
-    Case,
-    CaseStatus,
-    CheckIn,
-    CheckInStatus,
-    EscalationFlag,
-    Parent,
-    User,
-)
+from app.models import Area, Assignment, Case, CheckIn, EscalationFlag, Parent, User
 from app.scope import visible_cases
-from app.stage import Stage
 from app.stage_sql import stage_sql
 
 NEXT_DUE = timedelta(days=14)
@@ -146,6 +135,29 @@ def case_list(
 
 def area_count(session: SessionLike) -> int:
     return session.scalar(select(func.count()).select_from(Area)) or 0
+
+
+def areas_by_name(session: SessionLike) -> list[Area]:
+    """Every area, by name."""
+    return list(session.scalars(select(Area).order_by(Area.name)))
+
+
+def referral_areas(session: SessionLike, user: User) -> list[Area]:
+    """The areas a referral by this user may go to: a coordinator's own, else every area."""
+    if user.role == Role.COORDINATOR and user.areas:
+        return list(user.areas)
+    return areas_by_name(session)
+
+
+def active_coordinators(session: SessionLike) -> list[User]:
+    """Coordinators who can log in, by name (the possible owners of a case)."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.role == Role.COORDINATOR.value, User.active.is_(True))
+            .order_by(User.first_name, User.last_name)
+        )
+    )
 
 
 # --------------------------------------------------------------------------- volunteers
@@ -325,51 +337,3 @@ def visible_duplicate_cases(session: SessionLike, user: User, parents: list[Pare
         .order_by(Case.id)
     )
     return list(session.scalars(query))
-
-
-# --------------------------------------------------------------------------- audit log
-
-
-@dataclass
-class AuditFilter:
-    actor_id: int | None = None
-    action: str | None = None
-    object_type: str | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-
-
-def audit_events(session: SessionLike, flt: AuditFilter, page: int) -> tuple[list[AuditEvent], int]:
-    """Audit events matching the filter, newest first, one page at a time."""
-    query = select(AuditEvent)
-    if flt.actor_id:
-        query = query.where(AuditEvent.actor_id == flt.actor_id)
-    if flt.action:
-        query = query.where(AuditEvent.action == flt.action)
-    if flt.object_type:
-        query = query.where(AuditEvent.object_type == flt.object_type)
-    if flt.start:
-        query = query.where(AuditEvent.at >= flt.start)
-    if flt.end:
-        query = query.where(AuditEvent.at < flt.end)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    events = session.scalars(
-        query.options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    )
-    return list(events), total
-
-
-def audit_choices(session: SessionLike) -> tuple[list[str], list[str], list[User]]:
-    """Distinct actions, object types and actors for the filter menus."""
-    actions = session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
-    types = session.scalars(
-        select(AuditEvent.object_type)
-        .where(AuditEvent.object_type.is_not(None))
-        .distinct()
-        .order_by(AuditEvent.object_type)
-    )
-    users = session.scalars(select(User).order_by(User.last_name, User.first_name))
-    return [a for a in actions], [t for t in types if t], list(users)

@@ -9,19 +9,11 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from app.domain import ServiceError
+from app.domain import CaseStatus, CheckInStatus, ServiceError
 from app.escalation import service as escalation_service
 from app.escalation.hooks import on_checkin_submitted
 from app.extensions import SessionLike
-from app.models import (
-    Assignment,
-    Case,
-    CaseStatus,
-    CheckIn,
-    CheckInStatus,
-    Parent,
-    User,
-)
+from app.models import Assignment, Case, CheckIn, Parent, User
 from app.timeutil import local_date
 
 #: A volunteer may change a submitted check-in for this long after submitting it.

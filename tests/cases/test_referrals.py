@@ -118,6 +118,27 @@ def test_self_referral_needs_no_login_and_lands_as_referred(
     assert session.get(Case, case.id).status == "waiting"  # type: ignore[union-attr]
 
 
+def test_accepting_a_case_twice_goes_back_with_the_reason(
+    client: FlaskClient, session: SessionLike, world: World
+) -> None:
+    """The service's refusal reaches the app-wide handler: nothing saved, the reason shown."""
+    case = world.bob_case  # active, so it cannot be accepted
+    login(client, world.coordinator.email)
+    url = f"/cases/{case.id}"
+    page = client.get(url).get_data(as_text=True)
+    response = client.post(
+        f"{url}/accept",
+        data={"csrf_token": csrf_token(page)},
+        headers={"Referer": f"http://localhost{url}"},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == url
+    assert "Only a new self-referral can be accepted." in client.get(url).get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Case, case.id).status == "active"  # type: ignore[union-attr]
+    accepted = select(func.count()).where(AuditEvent.action == "case.accepted")
+    assert session.scalar(accepted) == 0
+
+
 def test_self_referral_requires_consent(
     client: FlaskClient, session: SessionLike, world: World
 ) -> None:

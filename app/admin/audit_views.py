@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 
+from app.admin import bp, queries
+from app.admin.forms import AuditFilterForm
 from app.auth.access import roles
-from app.cases import bp, queries
-from app.cases.forms import AuditFilterForm, opts
+from app.cases.forms import opts
 from app.extensions import db
 from app.timeutil import day_start
 
 
-@bp.route("/admin/audit")
+@bp.route("/audit")
 @roles("admin")
 def audit_log() -> str:
     actions, types, users = queries.audit_choices(db.session)
@@ -23,21 +24,20 @@ def audit_log() -> str:
     )
     form.action.choices = opts([("", "Any action")] + [(a, a) for a in actions])
     form.object_type.choices = opts([("", "Any object")] + [(t, t) for t in types])
-    tz = current_app.config["CORNER_TIMEZONE"]
     flt = queries.AuditFilter()
     if form.validate():
         flt = queries.AuditFilter(
             actor_id=form.actor.data or None,
             action=form.action.data or None,
             object_type=form.object_type.data or None,
-            start=day_start(form.date_from.data, tz) if form.date_from.data else None,
-            end=day_start(form.date_to.data + timedelta(days=1), tz) if form.date_to.data else None,
+            start=day_start(form.date_from.data) if form.date_from.data else None,
+            end=day_start(form.date_to.data + timedelta(days=1)) if form.date_to.data else None,
         )
     page = max(1, request.args.get("page", 1, type=int) or 1)
     events, total = queries.audit_events(db.session, flt, page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "cases/audit_log.html",
+        "admin/audit_log.html",
         form=form,
         events=events,
         total=total,

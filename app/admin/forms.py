@@ -1,0 +1,20 @@
+"""Forms of the admin pages: the audit log's filters."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
+
+
+class AuditFilterForm(FlaskForm):
+    """GET filters for the audit log (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    actor = SelectField("Who", coerce=int, choices=[], validate_choice=False)
+    action = SelectField("Action", choices=[], validate_choice=False)
+    object_type = SelectField("Object", choices=[], validate_choice=False)
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])

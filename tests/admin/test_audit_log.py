@@ -1,0 +1,83 @@
+"""The admin's audit log: newest first, paginated, filtered; admins only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.audit import record
+from app.extensions import SessionLike
+from app.models import User
+from tests.conftest import login
+from tests.factories import NOW, make_area, make_user, make_volunteer
+
+
+@dataclass
+class World:
+    admin: User
+    coordinator: User
+    alice: User  # a volunteer
+
+
+@pytest.fixture
+def world(app: Flask, session: SessionLike) -> World:
+    app.config["CORNER_NOW"] = NOW
+    area = make_area(session, "Bristol")
+    coordinator = make_user(session, "coordinator", areas=[area], first_name="Cora")
+    admin = make_user(session, "admin", first_name="Ada")
+    alice = make_volunteer(session, area=area, user_kw={"first_name": "Alice"})
+    session.commit()
+    return World(admin, coordinator, alice)
+
+
+def test_audit_log_lists_filters_and_paginates(
+    client: FlaskClient, session: SessionLike, world: World
+) -> None:
+    base = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+    for i in range(60):
+        record(
+            session,
+            base + timedelta(hours=i),
+            "parent.viewed" if i % 2 else "checkin.viewed",
+            actor_id=world.coordinator.id if i % 3 else world.alice.id,
+            object_type="parent" if i % 2 else "checkin",
+            object_id=i,
+            ip="192.0.2.1",
+        )
+    session.commit()
+    login(client, world.admin.email)
+    page1 = client.get("/admin/audit").get_data(as_text=True)
+    assert "event" in page1 and "Page 1 of 2" in page1
+    rows = page1.split("<tbody>")[1]
+    # Newest first: the admin's own login is the newest, then event 59 (3 Oct 23:00 UTC).
+    assert rows.index("login.success") < rows.index("parent 59") < rows.index("checkin 58")
+    assert "parent 9<" not in rows  # on page 2
+    page2 = client.get("/admin/audit?page=2").get_data(as_text=True)
+    assert "parent 9<" in page2
+
+    only = client.get(f"/admin/audit?action=parent.viewed&actor={world.alice.id}")
+    html = only.get_data(as_text=True)
+    body = html.split("<tbody>")[1]
+    assert "checkin.viewed" not in body and "login.success" not in body
+    ids = [i for i in range(60) if i % 2 and not i % 3]
+    assert f"{len(ids)} events" in html
+    for i in ids:
+        assert f"parent {i}<" in body
+
+    by_type = client.get("/admin/audit?object_type=checkin").get_data(as_text=True)
+    assert "30 events" in by_type
+
+    dated = client.get("/admin/audit?date_from=2026-10-02&date_to=2026-10-02").get_data(
+        as_text=True
+    )
+    # 2 Oct in London (BST): 1 Oct 23:00 UTC up to 2 Oct 23:00 UTC = events 11..34.
+    assert "24 events" in dated
+
+
+def test_only_admins_see_the_audit_log(client: FlaskClient, world: World) -> None:
+    login(client, world.coordinator.email)
+    assert client.get("/admin/audit").status_code == 403
