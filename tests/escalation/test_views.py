@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.escalation.rules import DEFAULT_THRESHOLDS, SETTINGS_KEY
+from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, SETTINGS_KEY
 from app.extensions import SessionLike
 from app.models import AuditEvent, EscalationFlag, OutboxEmail
 from app.settings import get_settings
