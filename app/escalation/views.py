@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from app.auth.access import roles
@@ -28,16 +27,6 @@ from app.models import EscalationFlag, OutboxEmail
 from app.settings import get_settings, save_settings
 from app.timeutil import local_date
 from app.web import audit, client_ip, now
-
-
-def case_page_url(case_id: int) -> str | None:
-    """The cases area's case page, once it exists."""
-    for endpoint in ("cases.case_detail", "cases.case_page", "cases.case"):
-        try:
-            return url_for(endpoint, case_id=case_id)
-        except BuildError:
-            continue
-    return None
 
 
 @bp.route("/flags")
@@ -82,7 +71,6 @@ def _render_flag(flag: EscalationFlag, form: ResolveForm, status: int = 200) -> 
         users=users,
         form=form,
         confirm=ConfirmForm(),
-        case_url=case_page_url(case.id),
         now=moment,
     )
     return html, status
