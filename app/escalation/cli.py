@@ -10,8 +10,6 @@ import click
 from app.cli_options import now_option
 from app.escalation.queries import list_flags
 from app.escalation.scan import run_scan
-from app.escalation.scan import run_scan
-from app.escalation.queries import list_flags
 from app.extensions import db
 
 
