@@ -8,7 +8,7 @@ The rules live beside this module: ``rules_facts`` (what they read and return),
 ``rules_thresholds``, ``rules_contact`` (check-ins), ``rules_dates`` (the baby's dates),
 ``rules_volunteer`` (no volunteer, or a lapsed one) and ``rules_immediate``.
 
-Definitions (DESIGN.md, "What the rules mean, exactly"):
+Definitions (docs/domain.md, "What the rules mean, exactly"):
 
 * a *contact* is a submitted, successful check-in; an *attempt* a submitted unsuccessful one;
   drafts and deleted check-ins are neither;

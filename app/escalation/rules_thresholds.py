@@ -70,5 +70,5 @@ class Thresholds:
         return cls(**known)
 
 
-#: DESIGN.md's defaults; admins change them on the escalation settings page.
+#: The defaults (docs/domain.md, "Thresholds"); admins change them on the settings page.
 DEFAULT_THRESHOLDS: dict[str, int] = asdict(Thresholds())
