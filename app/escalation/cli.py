@@ -8,8 +8,8 @@ from datetime import datetime
 import click
 
 from app.cli_options import now_option
+from app.escalation.queries import list_flags
 from app.escalation.scan import run_scan
-from app.escalation.service import list_flags
 from app.extensions import db
 
 

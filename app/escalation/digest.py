@@ -1,11 +1,11 @@
 """The weekly escalation email: one per coordinator and ISO week, never two.
 
-Due every Monday 08:00 Europe/London. It covers the seven days up to that moment
-(``[Monday 08:00 a week earlier, Monday 08:00)``), so consecutive emails cover every
-moment once even when one is sent late: flags opened in that period, flags resolved in
-it, and every flag still unresolved when the email is written. Only cases the
-coordinator may see (``visible_cases``); only references, neutral rule words, severities
-and links (no names, no health details, no notes).
+Due every Monday 08:00 in the service time zone (``CORNER_TIMEZONE``). It covers the seven
+days up to that moment (``[Monday 08:00 a week earlier, Monday 08:00)``), so consecutive
+emails cover every moment once even when one is sent late: flags opened in that period,
+flags resolved in it, and every flag still unresolved when the email is written. Only cases
+the coordinator may see (``visible_cases``); only references, neutral rule words,
+severities and links (no names, no health details, no notes).
 
 Exactly once: the ``weekly_digests`` ledger row (unique coordinator + ISO year + week) is
 inserted with ``ON CONFLICT DO NOTHING`` in the same transaction as the queued email; a
@@ -21,16 +21,14 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from app.domain import (
-    RULE_EMAIL_LABELS,
-    SEVERITY_LABELS,
-)
-from app.escalation.service import SEVERITY_RANK
+from app.domain import RULE_EMAIL_LABELS, SEVERITY_LABELS, FlagStatus, Role, Severity
+from app.email import link, queue_email
+from app.escalation.queries import SEVERITY_RANK
 from app.extensions import SessionLike
-from app.models import Case, EscalationFlag, FlagStatus, Role, Severity, User, WeeklyDigest
+from app.models import Case, EscalationFlag, User, WeeklyDigest
 from app.scope import visible_cases
 from app.sqlcompat import insert_ignoring
-from app.timeutil import DEFAULT_TZ, short_date, zone
+from app.timeutil import short_date, zone
 
 SEND_AT = time(8, 0)
 
@@ -39,7 +37,7 @@ SEND_AT = time(8, 0)
 class Week:
     iso_year: int
     iso_week: int
-    due_at: datetime  # Monday 08:00 local, as UTC
+    due_at: datetime  # Monday 08:00 in the service time zone, as UTC
     period_start: datetime
 
     @property
@@ -47,7 +45,8 @@ class Week:
         return f"{self.iso_year}-W{self.iso_week:02d}"
 
 
-def week_containing(now: datetime, tz: str = DEFAULT_TZ) -> Week:
+def week_containing(now: datetime, tz: str | None = None) -> Week:
+    """The ISO week of ``now`` in the service time zone (or ``tz``), due Monday 08:00 there."""
     local = now.astimezone(zone(tz))
     iso_year, iso_week, weekday = local.isocalendar()
     monday: date = local.date() - timedelta(days=weekday - 1)
@@ -79,8 +78,6 @@ def coordinators(session: SessionLike) -> list[User]:
 
 
 def _item(flag: EscalationFlag, case: Case) -> dict[str, Any]:
-    from app.email import link
-
     return {
         "reference": case.reference,
         "label": RULE_EMAIL_LABELS.get(flag.rule, "Flag"),
@@ -128,8 +125,6 @@ def digest_context(session: SessionLike, user: User, week: Week, now: datetime) 
         ("Still open from before", _grouped([(f, c) for f, c in still_open])),
         ("Resolved this week", _grouped([(f, c) for f, c in resolved])),
     ]
-    from app.email import link
-
     return {
         "period": f"{short_date(start)} to {short_date(end)} 08:00",
         "sections": [{"title": title, "groups": groups} for title, groups in sections],
@@ -148,8 +143,6 @@ def queue_weekly(session: SessionLike, now: datetime, *, only_when_due: bool) ->
     ``only_when_due``: the scheduler's hourly check does nothing before Monday 08:00 and
     catches up at any later hour of the week; the command line queues whenever asked.
     """
-    from app.email import queue_email
-
     week = week_containing(now)
     result = DigestResult()
     if only_when_due and now < week.due_at:

@@ -9,10 +9,8 @@ from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.domain import (
-    OUTCOMES,
-)
-from app.escalation.rules import THRESHOLD_FIELDS
+from app.domain import OUTCOMES
+from app.escalation.rules_thresholds import THRESHOLD_FIELDS
 from app.forms import strip_filter
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-# a module import, not its names: app.escalation.service imports app.cases, whose service
-# imports this module, so the names may not exist yet when this line runs
-from app.escalation import service
-from app.escalation.rules import CheckInFacts, immediate
+from app.domain import Severity
+from app.escalation.rules_immediate import CheckInFacts, immediate
+from app.escalation.service import queue_urgent_alert, raise_flag
 from app.extensions import SessionLike
-from app.models import Case, CheckIn, EscalationFlag, Severity
+from app.models import Case, CheckIn, EscalationFlag
 
 
 def on_checkin_submitted(session: SessionLike, checkin: CheckIn, now: datetime) -> None:
@@ -41,8 +40,8 @@ def on_checkin_submitted(session: SessionLike, checkin: CheckIn, now: datetime) 
         return
     urgent: list[EscalationFlag] = []
     for hit in hits:
-        flag, _created = service.raise_flag(session, now, case.id, hit, checkin_id=checkin.id)
+        flag, _created = raise_flag(session, now, case.id, hit, checkin_id=checkin.id)
         if hit.severity == Severity.URGENT:
             urgent.append(flag)
     if urgent:
-        service.queue_urgent_alert(session, now, case, urgent, checkin)
+        queue_urgent_alert(session, now, case, urgent, checkin)

@@ -1,37 +1,30 @@
-"""Flags: raise (immediate rules), acknowledge, resolve, list. Services flush, never commit."""
+"""Flags: raise (immediate rules), alert, acknowledge, resolve. Services flush, never commit.
+
+What the pages and commands list is in ``queries.py``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case as sql_case
 from sqlalchemy import select, text
 
 from app.domain import (
     OUTCOME_LABELS,
     RULE_EMAIL_LABELS,
     SEVERITY_LABELS,
+    FlagStatus,
+    Role,
     ServiceError,
 )
-from app.escalation.rules import Hit
+from app.email import link, queue_email
+from app.escalation.rules_facts import Hit
+from app.escalation.scan_flags import CLOSED_NOTE
 from app.extensions import SessionLike
-from app.models import (
-    Case,
-    CheckIn,
-    EscalationFlag,
-    FlagStatus,
-    Parent,
-    Role,
-    User,
-)
-from app.scope import visible_cases
+from app.models import Case, CheckIn, EscalationFlag, User
 from app.sqlcompat import insert_ignoring
 
-SEVERITY_RANK = sql_case(
-    {"urgent": 0, "high": 1, "medium": 2, "low": 3}, value=EscalationFlag.severity, else_=4
-)
 EVIDENCE_MAX = 500
 
 
@@ -106,7 +99,7 @@ def resolve_open_flags_of_case(session: SessionLike, now: datetime, case: Case) 
         flag.status = FlagStatus.RESOLVED.value
         flag.resolved_at = now
         flag.resolved_by_id = None
-        flag.resolution_note = "Resolved automatically: the case was closed."
+        flag.resolution_note = CLOSED_NOTE
     session.flush()
     return len(flags)
 
@@ -140,8 +133,6 @@ def queue_urgent_alert(
     checkin: CheckIn,
 ) -> Any:
     """The urgent email: case reference, neutral rule words, severity, links. Nothing else."""
-    from app.email import link, queue_email
-
     items = [
         {
             "label": RULE_EMAIL_LABELS.get(flag.rule, "Concern"),
@@ -204,64 +195,3 @@ def resolve(
     flag.outcome = outcome
     flag.resolution_note = note.strip()
     session.flush()
-
-
-# --------------------------------------------------------------------------- queries
-
-
-@dataclass
-class FlagRow:
-    flag: EscalationFlag
-    case: Case
-    parent: Parent
-
-
-def inbox_rows(session: SessionLike, user: User) -> list[FlagRow]:
-    """Unresolved flags of cases this user may see: most severe first, then oldest."""
-    rows = session.execute(
-        select(EscalationFlag, Case, Parent)
-        .join(Case, Case.id == EscalationFlag.case_id)
-        .join(Parent, Parent.id == Case.parent_id)
-        .where(EscalationFlag.status != FlagStatus.RESOLVED.value, visible_cases(user))
-        .order_by(SEVERITY_RANK, EscalationFlag.raised_at, EscalationFlag.id)
-    )
-    return [FlagRow(flag, case, parent) for flag, case, parent in rows]
-
-
-def flag_for(session: SessionLike, user: User, flag_id: int) -> EscalationFlag | None:
-    """The flag if ``user`` may see its case, else None (views answer 404)."""
-    return session.scalar(
-        select(EscalationFlag)
-        .join(Case, Case.id == EscalationFlag.case_id)
-        .where(EscalationFlag.id == flag_id, visible_cases(user))
-    )
-
-
-def case_flags(session: SessionLike, case_id: int) -> list[EscalationFlag]:
-    """Every flag of a case, newest first (the case page's history)."""
-    return list(
-        session.scalars(
-            select(EscalationFlag)
-            .where(EscalationFlag.case_id == case_id)
-            .order_by(EscalationFlag.raised_at.desc(), EscalationFlag.id.desc())
-        )
-    )
-
-
-def list_flags(session: SessionLike, status: str | None = None) -> list[tuple[EscalationFlag, str]]:
-    """Flags with their parent's reference, for the command line.
-
-    ``status="open"`` means unresolved (open or acknowledged); ``acknowledged`` and
-    ``resolved`` match exactly; None lists every flag.
-    """
-    statement = (
-        select(EscalationFlag, Parent.ref)
-        .join(Case, Case.id == EscalationFlag.case_id)
-        .join(Parent, Parent.id == Case.parent_id)
-        .order_by(SEVERITY_RANK, EscalationFlag.raised_at, EscalationFlag.id)
-    )
-    if status == "open":
-        statement = statement.where(EscalationFlag.status != FlagStatus.RESOLVED.value)
-    elif status is not None:
-        statement = statement.where(EscalationFlag.status == status)
-    return [(flag, ref) for flag, ref in session.execute(statement)]

@@ -2,61 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
-from app.audit import record
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm
-from app.domain import (
-    RULE_LABELS,
-    SEVERITY_LABELS,
-)
+from app.domain import SEVERITY_LABELS, EmailStatus
 from app.email import retry_email
 from app.escalation import bp
 from app.escalation.forms import ResolveForm, thresholds_form
-from app.escalation.rules import (
-    DEFAULT_THRESHOLDS,
-    SETTINGS_KEY,
-    THRESHOLD_FIELDS,
-)
-from app.escalation.service import (
-    OUTCOME_LABELS,
-    FlagError,
-    acknowledge,
+from app.escalation.queries import (
     case_flags,
     flag_for,
     inbox_rows,
-    resolve,
+    outbox_counts,
+    outbox_emails,
+    users_by_id,
 )
+from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, SETTINGS_KEY, THRESHOLD_FIELDS
+from app.escalation.service import FlagError, acknowledge, resolve
 from app.extensions import db
-from app.models import EmailStatus, EscalationFlag, OutboxEmail, User
+from app.models import EscalationFlag, OutboxEmail
 from app.settings import get_settings, save_settings
 from app.timeutil import local_date
-from app.web import client_ip, now
-
-
-def _labels() -> dict[str, Any]:
-    return {
-        "rule_labels": RULE_LABELS,
-        "severity_labels": SEVERITY_LABELS,
-        "outcome_labels": OUTCOME_LABELS,
-    }
-
-
-def case_page_url(case_id: int) -> str | None:
-    """The cases area's case page, once it exists."""
-    for endpoint in ("cases.case_detail", "cases.case_page", "cases.case"):
-        try:
-            return url_for(endpoint, case_id=case_id)
-        except BuildError:
-            continue
-    return None
+from app.web import audit, client_ip, now
 
 
 @bp.route("/flags")
@@ -74,7 +44,6 @@ def inbox() -> str:
         counts=counts,
         today=today,
         now=moment,
-        **_labels(),
     )
 
 
@@ -89,21 +58,10 @@ def _render_flag(flag: EscalationFlag, form: ResolveForm, status: int = 200) -> 
     moment = now()
     case = flag.case
     history = [other for other in case_flags(db.session, case.id) if other.id != flag.id]
-    users = {
-        user.id: user
-        for user in db.session.scalars(
-            select(User).where(
-                User.id.in_(
-                    [
-                        uid
-                        for f in [flag, *history]
-                        for uid in (f.acknowledged_by_id, f.resolved_by_id)
-                        if uid is not None
-                    ]
-                )
-            )
-        )
-    }
+    users = users_by_id(
+        db.session,
+        [uid for f in [flag, *history] for uid in (f.acknowledged_by_id, f.resolved_by_id)],
+    )
     html = render_template(
         "escalation/flag.html",
         flag=flag,
@@ -113,9 +71,7 @@ def _render_flag(flag: EscalationFlag, form: ResolveForm, status: int = 200) -> 
         users=users,
         form=form,
         confirm=ConfirmForm(),
-        case_url=case_page_url(case.id),
         now=moment,
-        **_labels(),
     )
     return html, status
 
@@ -128,24 +84,12 @@ def flag_detail(flag_id: int) -> tuple[str, int]:
 
 @bp.route("/flags/<int:flag_id>/acknowledge", methods=["POST"])
 @roles("coordinator", "admin")
-def acknowledge_flag(flag_id: int) -> Response | tuple[str, int]:
+def acknowledge_flag(flag_id: int) -> Response:
     flag = _flag_or_404(flag_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        acknowledge(db.session, now(), flag, current_user)
-    except FlagError as error:
-        flash(str(error), "error")
-        return redirect(url_for("escalation.flag_detail", flag_id=flag.id))
-    record(
-        db.session,
-        now(),
-        "flag.acknowledged",
-        actor_id=current_user.id,
-        object_type="flag",
-        object_id=flag.id,
-        ip=client_ip(),
-    )
+    acknowledge(db.session, now(), flag, current_user)
+    audit("flag.acknowledged", "flag", flag.id)
     db.session.commit()
     flash("Flag acknowledged. Resolve it when it has been dealt with.", "success")
     return redirect(url_for("escalation.flag_detail", flag_id=flag.id))
@@ -170,15 +114,7 @@ def resolve_flag(flag_id: int) -> Response | tuple[str, int]:
     except FlagError as error:
         form.outcome.errors = [*form.outcome.errors, str(error)]
         return _render_flag(flag, form, 409)
-    record(
-        db.session,
-        now(),
-        "flag.resolved",
-        actor_id=current_user.id,
-        object_type="flag",
-        object_id=flag.id,
-        ip=client_ip(),
-    )
+    audit("flag.resolved", "flag", flag.id)
     db.session.commit()
     flash(f"Flag for case {flag.case.reference} resolved.", "success")
     return redirect(url_for("escalation.inbox"))
@@ -201,20 +137,10 @@ def outbox() -> str:
     show = request.args.get("show", "all")
     if show not in OUTBOX_FILTERS:
         show = "all"
-    statement = select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
-    wanted = OUTBOX_FILTERS[show]
-    if wanted is not None:
-        statement = statement.where(OutboxEmail.status == wanted.value)
-    emails = list(db.session.scalars(statement.limit(200)))
-    counts = dict(
-        db.session.execute(
-            select(OutboxEmail.status, func.count(OutboxEmail.id)).group_by(OutboxEmail.status)
-        ).all()
-    )
     return render_template(
         "escalation/outbox.html",
-        emails=emails,
-        counts=counts,
+        emails=outbox_emails(db.session, OUTBOX_FILTERS[show]),
+        counts=outbox_counts(db.session),
         show=show,
         form=ConfirmForm(),
         now=now(),
@@ -233,15 +159,7 @@ def retry(email_id: int) -> Response:
         flash("That email was already sent.", "error")
         return redirect(url_for("escalation.outbox"))
     retry_email(db.session, now(), email)
-    record(
-        db.session,
-        now(),
-        "email.retried",
-        actor_id=current_user.id,
-        object_type="email",
-        object_id=email.id,
-        ip=client_ip(),
-    )
+    audit("email.retried", "email", email.id)
     db.session.commit()
     flash("The email will be tried again within a minute.", "success")
     return redirect(url_for("escalation.outbox", show="failed"))

@@ -1,4 +1,5 @@
-"""The weekly email: due Monday 08:00 London, once per coordinator and ISO week, no PII."""
+"""The weekly email: due Monday 08:00 in the service time zone, once per coordinator and ISO
+week, no PII."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app import timeutil
 from app.email import SENDING_LEASE, send_pending
 from app.escalation.digest import queue_weekly, week_containing
 from app.escalation.hooks import on_checkin_submitted
@@ -47,6 +50,22 @@ def test_week_and_due_time_in_london() -> None:
     assert summer.due_at == datetime(2026, 6, 1, 7, 0, tzinfo=UTC)  # 08:00 BST
     # Sunday 23:30 UTC in summer is already Monday in London
     assert week_containing(datetime(2026, 6, 7, 23, 30, tzinfo=UTC)).iso_week == 24
+
+
+@pytest.fixture
+def new_york() -> Iterator[None]:
+    """The service time zone (CORNER_TIMEZONE) set to America/New_York for one test."""
+    previous = timeutil.service_zone()
+    timeutil.set_service_zone("America/New_York")
+    yield
+    timeutil.set_service_zone(previous)
+
+
+def test_week_and_due_time_follow_the_service_time_zone(new_york: None) -> None:
+    week = week_containing(NOW)  # Monday 10:00 UTC is 05:00 in New York
+    assert (week.iso_year, week.iso_week) == (2026, 45)
+    assert week.due_at == datetime(2026, 11, 2, 13, 0, tzinfo=UTC)  # 08:00 EST
+    assert week.period_start == datetime(2026, 10, 26, 12, 0, tzinfo=UTC)  # 08:00 EDT
 
 
 def test_hourly_check_waits_for_monday_8_then_catches_up(session: SessionLike) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, render_template_string
 from sqlalchemy import func, select
 
 from app.escalation.hooks import on_checkin_submitted
+from app.escalation.queries import case_flags
+from app.escalation.service import resolve_open_flags_of_case
 from app.extensions import SessionLike
 from app.models import EscalationFlag, OutboxEmail
 from tests.factories import (
@@ -114,8 +116,6 @@ def test_drafts_and_closed_cases_raise_nothing(session: SessionLike) -> None:
 
 
 def test_closing_a_case_resolves_its_flags_saying_so(session: SessionLike) -> None:
-    from app.escalation.service import case_flags, resolve_open_flags_of_case
-
     case, volunteer, _, _ = setup_case(session)
     checkin = make_checkin(session, case, volunteer, concerns=["self_harm", "anxiety"])
     on_checkin_submitted(session, checkin, NOW)
@@ -129,20 +129,14 @@ def test_closing_a_case_resolves_its_flags_saying_so(session: SessionLike) -> No
 
 
 def test_case_page_timeline_macro_links_to_each_flag(app: Flask, session: SessionLike) -> None:
-    from flask import render_template_string
-
-    from app.domain import RULE_LABELS
-    from app.escalation.service import case_flags
-
     case, volunteer, _, _ = setup_case(session)
     checkin = make_checkin(session, case, volunteer, concerns=["safeguarding"])
     on_checkin_submitted(session, checkin, NOW)
     with app.test_request_context():
         html = render_template_string(
             '{% from "escalation/_flags.html" import flag_timeline %}'
-            "{{ flag_timeline(flags, labels, now) }}",
+            "{{ flag_timeline(flags, now) }}",
             flags=case_flags(session, case.id),
-            labels=RULE_LABELS,
             now=NOW,
         )
     flag = case_flags(session, case.id)[0]

@@ -7,15 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.escalation.rules import (
-    DEFAULT_THRESHOLDS,
-    CaseFacts,
-    CheckInFacts,
-    Rule,
-    Thresholds,
-    evaluate,
-    immediate,
-)
+from app.domain import Rule
+from app.escalation.rules import evaluate
+from app.escalation.rules_facts import CaseFacts
+from app.escalation.rules_immediate import CheckInFacts, immediate
+from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, Thresholds
 from app.timeutil import day_start
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # Monday; London is on GMT

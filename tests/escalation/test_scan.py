@@ -11,9 +11,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, event, func, select
 
-from app.escalation.scan import gather_facts, run_scan
+from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, SETTINGS_KEY
+from app.escalation.scan import run_scan
+from app.escalation.scan_facts import gather_facts
 from app.extensions import SessionLike, db
 from app.models import Case, EscalationFlag, User
+from app.settings import save_settings
 from tests.factories import NOW, make_assignment, make_case, make_checkin, make_volunteer
 
 DAY = timedelta(days=1)
@@ -150,9 +153,6 @@ def test_unmatched_birth_and_draft_rules_from_the_database(session: SessionLike)
 
 
 def test_thresholds_from_admin_settings(session: SessionLike) -> None:
-    from app.escalation.rules import DEFAULT_THRESHOLDS, SETTINGS_KEY
-    from app.settings import save_settings
-
     volunteer = make_volunteer(session)
     case = active_case(session, volunteer)
     make_checkin(session, case, volunteer, occurred_at=NOW - 15 * DAY)

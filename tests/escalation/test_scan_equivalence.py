@@ -3,7 +3,7 @@
 ``gather_facts`` takes shortcuts for speed (one SQL statement, raw driver values converted
 by hand, a materialised inner query, an array of wellbeing scores on PostgreSQL); this
 builds randomised cases in the database and checks, field by field, that it returns exactly
-what the definitions in ``rules.CaseFacts`` say, and that the scan raises exactly the flags
+what the definitions in ``rules_facts.CaseFacts`` say, and that the scan raises exactly the flags
 the pure rules raise for those facts.
 """
 
@@ -15,8 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.escalation.rules import THRESHOLD_FIELDS, CaseFacts, Thresholds, day_start, evaluate
-from app.escalation.scan import gather_candidates, gather_facts, prefilter_terms, run_scan
+from app.escalation.rules import evaluate
+from app.escalation.rules_facts import CaseFacts, day_start
+from app.escalation.rules_thresholds import THRESHOLD_FIELDS, Thresholds
+from app.escalation.scan import run_scan
+from app.escalation.scan_facts import gather_candidates, gather_facts, prefilter_terms
 from app.extensions import SessionLike
 from app.models import Assignment, Case, CheckIn, EscalationFlag, Parent, VolunteerProfile
 from app.stage import second_birthday

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.escalation.rules import DEFAULT_THRESHOLDS, SETTINGS_KEY
+from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, SETTINGS_KEY
 from app.extensions import SessionLike
 from app.models import AuditEvent, EscalationFlag, OutboxEmail
 from app.settings import get_settings
@@ -97,6 +97,30 @@ def test_acknowledge_needs_csrf_and_post(client: FlaskClient, session: SessionLi
     assert post_form(client, hidden, {}, page="/flags").status_code == 404
     session.expire_all()
     assert session.get(EscalationFlag, flags["hidden"].id).status == "open"  # type: ignore[union-attr]
+
+
+def test_acknowledging_a_resolved_flag_says_so_back_on_the_flag_page(
+    client: FlaskClient, session: SessionLike
+) -> None:
+    coordinator, _, _, flags = setup(session)
+    flags["urgent"].status = "resolved"
+    session.commit()
+    login(client, coordinator.email)
+    page = f"/flags/{flags['urgent'].id}"
+    html = client.get(page).get_data(as_text=True)
+    response = client.post(
+        f"{page}/acknowledge",
+        data={"csrf_token": csrf_token(html)},
+        headers={"Referer": f"http://localhost{page}"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    assert "This flag is already resolved." in client.get(page).get_data(as_text=True)
+    session.expire_all()
+    row = session.get(EscalationFlag, flags["urgent"].id)
+    assert row is not None and (row.status, row.acknowledged_at) == ("resolved", None)
+    assert not session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "flag.acknowledged")
+    ).all()
 
 
 def test_resolve_validates_then_resolves_and_audits_without_clinical_text(
