@@ -48,7 +48,8 @@ def lock_for_assignment(
                 .with_for_update()
             ).all()
         return
-    # SQLite: a write as the first statement takes the one write lock now, not at flush.
+    # SQLite: a write as the first statement takes the one write lock now, not at flush. It
+    # changes nothing (updated_at included), so the pool cache stays valid.
     session.execute(
         update(VolunteerProfile)
         .where(VolunteerProfile.user_id.in_(volunteers or [-1]))
