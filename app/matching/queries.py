@@ -168,17 +168,6 @@ def open_assignment(session: SessionLike, case_id: int) -> Assignment | None:
     )
 
 
-def open_count(session: SessionLike, volunteer_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Assignment)
-            .where(Assignment.volunteer_id == volunteer_id, Assignment.ended_at.is_(None))
-        )
-        or 0
-    )
-
-
 # --------------------------------------------------------------------------- pages
 
 

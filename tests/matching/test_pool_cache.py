@@ -188,3 +188,19 @@ def test_an_assignment_keeps_the_cache_but_fills_the_place(session: SessionLike)
     assert item.volunteer_id == other.id
     words = {p.name: p.words for p in item.parts}
     assert words["workload"] == "Supporting 1 of up to 3; 2 places free"
+
+
+def test_without_the_cache_the_suggestions_are_the_same(
+    session: SessionLike, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The benchmark times both ways; they must agree.
+    parent = make_parent(session, tags=["twins"])
+    for n in range(4):
+        make_volunteer(session, tags=["twins"] if n % 2 else [], max_caseload=n)
+    cached = suggestions.suggest(session, NOW, parent)
+    monkeypatch.setattr(pool_cache, "ENABLED", False)
+    fresh = suggestions.suggest(session, NOW, parent)
+    assert [(s.volunteer_id, s.score) for s in fresh.items] == [
+        (s.volunteer_id, s.score) for s in cached.items
+    ]
+    assert fresh.excluded == cached.excluded
