@@ -3,9 +3,10 @@
     .venv/bin/python -m bench.matching [--postgres URL] [--runs 50] [--plan-runs 5]
 
 1. The plan for 2,000 waiting parents x 1,000 volunteers with scarce capacity
-   (``service.propose``: database read, scoring, optimal solver; timed with greedy for
+   (``planning.propose``: database read, scoring, optimal solver; timed with greedy for
    comparison, as the proposal page runs it, and without).
-2. Suggestions for one parent among 5,000 volunteers (``service.suggest``, as the page).
+2. Suggestions for one parent among 5,000 volunteers (``suggestions.suggest``, as the page),
+   with and without the volunteer-pool cache, alternately.
 
 SQLite in a temporary file by default; ``--postgres URL`` uses a fresh private database
 on that server (created and dropped here).
@@ -155,11 +156,11 @@ def timed(fn: Any) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
-def plan_phases(session: Any, service: Any) -> dict[str, float]:
-    """The plan's phases timed one by one (the same calls ``service.propose`` makes)."""
+def plan_phases(session: Any) -> dict[str, float]:
+    """The plan's phases timed one by one (the same calls ``planning.propose`` makes)."""
     import numpy as np
 
-    from app.matching import queries
+    from app.matching import queries, suggestions
     from app.matching.arrays import build_needs
     from app.matching.plan import greedy_plan, optimal_plan
     from app.matching.pool_cache import volunteer_pool
@@ -167,11 +168,11 @@ def plan_phases(session: Any, service: Any) -> dict[str, float]:
     from app.timeutil import local_date
 
     out: dict[str, float] = {}
-    seconds, cases = timed(lambda: service.waiting_rows(session))
+    seconds, cases = timed(lambda: queries.waiting_rows(session))
     out["waiting cases + parents read"] = seconds
     seconds, (pool, vocab) = timed(lambda: volunteer_pool(session))
     out["volunteer pool (cached, fingerprint query)"] = seconds
-    ids = service.waiting_parent_ids()
+    ids = queries.waiting_parent_ids()
     seconds, (excluded, previous) = timed(
         lambda: (queries.exclusion_pairs(session, ids), queries.previous_pairs(session, ids))
     )
@@ -179,7 +180,7 @@ def plan_phases(session: Any, service: Any) -> dict[str, float]:
     today = local_date(NOW)
     seconds, needs = timed(lambda: build_needs(cases, pool, vocab, today, excluded, previous))
     out["parent arrays"] = seconds
-    weights = service.load_weights(session)
+    weights = suggestions.load_weights(session)
     seconds, ev = timed(lambda: evaluate(needs, pool, today, weights))
     out["gates + scoring 2000x1000"] = seconds
     capacity = np.where(pool.active, np.clip(pool.max_caseload - pool.open_count, 0, None), 0)
@@ -205,7 +206,7 @@ def main() -> None:
 
     from app import create_app
     from app.extensions import db
-    from app.matching import service
+    from app.matching import planning, pool_cache, suggestions
     from app.models import Parent
     from config import normalise_database_url
 
@@ -240,12 +241,12 @@ def main() -> None:
             for _ in range(args.plan_runs):
                 db.session.remove()
                 cpu = time.process_time()
-                seconds, proposal = timed(lambda: service.propose(db.session, NOW))
+                seconds, proposal = timed(lambda: planning.propose(db.session, NOW))
                 times.append(seconds)
                 cpu_times.append(time.process_time() - cpu)
                 db.session.remove()
                 cpu = time.process_time()
-                seconds, _ = timed(lambda: service.propose(db.session, NOW, compare_greedy=False))
+                seconds, _ = timed(lambda: planning.propose(db.session, NOW, compare_greedy=False))
                 bare_times.append(seconds)
                 bare_cpu.append(time.process_time() - cpu)
             assert proposal is not None
@@ -268,7 +269,7 @@ def main() -> None:
             runs_by_phase: dict[str, list[float]] = {}
             for _ in range(3):
                 db.session.remove()
-                for name, seconds in plan_phases(db.session, service).items():
+                for name, seconds in plan_phases(db.session).items():
                     runs_by_phase.setdefault(name, []).append(seconds)
             print(
                 "  phases (median of 3): "
@@ -282,20 +283,30 @@ def main() -> None:
                 add_volunteers(conn, rng, 1001, 4000, meta)
             parent = db.session.get(Parent, 1)
             assert parent is not None
-            service.suggest(db.session, NOW, parent)  # warm up
-            runs, cpu_runs = [], []
+            suggestions.suggest(db.session, NOW, parent)  # warm up
+            # With and without the pool cache, alternately, so both see the same load.
+            variants = {"with the pool cache": True, "without the pool cache": False}
+            runs: dict[str, list[float]] = {k: [] for k in variants}
+            cpu_runs: dict[str, list[float]] = {k: [] for k in variants}
             for _ in range(args.runs):
-                cpu = time.process_time()
-                seconds, result = timed(lambda: service.suggest(db.session, NOW, parent))
-                runs.append(seconds * 1000)
-                cpu_runs.append((time.process_time() - cpu) * 1000)
+                for label, enabled in variants.items():
+                    pool_cache.ENABLED = enabled
+                    cpu = time.process_time()
+                    seconds, result = timed(lambda: suggestions.suggest(db.session, NOW, parent))
+                    runs[label].append(seconds * 1000)
+                    cpu_runs[label].append((time.process_time() - cpu) * 1000)
+            pool_cache.ENABLED = True
             print(
-                f"suggestions among 5000 volunteers: median {statistics.median(runs):.1f} ms, "
-                f"p95 {p95_of(runs):.1f} ms wall; CPU of this process median "
-                f"{statistics.median(cpu_runs):.1f} ms, p95 {p95_of(cpu_runs):.1f} ms; "
-                f"over {len(runs)} runs ({len(result.items)} shown, "
-                f"{sum(result.excluded.values())} excluded by gates)"
+                f"suggestions among 5000 volunteers, {args.runs} runs each "
+                f"({len(result.items)} shown, {sum(result.excluded.values())} excluded by gates):"
             )
+            for label in variants:
+                wall, cpu_ms = runs[label], cpu_runs[label]
+                print(
+                    f"  {label}: median {statistics.median(wall):.1f} ms, "
+                    f"p95 {p95_of(wall):.1f} ms wall; CPU of this process median "
+                    f"{statistics.median(cpu_ms):.1f} ms, p95 {p95_of(cpu_ms):.1f} ms"
+                )
             print(f"load average after the run: {os.getloadavg()} on {os.cpu_count()} CPUs")
             db.session.remove()
             db.engine.dispose()

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from app.domain import TRAINABLE_STAGES, Stage
 from app.matching.distance import district, postcode_area
 from app.matching.vocab import SLOT_INDEX, SLOTS
-from app.stage import TRAINABLE_STAGES, Stage, stage_on
+from app.stage import stage_on
 
 Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]

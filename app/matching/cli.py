@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from app.cli_options import now_option
 from app.extensions import db
-from app.matching import service
+from app.matching.planning import propose
 from app.matching.postcodes import ImportProblems, import_centroids
+from app.matching.suggestions import suggest
 from app.models import Parent
 
 matching = AppGroup("matching", help="Suggest volunteers, plan the waiting list, import postcodes.")
@@ -29,7 +30,7 @@ def suggest_command(ref: str, as_json: bool, limit: int, now: datetime) -> None:
     parent = db.session.scalar(select(Parent).where(Parent.ref == ref))
     if parent is None:
         raise click.ClickException(f"No parent has the reference {ref!r}.")
-    result = service.suggest(db.session, now, parent, limit=limit)
+    result = suggest(db.session, now, parent, limit=limit)
     if as_json:
         click.echo(
             json.dumps(
@@ -64,7 +65,7 @@ def suggest_command(ref: str, as_json: bool, limit: int, now: datetime) -> None:
 @now_option
 def plan_command(as_json: bool, now: datetime) -> None:
     """The optimal proposal for everyone waiting (nothing is assigned)."""
-    proposal = service.propose(db.session, now)
+    proposal = propose(db.session, now)
     if as_json:
         click.echo(
             json.dumps(
@@ -99,7 +100,7 @@ def import_postcodes_command(path: Path) -> None:
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{path}:1: file: not UTF-8 text") from error
     try:
-        result = import_centroids(db.session, text, str(path))
+        result = import_centroids(db.session, datetime.now(UTC), text, str(path))
     except ImportProblems as error:
         db.session.rollback()
         for problem in error.problems:

@@ -21,13 +21,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.domain import END_REASON_LABELS, END_REASONS
+from app.domain import END_REASON_LABELS, END_REASONS, TRAINABLE_STAGES, VolunteerStatus
 from app.forms import strip_filter
 from app.matching.distance import normalise_postcode
+from app.matching.profiles import ProfileFields
 from app.matching.scoring import PART_LABELS, PARTS
 from app.matching.vocab import EXPERIENCE_TAGS, LANGUAGES, SLOTS, slot_label
-from app.models import VolunteerStatus
-from app.stage import TRAINABLE_STAGES
 
 
 def _choices(pairs: Any) -> list[SelectChoice]:
@@ -165,6 +164,31 @@ class ProfileForm(FlaskForm):
     def all_languages(self) -> list[str]:
         chosen = list(self.languages.data or [])
         return chosen + [c for c in _codes(self.other_languages.data) if c not in chosen]
+
+    def profile_fields(self) -> ProfileFields:
+        """What was entered, as the profile service takes it."""
+        return ProfileFields(
+            status=self.status.data or VolunteerStatus.ACTIVE.value,
+            area_id=self.area.data or None,
+            phone=self.phone.data or None,
+            postcode=self.postcode.data or None,
+            latitude=_float(self.latitude.data),
+            longitude=_float(self.longitude.data),
+            languages=tuple(self.all_languages()),
+            stages=tuple(self.stages.data or ()),
+            tags=tuple(self.tags.data or ()),
+            availability=tuple(self.availability.data or ()),
+            max_caseload=int(self.max_caseload.data or 0),
+            travel_km=_float(self.travel_km.data),
+            remote_only=bool(self.remote_only.data),
+            training_completed_on=self.training_completed_on.data,
+            dbs_checked_on=self.dbs_checked_on.data,
+            dbs_expires_on=self.dbs_expires_on.data,
+        )
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if value is not None else None
 
 
 def _codes(text: str | None) -> list[str]:

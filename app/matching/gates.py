@@ -7,9 +7,9 @@ so the counts on the suggestions page add up to the number excluded.
 * ``checks``   — a DBS expiry date is recorded and has not passed (valid on the expiry day
   itself), and a training completion date is recorded on or before today;
 * ``capacity`` — open assignments < maximum caseload;
-* ``stage``    — trained for the parent's stage today (Europe/London). A parent whose stage
-  is ``unknown`` (no due date, no birth date) needs a volunteer trained for at least one
-  stage; a parent past the 1001 days is offered nobody;
+* ``stage``    — trained for the parent's stage today (in the service time zone). A parent
+  whose stage is ``unknown`` (no due date, no birth date) needs a volunteer trained for at
+  least one stage; a parent past the 1001 days is offered nobody;
 * ``language`` — shares at least one language with the parent (a parent with no language
   recorded passes: there is nothing to check);
 * ``travel``   — within the volunteer's travel radius (their own, else the admin default),

@@ -11,13 +11,14 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
 from app.extensions import SessionLike
 from app.matching.distance import normalise_postcode
-from app.models import Parent, PostcodeCentroid, VolunteerProfile
+from app.matching.profiles import fill_coordinates
+from app.models import Parent, PostcodeCentroid
 
 COLUMNS = ("postcode", "latitude", "longitude")
 #: A full UK postcode or an outward code alone (a district centroid).
@@ -105,7 +106,7 @@ def parse(text: str, filename: str) -> dict[str, tuple[float, float]]:
     return out
 
 
-def import_centroids(session: SessionLike, text: str, filename: str) -> ImportResult:
+def import_centroids(session: SessionLike, now: datetime, text: str, filename: str) -> ImportResult:
     """Replace known centroids with the file's and fill coordinates that are missing."""
     centroids = parse(text, filename)
     if centroids:
@@ -117,16 +118,17 @@ def import_centroids(session: SessionLike, text: str, filename: str) -> ImportRe
             for pc, (lat, lon) in centroids.items()
         )
         session.flush()
-    parents = _fill(session, Parent, centroids)
-    volunteers = _fill(session, VolunteerProfile, centroids)
+    parents = _fill_parents(session, centroids)
+    volunteers = fill_coordinates(session, now, centroids)
     return ImportResult(len(centroids), parents, volunteers)
 
 
-def _fill(session: SessionLike, model: Any, centroids: dict[str, tuple[float, float]]) -> int:
-    """Set coordinates from the centroids where they are missing (one read, batched writes)."""
+def _fill_parents(session: SessionLike, centroids: dict[str, tuple[float, float]]) -> int:
+    """Set parents' coordinates from the centroids where they are missing (one read, one
+    write per filled parent); volunteers' are filled by ``profiles.fill_coordinates``."""
     rows = session.execute(
-        select(model.id, model.postcode).where(
-            model.postcode.is_not(None), model.latitude.is_(None) | model.longitude.is_(None)
+        select(Parent.id, Parent.postcode).where(
+            Parent.postcode.is_not(None), Parent.latitude.is_(None) | Parent.longitude.is_(None)
         )
     ).all()
     filled = 0
@@ -135,23 +137,10 @@ def _fill(session: SessionLike, model: Any, centroids: dict[str, tuple[float, fl
         if found is None:
             continue
         session.execute(
-            update(model)
-            .where(model.id == row_id)
+            update(Parent)
+            .where(Parent.id == row_id)
             .values(latitude=found[0], longitude=found[1])
             .execution_options(synchronize_session=False)
         )
         filled += 1
     return filled
-
-
-def centroid_for(session: SessionLike, postcode: str | None) -> tuple[float, float] | None:
-    """The imported coordinates of this postcode, if any (for filling new records)."""
-    norm = normalise_postcode(postcode)
-    if norm is None:
-        return None
-    row = session.execute(
-        select(PostcodeCentroid.latitude, PostcodeCentroid.longitude).where(
-            PostcodeCentroid.postcode == norm
-        )
-    ).first()
-    return (row[0], row[1]) if row else None

@@ -6,10 +6,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, false, func, literal, select
+from sqlalchemy import Select, case, false, func, literal, select, true
 
+from app.domain import CaseStatus, Role, VolunteerStatus
 from app.extensions import SessionLike
-from app.models import Assignment, Case, MatchExclusion, User, VolunteerProfile
+from app.matching.distance import normalise_postcode
+from app.models import (
+    Area,
+    Assignment,
+    Case,
+    MatchExclusion,
+    Parent,
+    PostcodeCentroid,
+    User,
+    VolunteerProfile,
+)
+from app.scope import visible_cases
 
 
 def open_counts_subquery() -> Any:
@@ -156,12 +168,122 @@ def open_assignment(session: SessionLike, case_id: int) -> Assignment | None:
     )
 
 
-def open_count(session: SessionLike, volunteer_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Assignment)
-            .where(Assignment.volunteer_id == volunteer_id, Assignment.ended_at.is_(None))
-        )
-        or 0
+# --------------------------------------------------------------------------- pages
+
+
+def visible_volunteers(user: User) -> Any:
+    """WHERE clause over User (outer-joined to VolunteerProfile): volunteers this user
+    manages. Admins and coordinators without areas: everyone; a coordinator with areas:
+    volunteers of those areas, with no area, or with no profile yet (to set one up)."""
+    if user.role == Role.ADMIN:
+        return true()
+    area_ids = [area.id for area in user.areas]
+    if not area_ids:
+        return true()
+    return (
+        VolunteerProfile.id.is_(None)
+        | VolunteerProfile.area_id.is_(None)
+        | VolunteerProfile.area_id.in_(area_ids)
     )
+
+
+def volunteer_list(session: SessionLike, user: User, status: str = "") -> list[Any]:
+    """(User, VolunteerProfile | None, open assignments) for every volunteer ``user``
+    manages, by name; only those with ``status`` if it is a volunteer status."""
+    counts = open_counts_subquery()
+    query = (
+        select(User, VolunteerProfile, func.coalesce(counts.c.n, 0))
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .outerjoin(counts, counts.c.volunteer_id == User.id)
+        .where(User.role == Role.VOLUNTEER.value, visible_volunteers(user))
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+    if status in {s.value for s in VolunteerStatus}:
+        query = query.where(VolunteerProfile.status == status)
+    return list(session.execute(query).all())
+
+
+def managed_volunteer(session: SessionLike, user: User, volunteer_id: int) -> User | None:
+    """The volunteer with this id if ``user`` manages them (profile or not), else None."""
+    return session.scalar(
+        select(User)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(User.id == volunteer_id, User.role == Role.VOLUNTEER.value)
+        .where(visible_volunteers(user))
+    )
+
+
+def areas_by_name(session: SessionLike) -> list[Area]:
+    return list(session.scalars(select(Area).order_by(Area.name)))
+
+
+def profile_of(session: SessionLike, user_id: int) -> VolunteerProfile | None:
+    return session.scalar(select(VolunteerProfile).where(VolunteerProfile.user_id == user_id))
+
+
+def visible_case_ids(session: SessionLike, user: User, case_ids: Iterable[int]) -> set[int]:
+    """Those of ``case_ids`` that ``user`` may see."""
+    return set(
+        session.scalars(select(Case.id).where(visible_cases(user), Case.id.in_(list(case_ids))))
+    )
+
+
+def references_for(
+    session: SessionLike, case_ids: Iterable[int], volunteer_ids: Iterable[int]
+) -> dict[str, dict[int, str]]:
+    """{"case": {id: reference}, "volunteer": {id: full name}} (two queries)."""
+    cases = session.scalars(select(Case).where(Case.id.in_(list(case_ids))))
+    users = session.scalars(select(User).where(User.id.in_(list(volunteer_ids))))
+    return {
+        "case": {c.id: c.reference for c in cases},
+        "volunteer": {u.id: u.full_name for u in users},
+    }
+
+
+def centroid_for(session: SessionLike, postcode: str | None) -> tuple[float, float] | None:
+    """The imported coordinates of this postcode, if any (for filling new records)."""
+    norm = normalise_postcode(postcode)
+    if norm is None:
+        return None
+    row = session.execute(
+        select(PostcodeCentroid.latitude, PostcodeCentroid.longitude).where(
+            PostcodeCentroid.postcode == norm
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+def waiting_parent_ids(where: Any = None) -> Select[Any]:
+    """SELECT of the parent ids of the waiting cases (limited by ``where``)."""
+    query = select(Case.parent_id).where(Case.status == CaseStatus.WAITING.value)
+    return query.where(where) if where is not None else query
+
+
+def waiting_rows(session: SessionLike, where: Any = None) -> list[Any]:
+    """Waiting cases (oldest referral first) with what matching needs of their parents:
+    one Core query returning plain rows (``id`` is the parent's, ``case_id`` the case's)."""
+    query = (
+        select(
+            Case.id.label("case_id"),
+            Parent.id,
+            Parent.ref,
+            Parent.due_date,
+            Parent.birth_date,
+            Parent.languages,
+            Parent.tags,
+            Parent.availability,
+            Parent.postcode,
+            Parent.latitude,
+            Parent.longitude,
+            Parent.contact_mode,
+        )
+        .join(Parent, Parent.id == Case.parent_id)
+        .where(Case.status == CaseStatus.WAITING.value)
+        .order_by(Case.referred_at, Case.id)
+    )
+    if where is not None:
+        query = query.where(where)
+    return list(session.execute(query).all())

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import SessionLike
-from app.matching import service
-from app.matching.service import MatchError
+from app.matching import assignments, planning
+from app.matching.errors import MatchError
 from app.models import Assignment, Case, CaseStatus
 from tests.factories import NOW, make_assignment, make_case, make_volunteer
 
@@ -64,7 +64,7 @@ def test_last_free_place_goes_to_exactly_one(app: Flask, session: SessionLike) -
     vid = volunteer.id
 
     def attempt(case_id: int) -> Callable[[Session], object]:
-        return lambda s: service.assign(s, NOW, case_id, vid, None)
+        return lambda s: assignments.assign(s, NOW, case_id, vid, None)
 
     outcomes = race(app, [attempt(c.id) for c in cases])
 
@@ -93,7 +93,7 @@ def test_two_coordinators_one_waiting_case(app: Flask, session: SessionLike) -> 
     cid = case.id
 
     def attempt(volunteer_id: int) -> Callable[[Session], object]:
-        return lambda s: service.assign(s, NOW, cid, volunteer_id, None)
+        return lambda s: assignments.assign(s, NOW, cid, volunteer_id, None)
 
     outcomes = race(app, [attempt(v.id) for v in volunteers])
 
@@ -115,9 +115,9 @@ def test_plan_confirms_racing_with_single_assigns(app: Flask, session: SessionLi
     ids = [c.id for c in cases]
 
     attempts: list[Callable[[Session], object]] = [
-        lambda s: service.confirm_plan(s, NOW, [(ids[0], vid), (ids[1], vid)], None),
-        lambda s: service.assign(s, NOW, ids[2], vid, None),
-        lambda s: service.assign(s, NOW, ids[3], vid, None),
+        lambda s: planning.confirm_plan(s, NOW, [(ids[0], vid), (ids[1], vid)], None),
+        lambda s: assignments.assign(s, NOW, ids[2], vid, None),
+        lambda s: assignments.assign(s, NOW, ids[3], vid, None),
     ]
     outcomes = race(app, attempts)
     assert not [o for o in outcomes if o.startswith("error")], outcomes

@@ -1,17 +1,29 @@
-"""The cached volunteer pool never serves stale facts after a change."""
+"""The cached volunteer pool never serves stale facts after a change.
+
+Every profile write in the app goes through ``app.matching.profiles`` (which moves
+``updated_at`` forward) or sets ``updated_at`` itself (the spreadsheet importer); the
+statuses, caseload limits and check dates are in the fingerprint directly.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
 from sqlalchemy import update
 
+from app.domain import VolunteerStatus
 from app.extensions import SessionLike
-from app.matching import pool_cache, service
+from app.matching import assignments, pool_cache, profiles, suggestions
+from app.matching.errors import MatchError
+from app.matching.profiles import ProfileFields
 from app.models import Parent, User, VolunteerProfile
 from tests.factories import NOW, make_assignment, make_case, make_parent, make_volunteer
 
 
 def offered(session: SessionLike, parent: Parent) -> list[int]:
-    return [s.volunteer_id for s in service.suggest(session, NOW, parent).items]
+    return [s.volunteer_id for s in suggestions.suggest(session, NOW, parent).items]
 
 
 def test_changes_reach_the_suggestions(session: SessionLike) -> None:
@@ -41,12 +53,11 @@ def test_changes_reach_the_suggestions(session: SessionLike) -> None:
     assert offered(session, parent) == []
     session.execute(update(User).where(User.id == b.id).values(active=True))
 
-    # b gains the parent's experience: the score changes.
-    before = service.suggest(session, NOW, parent).items[0].score
-    session.execute(
-        update(VolunteerProfile).where(VolunteerProfile.user_id == b.id).values(tags=["twins"])
-    )
-    assert service.suggest(session, NOW, parent).items[0].score > before
+    # b gains the parent's experience (the coordinators' edit): the score changes.
+    before = suggestions.suggest(session, NOW, parent).items[0].score
+    profile = _profile(session, b.id)
+    profiles.save_profile(session, NOW, b, replace(ProfileFields.of(profile), tags=("twins",)))
+    assert suggestions.suggest(session, NOW, parent).items[0].score > before
 
     # A new volunteer appears.
     c = make_volunteer(session)
@@ -54,8 +65,6 @@ def test_changes_reach_the_suggestions(session: SessionLike) -> None:
 
 
 def test_dbs_date_change_without_updated_at_is_seen(session: SessionLike) -> None:
-    from datetime import date
-
     parent = make_parent(session)
     vol = make_volunteer(session, dbs_expires_on=date(2028, 1, 1))
     assert offered(session, parent) == [vol.id]
@@ -75,46 +84,91 @@ def _profile(session: SessionLike, user_id: int) -> VolunteerProfile:
     return found
 
 
-def test_same_length_language_swap_through_the_orm_is_seen(session: SessionLike) -> None:
-    # The hole the old fingerprint had: "pl" → "so" keeps every length, and a page that
-    # writes updated_at = now with a fixed clock leaves max(updated_at) where it was.
+def test_same_length_language_swap_through_the_profile_service_is_seen(
+    session: SessionLike,
+) -> None:
+    # The hole a plain "updated_at = now" leaves: "pl" → "so" keeps every length, and with a
+    # fixed clock (or two writes in one instant) updated_at would stay where it was.
     parent = make_parent(session, languages=["pl"])
     vol = make_volunteer(session, languages=["pl"])
     assert offered(session, parent) == [vol.id]
     key = pool_cache.fingerprint(session)
     profile = _profile(session, vol.id)
-    profile.languages = ["so"]
-    profile.updated_at = NOW  # the same instant it already had
-    session.flush()
+    assert profile.updated_at == NOW
+    profiles.save_profile(session, NOW, vol, replace(ProfileFields.of(profile), languages=("so",)))
     assert pool_cache.fingerprint(session) != key
     assert offered(session, parent) == []  # no shared language any more
-    profile.languages = ["pl"]  # and back, without touching updated_at at all
-    session.flush()
+    profiles.save_profile(session, NOW, vol, replace(ProfileFields.of(profile), languages=("pl",)))
     assert offered(session, parent) == [vol.id]
 
 
-def test_same_length_language_swap_by_update_statement_is_seen(session: SessionLike) -> None:
+def test_a_volunteers_own_changes_are_seen_with_a_fixed_clock(session: SessionLike) -> None:
+    parent = make_parent(session, availability=["mon-am"])
+    vol = make_volunteer(session, availability=["tue-pm"])
+    profile = _profile(session, vol.id)
+    first = suggestions.suggest(session, NOW, parent).items[0]
+    profiles.set_availability(session, NOW, profile, ["mon-am"])
+    assert suggestions.suggest(session, NOW, parent).items[0].score > first.score
+    key = pool_cache.fingerprint(session)
+    profiles.set_own_status(session, NOW, profile, VolunteerStatus.PAUSED)
+    assert pool_cache.fingerprint(session) != key
+    assert offered(session, parent) == []
+    profiles.set_own_status(session, NOW, profile, VolunteerStatus.ACTIVE)
+    assert offered(session, parent) == [vol.id]
+
+
+def test_someone_who_left_cannot_resume_themselves(session: SessionLike) -> None:
+    vol = make_volunteer(session, status="left")
+    with pytest.raises(MatchError, match="ask your coordinator"):
+        profiles.set_own_status(session, NOW, _profile(session, vol.id), VolunteerStatus.ACTIVE)
+
+
+def test_coordinates_from_a_postcode_import_are_seen(session: SessionLike) -> None:
+    from app.matching.postcodes import import_centroids
+
+    parent = make_parent(session, postcode="BS1 4DJ", latitude=51.45, longitude=-2.59)
+    vol = make_volunteer(session, postcode="BS1 5AA", latitude=None, longitude=None, travel_km=5)
+    assert offered(session, parent) == [vol.id]  # no coordinates: same district, near
+    key = pool_cache.fingerprint(session)
+    far = "postcode,latitude,longitude\nBS1 5AA,52.45,-2.59\n"  # 111 km north
+    assert import_centroids(session, NOW, far, "pc.csv").volunteers_filled == 1
+    assert pool_cache.fingerprint(session) != key
+    assert offered(session, parent) == []
+
+
+def test_a_bulk_writer_that_moves_updated_at_is_seen(session: SessionLike) -> None:
+    # As the spreadsheet importer writes: plain UPDATE statements that set updated_at.
     parent = make_parent(session, languages=["pl"])
     vol = make_volunteer(session, languages=["pl"])
     assert offered(session, parent) == [vol.id]
     session.execute(
-        update(VolunteerProfile).where(VolunteerProfile.user_id == vol.id).values(languages=["so"])
+        update(VolunteerProfile)
+        .where(VolunteerProfile.user_id == vol.id)
+        .values(languages=["so"], updated_at=NOW + timedelta(minutes=1))
     )
     assert offered(session, parent) == []
+
+
+def test_next_stamp_always_moves_forward() -> None:
+    assert profiles.next_stamp(None, NOW) == NOW
+    assert profiles.next_stamp(NOW - timedelta(hours=1), NOW) == NOW
+    assert profiles.next_stamp(NOW, NOW) == NOW + profiles.STEP
+    later = NOW + timedelta(minutes=5)  # a profile stamped ahead of this clock
+    assert profiles.next_stamp(later, NOW) == later + profiles.STEP
 
 
 def test_names_are_read_afresh(session: SessionLike) -> None:
     parent = make_parent(session)
     vol = make_volunteer(session, user_kw={"first_name": "Ann", "last_name": "Old"})
-    assert service.suggest(session, NOW, parent).items[0].name == "Ann Old"
+    assert suggestions.suggest(session, NOW, parent).items[0].name == "Ann Old"
     session.execute(update(User).where(User.id == vol.id).values(last_name="New"))
-    assert service.suggest(session, NOW, parent).items[0].name == "Ann New"
+    assert suggestions.suggest(session, NOW, parent).items[0].name == "Ann New"
 
 
 def test_locking_for_an_assignment_keeps_updated_at(session: SessionLike) -> None:
     vol = make_volunteer(session)
     before = _profile(session, vol.id).updated_at
-    service.lock_for_assignment(session, [], [vol.id])
+    assignments.lock_for_assignment(session, [], [vol.id])
     session.expire_all()
     assert _profile(session, vol.id).updated_at == before
 
@@ -130,7 +184,23 @@ def test_an_assignment_keeps_the_cache_but_fills_the_place(session: SessionLike)
     assert pool_cache._entries[engine][2] is cached  # type: ignore[index]  # ...not rebuilt
     other = make_volunteer(session, max_caseload=3)
     make_assignment(session, make_case(session), other)
-    item = service.suggest(session, NOW, parent).items[0]
+    item = suggestions.suggest(session, NOW, parent).items[0]
     assert item.volunteer_id == other.id
     words = {p.name: p.words for p in item.parts}
     assert words["workload"] == "Supporting 1 of up to 3; 2 places free"
+
+
+def test_without_the_cache_the_suggestions_are_the_same(
+    session: SessionLike, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The benchmark times both ways; they must agree.
+    parent = make_parent(session, tags=["twins"])
+    for n in range(4):
+        make_volunteer(session, tags=["twins"] if n % 2 else [], max_caseload=n)
+    cached = suggestions.suggest(session, NOW, parent)
+    monkeypatch.setattr(pool_cache, "ENABLED", False)
+    fresh = suggestions.suggest(session, NOW, parent)
+    assert [(s.volunteer_id, s.score) for s in fresh.items] == [
+        (s.volunteer_id, s.score) for s in cached.items
+    ]
+    assert fresh.excluded == cached.excluded

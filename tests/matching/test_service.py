@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app.extensions import SessionLike, db
-from app.matching import service
-from app.matching.service import MatchError
+from app.matching import assignments, planning, suggestions
+from app.matching.errors import MatchError
 from app.models import Assignment, AuditEvent, CaseStatus, MatchExclusion
 from app.settings import save_settings
 from tests.factories import NOW, make_assignment, make_case, make_parent, make_user, make_volunteer
@@ -23,7 +23,7 @@ def test_suggestions_rank_explain_and_count_exclusions(session: SessionLike) -> 
     make_volunteer(session, status="paused")
     make_volunteer(session, languages=["pl"])
     make_volunteer(session, dbs_expires_on=date(2026, 10, 1))
-    result = service.suggest(session, NOW, parent)
+    result = suggestions.suggest(session, NOW, parent)
     assert [s.volunteer_id for s in result.items] == [best.id, ok.id]
     assert result.items[0].score > result.items[1].score
     assert result.excluded == {"active": 1, "checks": 1, "language": 1}
@@ -36,12 +36,12 @@ def test_suggestion_statement_count_does_not_grow(session: SessionLike) -> None:
     parent = make_parent(session)
     for _ in range(3):
         make_volunteer(session)
-    count = _count_statements(lambda: service.suggest(session, NOW, parent))
+    count = _count_statements(lambda: suggestions.suggest(session, NOW, parent))
     for _ in range(20):
         v = make_volunteer(session)
         case = make_case(session, make_parent(session))
         make_assignment(session, case, v)
-    assert _count_statements(lambda: service.suggest(session, NOW, parent)) == count
+    assert _count_statements(lambda: suggestions.suggest(session, NOW, parent)) == count
 
 
 def _count_statements(fn: Callable[[], object]) -> int:
@@ -62,15 +62,15 @@ def test_assign_end_and_previous_volunteer_bonus(session: SessionLike) -> None:
     coordinator = make_user(session)
     case = make_case(session)
     first, second = make_volunteer(session), make_volunteer(session)
-    service.assign(session, NOW, case.id, first.id, coordinator.id)
+    assignments.assign(session, NOW, case.id, first.id, coordinator.id)
     assert case.status == CaseStatus.ACTIVE
     with pytest.raises(MatchError, match="Someone has just assigned"):
-        service.assign(session, NOW, case.id, second.id, coordinator.id)
-    service.end_assignment(session, NOW, case.id, "Volunteer moved away", coordinator.id)
+        assignments.assign(session, NOW, case.id, second.id, coordinator.id)
+    assignments.end_assignment(session, NOW, case.id, "Volunteer moved away", coordinator.id)
     assert case.status == CaseStatus.WAITING
     ended = session.scalar(select(Assignment).where(Assignment.case_id == case.id))
     assert ended is not None and ended.end_reason == "Volunteer moved away"
-    result = service.suggest(session, NOW, case.parent)
+    result = suggestions.suggest(session, NOW, case.parent)
     by_id = {s.volunteer_id: s for s in result.items}
     continuity = {p.name: p.points for p in by_id[first.id].parts}["continuity"]
     assert continuity == pytest.approx(10)
@@ -82,8 +82,8 @@ def test_assign_end_and_previous_volunteer_bonus(session: SessionLike) -> None:
 def test_reassign_ends_current_and_starts_new(session: SessionLike) -> None:
     case = make_case(session)
     first, second = make_volunteer(session), make_volunteer(session)
-    service.assign(session, NOW, case.id, first.id, None)
-    new = service.reassign(session, NOW, case.id, second.id, "Not a good fit", None)
+    assignments.assign(session, NOW, case.id, first.id, None)
+    new = assignments.reassign(session, NOW, case.id, second.id, "Not a good fit", None)
     rows = list(session.scalars(select(Assignment).where(Assignment.case_id == case.id)))
     assert len(rows) == 2
     assert rows[0].ended_at == NOW and rows[0].end_reason == "Not a good fit"
@@ -94,29 +94,29 @@ def test_reassign_ends_current_and_starts_new(session: SessionLike) -> None:
 def test_decline_excludes_the_pair_from_later_suggestions(session: SessionLike) -> None:
     case = make_case(session)
     vol = make_volunteer(session)
-    service.assign(session, NOW, case.id, vol.id, None)
-    service.decline(session, NOW, case.id, vol.id, "parent", None)
+    assignments.assign(session, NOW, case.id, vol.id, None)
+    assignments.decline(session, NOW, case.id, vol.id, "parent", None)
     assert case.status == CaseStatus.WAITING
     assert session.scalar(select(func.count()).select_from(MatchExclusion)) == 1
-    result = service.suggest(session, NOW, case.parent)
+    result = suggestions.suggest(session, NOW, case.parent)
     assert result.items == [] and result.excluded == {"excluded": 1}
     with pytest.raises(MatchError, match="declined before"):
-        service.assign(session, NOW, case.id, vol.id, None)
+        assignments.assign(session, NOW, case.id, vol.id, None)
 
 
 def test_full_volunteer_cannot_be_assigned(session: SessionLike) -> None:
     vol = make_volunteer(session, max_caseload=1)
     make_assignment(session, make_case(session), vol)
     with pytest.raises(MatchError, match="last place"):
-        service.assign(session, NOW, make_case(session).id, vol.id, None)
+        assignments.assign(session, NOW, make_case(session).id, vol.id, None)
 
 
 def test_closed_and_referred_cases_cannot_be_assigned(session: SessionLike) -> None:
     vol = make_volunteer(session)
     with pytest.raises(MatchError, match="closed"):
-        service.assign(session, NOW, make_case(session, status="closed").id, vol.id, None)
+        assignments.assign(session, NOW, make_case(session, status="closed").id, vol.id, None)
     with pytest.raises(MatchError, match="referral"):
-        service.assign(session, NOW, make_case(session, status="referred").id, vol.id, None)
+        assignments.assign(session, NOW, make_case(session, status="referred").id, vol.id, None)
 
 
 def test_weights_from_admin_settings(session: SessionLike) -> None:
@@ -130,7 +130,7 @@ def test_weights_from_admin_settings(session: SessionLike) -> None:
          "weight_availability": 0, "weight_continuity": 0, "weight_workload": 0},
         None,
     )  # fmt: skip
-    item = service.suggest(session, NOW, parent).items[0]
+    item = suggestions.suggest(session, NOW, parent).items[0]
     assert item.volunteer_id == vol.id
     assert item.score == pytest.approx(100)
 
@@ -141,7 +141,7 @@ def test_plan_is_optimal_and_confirm_rechecks(session: SessionLike) -> None:
     other = make_case(session, make_parent(session))
     a = make_volunteer(session, max_caseload=1, tags=["twins"])
     b = make_volunteer(session, max_caseload=1, languages=["en"], stages=["pregnancy"])
-    proposal = service.propose(session, NOW)
+    proposal = planning.propose(session, NOW)
     assert proposal.waiting == 2 and len(proposal.pairs) == 2
     assert {(p.case_id, p.volunteer_id) for p in proposal.pairs} == {
         (twins.id, a.id),
@@ -154,7 +154,7 @@ def test_plan_is_optimal_and_confirm_rechecks(session: SessionLike) -> None:
     # Meanwhile b pauses: the confirm makes one pair and reports the other.
     b.volunteer_profile.status = "paused"  # type: ignore[union-attr]
     session.flush()
-    result = service.confirm_plan(session, NOW, [(twins.id, a.id), (other.id, b.id)], None)
+    result = planning.confirm_plan(session, NOW, [(twins.id, a.id), (other.id, b.id)], None)
     assert [x.case_id for x in result.made] == [twins.id]
     assert result.not_made == [(other.id, b.id, "paused or left")]
     assert twins.status == CaseStatus.ACTIVE and other.status == CaseStatus.WAITING
@@ -163,7 +163,7 @@ def test_plan_is_optimal_and_confirm_rechecks(session: SessionLike) -> None:
 def test_confirm_respects_capacity_used_meanwhile(session: SessionLike) -> None:
     c1, c2 = make_case(session), make_case(session)
     vol = make_volunteer(session, max_caseload=1)
-    result = service.confirm_plan(session, NOW, [(c1.id, vol.id), (c2.id, vol.id)], None)
+    result = planning.confirm_plan(session, NOW, [(c1.id, vol.id), (c2.id, vol.id)], None)
     assert len(result.made) == 1
     assert result.not_made == [(c2.id, vol.id, "no space in their caseload")]
 
@@ -172,8 +172,8 @@ def test_current_volunteer_is_not_suggested_again(session: SessionLike) -> None:
     case = make_case(session)
     current, other = make_volunteer(session), make_volunteer(session, status="paused")
     make_volunteer(session)
-    service.assign(session, NOW, case.id, current.id, None)
-    result = service.suggest(session, NOW, case.parent, current_volunteer_id=current.id)
+    assignments.assign(session, NOW, case.id, current.id, None)
+    result = suggestions.suggest(session, NOW, case.parent, current_volunteer_id=current.id)
     assert current.id not in [s.volunteer_id for s in result.items]
     assert result.considered == 2 and result.excluded == {"active": 1}
     assert other.id not in [s.volunteer_id for s in result.items]
@@ -182,16 +182,16 @@ def test_current_volunteer_is_not_suggested_again(session: SessionLike) -> None:
 def test_conflict_of_interest_is_recorded_as_such(session: SessionLike) -> None:
     case = make_case(session)
     vol = make_volunteer(session)
-    exclusion = service.decline(session, NOW, case.id, vol.id, "conflict", None)
+    exclusion = assignments.decline(session, NOW, case.id, vol.id, "conflict", None)
     assert exclusion.reason == "conflict"
-    assert service.suggest(session, NOW, case.parent).excluded == {"excluded": 1}
+    assert suggestions.suggest(session, NOW, case.parent).excluded == {"excluded": 1}
 
 
 def test_plan_statement_count_does_not_grow_with_waiting_cases(session: SessionLike) -> None:
     for _ in range(3):
         make_volunteer(session)
     make_case(session)
-    count = _count_statements(lambda: service.propose(session, NOW))
+    count = _count_statements(lambda: planning.propose(session, NOW))
     for _ in range(15):
         parent = make_parent(session)
         make_case(session, parent)
@@ -201,4 +201,4 @@ def test_plan_statement_count_does_not_grow_with_waiting_cases(session: SessionL
         )  # fmt: skip
     session.flush()
     session.expire_all()
-    assert _count_statements(lambda: service.propose(session, NOW)) == count
+    assert _count_statements(lambda: planning.propose(session, NOW)) == count

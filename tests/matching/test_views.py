@@ -264,6 +264,27 @@ def test_volunteer_edits_own_availability_and_pauses(
     assert client.get(f"/volunteers/{volunteer.id}/edit").status_code == 403
 
 
+def test_a_volunteer_who_left_cannot_resume_themselves(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
+    fixed_now(app)
+    volunteer = make_volunteer(session, status="left")
+    session.commit()
+    login(client, volunteer.email)
+    html = client.get("/my/profile").get_data(as_text=True)
+    response = client.post(
+        "/my/profile/resume",
+        data={"csrf_token": csrf_token(html)},
+        headers={"Referer": "http://localhost/my/profile"},  # as the browser sends it
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/my/profile"
+    page = client.get("/my/profile").get_data(as_text=True)
+    assert "Your profile says you have left the service: ask your coordinator." in page
+    session.expire_all()
+    profile = volunteer.volunteer_profile
+    assert profile is not None and profile.status == "left"
+
+
 def test_admin_sets_weights(app: Flask, client: FlaskClient, session: SessionLike) -> None:
     fixed_now(app)
     admin = make_user(session, "admin")
