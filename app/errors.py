@@ -3,7 +3,8 @@
 A service raises a ``ServiceError`` (or a subclass: ``CaseError``, ``MatchError``,
 ``FlagError``, ``AccountError``) with a message a coordinator or volunteer can act on. A
 view lets it propagate; ``register_errors`` answers it once for the whole app: nothing
-is committed, the message is flashed, and the user is sent back to the page they came from.
+is committed, the message is flashed, and the user is sent back to the page they came from
+(or where the view said with ``app.web.on_refusal_go_to``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from app.domain import ServiceError
 from app.extensions import db
-from app.web import back_url
+from app.web import refusal_url
 
 ERROR_TEXT = {
     400: (
@@ -49,7 +50,7 @@ def register_errors(app: Flask) -> None:
     def service_error(error: ServiceError) -> Response:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(back_url(url_for("main.home")))
+        return redirect(refusal_url(url_for("main.home")))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:

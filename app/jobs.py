@@ -34,7 +34,7 @@ from app.email import send_pending
 from app.escalation.digest import queue_weekly
 from app.escalation.scan import run_scan
 from app.extensions import db
-from app.timeutil import utcnow
+from app.timeutil import service_zone, utcnow
 
 log = logging.getLogger("corner.scheduler")
 
@@ -123,7 +123,7 @@ def build_scheduler(app: Flask) -> Any:
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
-    tz = app.config["CORNER_TIMEZONE"]
+    tz = service_zone()
     scheduler = BlockingScheduler(
         timezone=tz, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
     )

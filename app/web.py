@@ -71,6 +71,20 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def on_refusal_go_to(url: str) -> None:
+    """Where the ServiceError handler sends the user if a service refuses in this request.
+
+    Without it the user goes back to the page they came from (``back_url``).
+    """
+    g.corner_refusal_url = url
+
+
+def refusal_url(default: str) -> str:
+    """The page for a refused request: the view's choice, else the page the user came from."""
+    chosen = g.get("corner_refusal_url")
+    return str(chosen) if chosen else back_url(default)
+
+
 def back_url(default: str) -> str:
     """Where the user came from on this site (the Referer's path), else ``default``."""
     referrer = request.referrer

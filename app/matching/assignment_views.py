@@ -13,14 +13,13 @@ from app.auth.forms import ConfirmForm
 from app.domain import Role
 from app.extensions import db
 from app.matching import assignments, bp, queries
-from app.matching.errors import MatchError
 from app.matching.forms import DeclineForm, EndForm
 from app.matching.scoring import PART_LABELS, PARTS
 from app.matching.suggestions import suggest
 from app.matching.vocab import language_label, tag_label
 from app.models import Case, User
 from app.scope import case_for
-from app.web import now
+from app.web import now, on_refusal_go_to
 
 
 def _case_or_404(case_id: int) -> Case:
@@ -37,13 +36,13 @@ def _volunteer_or_404(volunteer_id: int) -> User:
     return volunteer
 
 
-def _to_suggestions(case: Case, error: MatchError | None = None) -> Response:
-    """Back to the case's suggestions: after a change, and after a refusal (whose message is
-    flashed) rather than to the confirmation page the form was on."""
-    if error is not None:
-        db.session.rollback()
-        flash(str(error), "error")
+def _to_suggestions(case: Case) -> Response:
     return redirect(url_for("matching.suggestions", case_id=case.id))
+
+
+def _refusal_to_suggestions(case: Case) -> None:
+    """A refusal goes back to the case's suggestions, not to the confirmation page."""
+    on_refusal_go_to(url_for("matching.suggestions", case_id=case.id))
 
 
 def _suggestions_page(case: Case, **extra: Any) -> str:
@@ -98,15 +97,13 @@ def assign(case_id: int, volunteer_id: int) -> str | Response:
             )
             return _to_suggestions(case)
     if form.validate_on_submit():
-        try:
-            if isinstance(form, EndForm):
-                assignments.reassign(
-                    db.session, now(), case.id, volunteer.id, form.reason_text(), current_user.id
-                )
-            else:
-                assignments.assign(db.session, now(), case.id, volunteer.id, current_user.id)
-        except MatchError as error:
-            return _to_suggestions(case, error)
+        _refusal_to_suggestions(case)
+        if isinstance(form, EndForm):
+            assignments.reassign(
+                db.session, now(), case.id, volunteer.id, form.reason_text(), current_user.id
+            )
+        else:
+            assignments.assign(db.session, now(), case.id, volunteer.id, current_user.id)
         db.session.commit()
         flash(
             f"{volunteer.full_name} is now supporting {case.parent.first_name} ({case.reference}).",
@@ -125,12 +122,10 @@ def decline(case_id: int, volunteer_id: int) -> str | Response:
     volunteer = _volunteer_or_404(volunteer_id)
     form = DeclineForm()
     if form.validate_on_submit():
-        try:
-            assignments.decline(
-                db.session, now(), case.id, volunteer.id, form.who.data or "parent", current_user.id
-            )
-        except MatchError as error:
-            return _to_suggestions(case, error)
+        _refusal_to_suggestions(case)
+        assignments.decline(
+            db.session, now(), case.id, volunteer.id, form.who.data or "parent", current_user.id
+        )
         db.session.commit()
         flash(
             f"Noted: {volunteer.full_name} will not be suggested for this parent again.", "success"
@@ -149,12 +144,8 @@ def end(case_id: int) -> str | Response:
         flash("This case has no volunteer at the moment.", "error")
         return _to_suggestions(case)
     if form.validate_on_submit():
-        try:
-            assignments.end_assignment(
-                db.session, now(), case.id, form.reason_text(), current_user.id
-            )
-        except MatchError as error:
-            return _to_suggestions(case, error)
+        _refusal_to_suggestions(case)
+        assignments.end_assignment(db.session, now(), case.id, form.reason_text(), current_user.id)
         db.session.commit()
         flash(f"The assignment has ended. {case.reference} is back on the waiting list.", "success")
         return _to_suggestions(case)
