@@ -37,6 +37,9 @@ class Lookup:
 
     users: dict[str, tuple[int, str]] = field(default_factory=dict)  # email -> (id, role)
     profiles: dict[int, int] = field(default_factory=dict)  # user id -> profile id
+    profile_stamps: dict[int, datetime | None] = field(
+        default_factory=dict
+    )  # user id -> updated_at
     parents: dict[str, ParentInCorner] = field(default_factory=dict)
     areas: dict[str, int] = field(default_factory=dict)  # lower-case name -> id
     assignment_keys: set[tuple[int, int, date]] = field(default_factory=set)
@@ -67,12 +70,13 @@ def look_up(session: SessionLike, files: Mapping[str, ParsedFile], tz: str | Non
             lookup.users[email] = (user_id, role)
     volunteer_ids = [uid for uid, role in lookup.users.values() if role == Role.VOLUNTEER]
     for chunk in chunks(volunteer_ids):
-        for profile_id, user_id in session.execute(
-            select(VolunteerProfile.id, VolunteerProfile.user_id).where(
-                VolunteerProfile.user_id.in_(chunk)
-            )
+        for profile_id, user_id, updated_at in session.execute(
+            select(
+                VolunteerProfile.id, VolunteerProfile.user_id, VolunteerProfile.updated_at
+            ).where(VolunteerProfile.user_id.in_(chunk))
         ):
             lookup.profiles[user_id] = profile_id
+            lookup.profile_stamps[user_id] = updated_at
 
     refs = (
         values_of(files, PARENTS.name, "ref")

@@ -16,6 +16,7 @@ from sqlalchemy import Insert, Table, insert, update
 
 from app.domain import CaseStatus, CheckInStatus, Role, VolunteerStatus
 from app.extensions import Base, SessionLike
+from app.matching.profiles import next_stamp
 from app.models import Area, Assignment, Case, CheckIn, Parent, User, VolunteerProfile
 from app.spreadsheets.columns import ASSIGNMENTS, CHECKINS, PARENTS, VOLUNTEERS
 from app.spreadsheets.lookup import Lookup, chunks
@@ -185,7 +186,11 @@ def _write_volunteers(
                 [
                     {
                         "id": lookup.profiles[lookup.users[row.get("email")][0]],
-                        "updated_at": now,
+                        # always forward, even re-importing as of an earlier --now: the
+                        # volunteer-pool cache sees the change (app.matching.pool_cache)
+                        "updated_at": next_stamp(
+                            lookup.profile_stamps[lookup.users[row.get("email")][0]], now
+                        ),
                         **_profile_values(row, parsed.present, areas),
                     }
                     for row in with_profile

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.domain import VolunteerStatus
 from app.extensions import SessionLike
@@ -204,3 +204,32 @@ def test_without_the_cache_the_suggestions_are_the_same(
         (s.volunteer_id, s.score) for s in cached.items
     ]
     assert fresh.excluded == cached.excluded
+
+
+def test_a_reimport_as_of_the_same_time_is_seen(session: SessionLike) -> None:
+    # The importer moves updated_at forward from the stored stamp, even when --now is the
+    # stamp itself: a same-length language swap (pl -> so) must still reach the suggestions.
+    from app.spreadsheets.importer import import_spreadsheets
+
+    header = (
+        "email,first_name,last_name,postcode,latitude,longitude,languages,stages,tags,"
+        "max_caseload,availability,travel_km,remote_only,training_completed_on,"
+        "dbs_checked_on,dbs_expires_on,status\n"
+    )
+
+    def volunteers_csv(language: str) -> bytes:
+        row = (
+            f"pat@corner.test,Pat,Lee,BS1 4DJ,,,{language},pregnancy;birth;postnatal,,3,"
+            "mon-am,10,no,2025-01-10,2025-01-05,2028-01-05,active\n"
+        )
+        return (header + row).encode()
+
+    parent = make_parent(session, languages=["pl"])
+    first = import_spreadsheets(session, NOW, {"volunteers.csv": volunteers_csv("pl")})
+    assert first.ok, first.problems
+    pat = session.scalar(select(User).where(User.email == "pat@corner.test"))
+    assert pat is not None
+    assert offered(session, parent) == [pat.id]
+    again = import_spreadsheets(session, NOW, {"volunteers.csv": volunteers_csv("so")})
+    assert again.ok, again.problems
+    assert offered(session, parent) == []
