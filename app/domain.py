@@ -88,6 +88,14 @@ class FlagStatus(StrEnum):
     RESOLVED = "resolved"
 
 
+#: What people read for a flag's status.
+FLAG_STATUS_LABELS: dict[str, str] = {
+    FlagStatus.OPEN: "Open",
+    FlagStatus.ACKNOWLEDGED: "Acknowledged",
+    FlagStatus.RESOLVED: "Resolved",
+}
+
+
 class ExclusionReason(StrEnum):
     DECLINED = "declined"
     CONFLICT = "conflict"
@@ -263,6 +271,7 @@ LABEL_FILTERS: dict[str, dict[str, str]] = {
     "case_status_label": CASE_STATUS_LABELS,
     "stage_label": STAGE_LABELS,
     "severity_label": SEVERITY_LABELS,
+    "flag_status_label": FLAG_STATUS_LABELS,
     "rule_label": RULE_LABELS,
     "contact_mode_label": CONTACT_MODE_LABELS,
     "checkin_mode_label": CHECKIN_MODE_LABELS,
