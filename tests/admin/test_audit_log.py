@@ -58,6 +58,8 @@ def test_audit_log_lists_filters_and_paginates(
     assert "parent 9<" not in rows  # on page 2
     page2 = client.get("/admin/audit?page=2").get_data(as_text=True)
     assert "parent 9<" in page2
+    assert 'href="/admin/audit?page=2' in page1 and ">Older</a>" in page1
+    assert 'href="/admin/audit?page=1' in page2 and ">Newer</a>" in page2
 
     only = client.get(f"/admin/audit?action=parent.viewed&actor={world.alice.id}")
     html = only.get_data(as_text=True)
