@@ -1,5 +1,8 @@
 """Fixtures: an app on SQLite (always) and PostgreSQL (when TEST_DATABASE_URL is set).
 
+Only fixtures live here; what tests import (make_app, login, post_form, csrf_token,
+assert_accessible) lives in tests/helpers.py.
+
 The schema is built once per database by running the Alembic migrations; each test then
 gets a clean copy (SQLite: a fresh copy of the migrated file; PostgreSQL: a private
 database for this pytest run, emptied after every test).
@@ -8,10 +11,10 @@ database for this pytest run, emptied after every test).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,45 +25,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, Page
+from sqlalchemy import event
 
-from app import create_app
 from app.extensions import SessionLike, db
 from config import normalise_database_url
 from tests.browser import LiveServer, launch_browser, new_page, start_live_server
-from tests.factories import NOW, PASSWORD
+from tests.factories import NOW
+from tests.helpers import StatementCounter, make_app
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 DB_KINDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
 
-class IsolatedClient(FlaskClient):
-    """A test client whose every request runs in its own application context.
-
-    The fixtures keep an app context open for the test's own session; without this,
-    requests would share its ``g`` (and so Flask-Login's cached user) and its session.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        ctx = self.application.app_context()
-        ctx.push()
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            ctx.pop()
-
-
-def make_app(database_uri: str, **extra: Any) -> Flask:
-    config: dict[str, Any] = {
-        "CORNER_ENV": "testing",
-        "SQLALCHEMY_DATABASE_URI": database_uri,
-    }
-    config.update(extra)
-    app = create_app(config)
-    app.test_client_class = IsolatedClient
-    return app
-
-
-def migrate_database(database_uri: str) -> None:
+def _migrate_database(database_uri: str) -> None:
     app = make_app(database_uri)
     with app.app_context():
         upgrade()
@@ -70,7 +47,7 @@ def migrate_database(database_uri: str) -> None:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
-    migrate_database(f"sqlite:///{path}")
+    _migrate_database(f"sqlite:///{path}")
     return path
 
 
@@ -86,7 +63,7 @@ def postgres_url() -> Iterator[str]:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = server_url.set(database=name).render_as_string(hide_password=False)
     try:
-        migrate_database(url)
+        _migrate_database(url)
         yield url
     finally:
         with admin.connect() as conn:
@@ -137,29 +114,28 @@ def now() -> datetime:
     return NOW
 
 
-CSRF_RE = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
-)
+# --------------------------------------------------------------------------- SQL statements
 
 
-def csrf_token(html: str) -> str:
-    """The CSRF token from the first form on a page."""
-    match = CSRF_RE.search(html)
-    assert match, "no CSRF token on the page"
-    return match.group(1) or match.group(2)
+@pytest.fixture
+def count_statements(app: Flask) -> StatementCounter:
+    """``with count_statements() as statements:`` lists the SQL the block sends to the database."""
 
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
 
-def login(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
-    """Log in through the real login form (GET for the token, then POST)."""
-    page = client.get("/login")
-    token = csrf_token(page.get_data(as_text=True))
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
 
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
 
-def post_form(client: FlaskClient, url: str, data: dict[str, Any], page: str | None = None) -> Any:
-    """POST a form with a CSRF token taken from ``page`` (default: GET the same URL)."""
-    html = client.get(page or url).get_data(as_text=True)
-    return client.post(url, data={**data, "csrf_token": csrf_token(html)})
+    return counting
 
 
 # --------------------------------------------------------------------------- browser

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import SessionLike
 from app.models import Area, User, VolunteerProfile
 from tests.auth.helpers import is_logged_in
-from tests.conftest import csrf_token, login
+from tests.helpers import csrf_token, login
 
 NEW_PASSWORD = "lighthouse kettle meadow"
 

@@ -7,8 +7,8 @@ from flask.testing import FlaskClient
 
 from app.auth.access import roles
 from app.extensions import SessionLike
-from tests.conftest import login, make_app
 from tests.factories import make_user
+from tests.helpers import login, make_app
 
 
 def _friendly(html: str) -> None:

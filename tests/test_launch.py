@@ -19,8 +19,8 @@ from app.extensions import SessionLike
 from app.launch import has_demo, prepare_database, stop
 from app.models import User
 from config import BASE_DIR
-from tests.conftest import make_app
 from tests.factories import make_user
+from tests.helpers import make_app
 
 
 def test_prepare_database_seeds_only_an_empty_database(app: Flask) -> None:

@@ -2,8 +2,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import SessionLike
-from tests.conftest import login
 from tests.factories import make_user
+from tests.helpers import login
 
 
 def test_login_page_renders(client: FlaskClient) -> None:

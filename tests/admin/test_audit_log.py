@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from app.audit import record
 from app.extensions import SessionLike
 from app.models import User
-from tests.conftest import login
 from tests.factories import NOW, make_area, make_user, make_volunteer
+from tests.helpers import login
 
 
 @dataclass

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from app.extensions import SessionLike
 from app.models import AuditEvent, Invitation, User, VolunteerProfile
 from tests.auth.helpers import is_logged_in
-from tests.conftest import csrf_token, login, post_form
 from tests.factories import make_area, make_user
+from tests.helpers import csrf_token, login, post_form
 
 NEW_PASSWORD = "lighthouse kettle meadow"
 

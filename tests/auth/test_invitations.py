@@ -13,8 +13,8 @@ from app.auth.service import create_user, issue_invitation
 from app.extensions import SessionLike
 from app.models import Invitation, User
 from tests.auth.helpers import is_logged_in
-from tests.conftest import csrf_token, login
 from tests.factories import make_user
+from tests.helpers import csrf_token, login
 
 NEW_PASSWORD = "lighthouse kettle meadow"
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from app.extensions import SessionLike
 from app.models import AuditEvent, User
 from tests.auth.helpers import is_logged_in
-from tests.conftest import csrf_token, login, make_app
 from tests.factories import PASSWORD, make_user
+from tests.helpers import csrf_token, login, make_app
 
 
 def _normalised(html: str, email: str) -> str:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app.extensions import SessionLike
 from app.models import AuditEvent, User
 from tests.auth.helpers import client_with_cookie, is_logged_in, logout, session_cookie
-from tests.conftest import login, post_form
 from tests.factories import PASSWORD, make_user
+from tests.helpers import login, post_form
 
 NEW_PASSWORD = "a brand new long password"
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import SessionLike
 from app.models import AuditEvent
 from tests.cases.conftest import World
-from tests.conftest import login, post_form
+from tests.helpers import login, post_form
 
 
 def test_views_and_changes_are_audited_without_clinical_text(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -11,7 +12,6 @@ from sqlalchemy import select
 from app.extensions import SessionLike
 from app.models import Assignment, AuditEvent, Case
 from tests.cases.conftest import World
-from tests.conftest import csrf_token, login, post_form
 from tests.factories import (
     make_area,
     make_assignment,
@@ -21,6 +21,7 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.helpers import csrf_token, login, post_form
 
 
 def referred(day: int) -> datetime:
@@ -157,11 +158,10 @@ def test_timeline_newest_first_with_checkins_assignments_and_flags(
     timeline = html.split('id="timeline-title"')[1]
     assert timeline.index("Low mood") < timeline.index("newer") < timeline.index("older")
     assert timeline.index("older") < timeline.index("started supporting")
-    assert (
-        f"/flags/{flag.id}" in timeline
-        or f"flag_id={flag.id}" in timeline
-        or str(flag.id) in timeline
-    )
+    # the flag is on the timeline as a link to its page, named by its rule
+    link = re.search(rf'<a href="/flags/{flag.id}">([^<]*)</a>', timeline)
+    assert link, timeline
+    assert "Low mood" in link.group(1)
     assert ">High<" in timeline  # severity in words
     assert "secret draft" not in html and "1 check-in draft" in html
     assert "removed one" not in html and "Show 1 deleted check-in" in html

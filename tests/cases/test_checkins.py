@@ -14,8 +14,8 @@ from app.cases import service
 from app.extensions import SessionLike
 from app.models import AuditEvent, CheckIn
 from tests.cases.conftest import World
-from tests.conftest import csrf_token, login, post_form
 from tests.factories import NOW, make_assignment, make_case, make_checkin, make_parent
+from tests.helpers import csrf_token, login, post_form
 
 GOOD = {
     "mode": "phone",

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from app.extensions import SessionLike
 from app.models import Assignment, AuditEvent, Case, CheckIn, Parent
 from tests.cases.conftest import World
-from tests.conftest import csrf_token, login
 from tests.cross_volunteer import CROSS_VOLUNTEER_ROUTES
 from tests.factories import make_assignment, make_case, make_checkin, make_parent
+from tests.helpers import csrf_token, login
 
 FORM = {
     "mode": "phone",

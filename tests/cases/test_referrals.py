@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from app.extensions import SessionLike
 from app.models import AuditEvent, Case, Parent
 from tests.cases.conftest import World
-from tests.conftest import csrf_token, login, post_form
 from tests.factories import make_area, make_case, make_parent
+from tests.helpers import csrf_token, login, post_form
 
 GOOD_SELF = {
     "first_name": "Priya",
@@ -237,7 +237,7 @@ def test_rate_limit_holds_across_two_app_instances(
     app: Flask, database_uri: str, session: SessionLike, world: World
 ) -> None:
     """Two "worker processes" (separate apps, separate engines) share one database count."""
-    from tests.conftest import make_app
+    from tests.helpers import make_app
 
     other_app = make_app(database_uri, CORNER_NOW=app.config["CORNER_NOW"])
     for a in (app, other_app):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from tests.cases.conftest import World
-from tests.conftest import login
+from tests.helpers import login
 
 
 def test_coordinator_pages_render(client: FlaskClient, world: World) -> None:

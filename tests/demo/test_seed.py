@@ -23,8 +23,8 @@ from app.models import (
     VolunteerProfile,
 )
 from app.stage_sql import stage_sql
-from tests.conftest import login
 from tests.factories import NOW
+from tests.helpers import login
 
 NOW_ARG = "2026-11-02T10:00:00+00:00"
 TODAY = date(2026, 11, 2)

@@ -7,7 +7,6 @@ from playwright.sync_api import Page
 
 from app.extensions import SessionLike
 from tests.browser import LiveServer, login_in_browser, screenshot
-from tests.e2e.axe import assert_accessible
 from tests.factories import (
     PASSWORD,
     make_area,
@@ -16,6 +15,7 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.helpers import assert_accessible
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ from playwright.sync_api import Page
 
 from app.extensions import SessionLike
 from tests.browser import LiveServer, login_in_browser, screenshot
-from tests.e2e.axe import assert_accessible
 from tests.factories import PASSWORD, make_area, make_user
+from tests.helpers import assert_accessible
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -25,17 +24,9 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.helpers import assert_accessible
 
 pytestmark = pytest.mark.browser
-
-
-def serious_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {v['nodes'][0]['target']})"
-        for v in results.response["violations"]
-        if v.get("impact") in ("serious", "critical")
-    ]
 
 
 def build_world(session: SessionLike) -> dict[str, Any]:
@@ -83,7 +74,7 @@ def test_volunteer_draft_then_submit_then_coordinator_sees_it(
     phone_page.get_by_role("link", name="Record a check-in for Maya").click()
     expect(phone_page.get_by_role("heading", name="New check-in")).to_be_visible()
     screenshot(phone_page, "cases-checkin-form-phone")
-    assert serious_violations(phone_page) == []
+    assert_accessible(phone_page, "check-in form on a phone")
 
     topics = phone_page.get_by_role("group", name="What did you talk about?")
     topics.get_by_label("Sleep").check()
@@ -106,7 +97,7 @@ def test_volunteer_draft_then_submit_then_coordinator_sees_it(
     summary = phone_page.get_by_role("alert")
     expect(summary).to_contain_text("Choose how the parent was feeling.")
     screenshot(phone_page, "cases-checkin-form-phone-error")
-    assert serious_violations(phone_page) == []
+    assert_accessible(phone_page, "check-in form with errors")
     # Progressive enhancement: an attempt hides the questions about the conversation.
     expect(phone_page.get_by_role("alert")).to_be_focused()
     phone_page.get_by_label("No, I only tried to reach them").check()
@@ -120,7 +111,7 @@ def test_volunteer_draft_then_submit_then_coordinator_sees_it(
     assert submitted.status == "submitted" and submitted.wellbeing == 4
     assert submitted.topics == ["sleep"]
     screenshot(phone_page, "cases-my-parents-phone")
-    assert serious_violations(phone_page) == []
+    assert_accessible(phone_page, "my parents on a phone")
     phone_page.get_by_role("link", name="Maya P").click()
     expect(phone_page.get_by_role("link", name="07700 900123")).to_be_visible()
     screenshot(phone_page, "cases-volunteer-case-phone")
@@ -130,19 +121,19 @@ def test_volunteer_draft_then_submit_then_coordinator_sees_it(
     page.get_by_role("link", name="Waiting list").first.click()
     expect(page.get_by_role("heading", name="Waiting list")).to_be_visible()
     screenshot(page, "cases-waiting-list")
-    assert serious_violations(page) == []
+    assert_accessible(page, "waiting list")
     page.goto(f"{base}/cases/{world['case'].id}")
     timeline = page.locator("ol.timeline")
     expect(timeline).to_contain_text("Check-in by Alice")
     expect(timeline).to_contain_text("Good chat about sleep routines.")
     expect(timeline).to_contain_text("Feeling: 4 of 5")
     screenshot(page, "cases-case-page")
-    assert serious_violations(page) == []
+    assert_accessible(page, "case page")
     page.get_by_role("link", name="Waiting list").first.click()
     page.get_by_role("link", name="New referral").click()
     expect(page.get_by_role("heading", name="New referral")).to_be_visible()
     screenshot(page, "cases-referral-form")
-    assert serious_violations(page) == []
+    assert_accessible(page, "referral form")
 
 
 def test_self_referral_page_is_accessible_and_works(
@@ -153,10 +144,10 @@ def test_self_referral_page_is_accessible_and_works(
     phone_page.goto(f"{live_server.url}/refer")
     expect(phone_page.get_by_role("heading", name="Ask for a peer supporter")).to_be_visible()
     screenshot(phone_page, "cases-self-referral-phone")
-    assert serious_violations(phone_page) == []
+    assert_accessible(phone_page, "self-referral on a phone")
     phone_page.get_by_role("button", name="Send").click()
     expect(phone_page.get_by_role("alert")).to_contain_text("Tick the box to say you agree")
-    assert serious_violations(phone_page) == []
+    assert_accessible(phone_page, "self-referral with errors")
     phone_page.get_by_label("Your first name").fill("Sara")
     phone_page.get_by_label("Phone number").fill("07700 900777")
     phone_page.get_by_label("When is your baby due?").fill("2027-02-14")

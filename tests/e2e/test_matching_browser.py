@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Page
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from app.extensions import SessionLike
 from app.models import Assignment, CaseStatus
 from tests.browser import LiveServer, login_in_browser, screenshot
 from tests.factories import NOW, PASSWORD, make_case, make_parent, make_user, make_volunteer
+from tests.helpers import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -63,8 +63,7 @@ def test_coordinator_reads_suggestions_and_assigns(
     assert "1 paused or left" in excluded and "1 DBS check expired" in excluded
     screenshot(page, "matching-suggestions")
 
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page, "suggestions", strict=True)
 
     first.get_by_role("link", name="Assign Bea Okafor").click()
     assert page.get_by_role("heading", name="Assign Bea Okafor to support Amira").is_visible()
@@ -119,7 +118,7 @@ def test_plan_and_profile_pages_are_accessible(
     page.goto(f"{live_server.url}/plan")
     assert "This plan: 3 parents matched" in page.locator(".plan-totals").inner_text()
     screenshot(page, "matching-plan")
-    assert Axe().run(page).violations_count == 0
+    assert_accessible(page, "plan", strict=True)
     page.get_by_label("Confirm C-00003 with Bea Okafor").uncheck()
     page.get_by_role("button", name="Confirm the ticked pairs").click()
     assert page.get_by_role("heading", name="2 assignments made").is_visible()
@@ -128,11 +127,10 @@ def test_plan_and_profile_pages_are_accessible(
     page.goto(f"{live_server.url}/volunteers")
     assert "Warning: Expires in 18 days" in page.locator("table").inner_text()
     screenshot(page, "matching-volunteers")
-    assert Axe().run(page).violations_count == 0
+    assert_accessible(page, "volunteers", strict=True)
     page.get_by_role("link", name="Edit Bea Okafor's profile").click()
     screenshot(page, "matching-volunteer-edit")
-    result = Axe().run(page)
-    assert result.violations_count == 0, result.generate_report()
+    assert_accessible(page, "volunteer profile", strict=True)
 
     page.get_by_role("button", name="Log out").click()
     login_in_browser(page, live_server.url, bea.email, PASSWORD)
@@ -141,8 +139,7 @@ def test_plan_and_profile_pages_are_accessible(
     page.get_by_role("button", name="Save my availability").click()
     assert "Your availability is saved." in page.get_by_role("status").first.inner_text()
     screenshot(page, "matching-my-profile")
-    result = Axe().run(page)
-    assert result.violations_count == 0, result.generate_report()
+    assert_accessible(page, "my profile", strict=True)
 
     page.get_by_role("button", name="Log out").click()
     login_in_browser(page, live_server.url, admin.email, PASSWORD)
@@ -151,4 +148,4 @@ def test_plan_and_profile_pages_are_accessible(
     page.get_by_role("button", name="Save").click()
     assert "Matching weights saved" in page.get_by_role("status").first.inner_text()
     screenshot(page, "matching-settings")
-    assert Axe().run(page).violations_count == 0
+    assert_accessible(page, "matching settings", strict=True)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Page
 from sqlalchemy import select
@@ -24,22 +22,9 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.helpers import assert_accessible
 
 pytestmark = pytest.mark.browser
-AXE = Axe()
-
-
-def assert_accessible(page: Page, where: str) -> None:
-    results = AXE.run(page)
-    violations: list[dict[str, Any]] = results.response["violations"]
-    blocking = [v for v in violations if v.get("impact") in {"serious", "critical"}]
-    details = "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(str(n["target"]) for n in v["nodes"][:3])
-        for v in blocking
-    )
-    assert not blocking, f"{where}: serious accessibility problems:\n{details}"
-    assert results.response["testEngine"]["name"] == "axe-core"
 
 
 def test_coordinator_finds_urgent_flag_and_resolves_it(

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, func, select
 
 from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, SETTINGS_KEY
 from app.escalation.scan import run_scan
@@ -18,6 +15,7 @@ from app.extensions import SessionLike, db
 from app.models import Case, EscalationFlag, User
 from app.settings import save_settings
 from tests.factories import NOW, make_assignment, make_case, make_checkin, make_volunteer
+from tests.helpers import StatementCounter
 
 DAY = timedelta(days=1)
 
@@ -164,21 +162,6 @@ def test_thresholds_from_admin_settings(session: SessionLike) -> None:
 # --------------------------------------------------------------------------- statement count
 
 
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def build(session: SessionLike, n: int) -> None:
     """n cases of a repeating mix, so every kind of write happens at any size."""
     volunteer = make_volunteer(session, max_caseload=n)
@@ -201,12 +184,12 @@ def build(session: SessionLike, n: int) -> None:
     session.commit()
 
 
-def scan_statements(app: Flask, session: SessionLike) -> tuple[int, int]:
-    with counting(app) as first:
+def scan_statements(session: SessionLike, count_statements: StatementCounter) -> tuple[int, int]:
+    with count_statements() as first:
         first_result = run_scan(session, NOW)
     session.commit()
     # a day later with one contact each for some: some flags resolve, others stay
-    with counting(app) as second:
+    with count_statements() as second:
         run_scan(session, NOW + 40 * DAY)
     session.commit()
     assert first_result.raised > 0
@@ -214,14 +197,16 @@ def scan_statements(app: Flask, session: SessionLike) -> tuple[int, int]:
 
 
 @pytest.mark.slow
-def test_statement_count_does_not_grow_with_cases(app: Flask, session: SessionLike) -> None:
+def test_statement_count_does_not_grow_with_cases(
+    session: SessionLike, count_statements: StatementCounter
+) -> None:
     build(session, 10)
-    small = scan_statements(app, session)
+    small = scan_statements(session, count_statements)
     db.session.execute(delete(EscalationFlag))
     for table in ("checkins", "assignments", "cases", "parents"):
         db.session.execute(db.metadata.tables[table].delete())
     session.commit()
     build(session, 1000)
-    large = scan_statements(app, session)
+    large = scan_statements(session, count_statements)
     assert small == large
     assert small[0] <= 8

@@ -11,8 +11,8 @@ from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, SETTINGS_KEY
 from app.extensions import SessionLike
 from app.models import AuditEvent, EscalationFlag, OutboxEmail
 from app.settings import get_settings
-from tests.conftest import csrf_token, login, post_form
 from tests.factories import NOW, make_area, make_case, make_user, make_volunteer
+from tests.helpers import csrf_token, login, post_form
 
 DAY = timedelta(days=1)
 

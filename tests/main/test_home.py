@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 from app.extensions import SessionLike
-from tests.conftest import login
 from tests.factories import make_area, make_assignment, make_case, make_user, make_volunteer
+from tests.helpers import login
 
 
 def test_coordinator_home_counts_only_their_areas(app: Flask, session: SessionLike) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from app.extensions import SessionLike, db
+from app.extensions import SessionLike
 from app.matching import assignments, planning, suggestions
 from app.matching.errors import MatchError
 from app.models import Assignment, AuditEvent, CaseStatus, MatchExclusion
 from app.settings import save_settings
 from tests.factories import NOW, make_assignment, make_case, make_parent, make_user, make_volunteer
+from tests.helpers import StatementCounter
 
 
 def test_suggestions_rank_explain_and_count_exclusions(session: SessionLike) -> None:
@@ -32,30 +32,21 @@ def test_suggestions_rank_explain_and_count_exclusions(session: SessionLike) -> 
     assert words["experience"] == "Shares experience of twins or more"
 
 
-def test_suggestion_statement_count_does_not_grow(session: SessionLike) -> None:
+def test_suggestion_statement_count_does_not_grow(
+    session: SessionLike, count_statements: StatementCounter
+) -> None:
     parent = make_parent(session)
     for _ in range(3):
         make_volunteer(session)
-    count = _count_statements(lambda: suggestions.suggest(session, NOW, parent))
+    with count_statements() as small:
+        suggestions.suggest(session, NOW, parent)
     for _ in range(20):
         v = make_volunteer(session)
         case = make_case(session, make_parent(session))
         make_assignment(session, case, v)
-    assert _count_statements(lambda: suggestions.suggest(session, NOW, parent)) == count
-
-
-def _count_statements(fn: Callable[[], object]) -> int:
-    seen: list[str] = []
-
-    def listener(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(seen)
+    with count_statements() as large:
+        suggestions.suggest(session, NOW, parent)
+    assert len(large) == len(small)
 
 
 def test_assign_end_and_previous_volunteer_bonus(session: SessionLike) -> None:
@@ -187,11 +178,14 @@ def test_conflict_of_interest_is_recorded_as_such(session: SessionLike) -> None:
     assert suggestions.suggest(session, NOW, case.parent).excluded == {"excluded": 1}
 
 
-def test_plan_statement_count_does_not_grow_with_waiting_cases(session: SessionLike) -> None:
+def test_plan_statement_count_does_not_grow_with_waiting_cases(
+    session: SessionLike, count_statements: StatementCounter
+) -> None:
     for _ in range(3):
         make_volunteer(session)
     make_case(session)
-    count = _count_statements(lambda: planning.propose(session, NOW))
+    with count_statements() as small:
+        planning.propose(session, NOW)
     for _ in range(15):
         parent = make_parent(session)
         make_case(session, parent)
@@ -201,4 +195,6 @@ def test_plan_statement_count_does_not_grow_with_waiting_cases(session: SessionL
         )  # fmt: skip
     session.flush()
     session.expire_all()
-    assert _count_statements(lambda: planning.propose(session, NOW)) == count
+    with count_statements() as large:
+        planning.propose(session, NOW)
+    assert len(large) == len(small)

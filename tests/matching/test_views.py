@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from app.extensions import SessionLike
 from app.models import Assignment, CaseStatus, MatchExclusion, Parent, Setting, VolunteerProfile
-from tests.conftest import csrf_token, login, post_form
 from tests.factories import (
     NOW,
     make_area,
@@ -21,6 +20,7 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.helpers import csrf_token, login, post_form
 
 
 def fixed_now(app: Flask) -> None:

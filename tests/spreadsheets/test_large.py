@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import SessionLike, db
 from app.spreadsheets.exporter import export_spreadsheets
 from app.spreadsheets.importer import import_spreadsheets
 from tests.factories import NOW
+from tests.helpers import StatementCounter
 from tests.spreadsheets.data import encoded, large_files, table_counts, wipe
 
 
 @pytest.mark.slow
-def test_ten_thousand_checkins_import_in_bounded_statements(session: SessionLike) -> None:
+def test_ten_thousand_checkins_import_in_bounded_statements(
+    session: SessionLike, count_statements: StatementCounter
+) -> None:
     files = encoded(large_files(parents=2000, checkins=10_000))
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_statements() as statements:
         started = time.perf_counter()
         result = import_spreadsheets(session, NOW, files)
         session.commit()
         took = time.perf_counter() - started
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert result.ok, [str(p) for p in result.problems[:5]]
     counts = table_counts(session)
     assert (counts["checkins"], counts["parents"], counts["cases"], counts["assignments"]) == (

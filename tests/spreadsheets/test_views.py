@@ -14,8 +14,8 @@ from sqlalchemy import select
 from app.extensions import SessionLike
 from app.models import AuditEvent, User
 from app.spreadsheets.exporter import export_spreadsheets
-from tests.conftest import csrf_token, login
 from tests.factories import NOW, make_user
+from tests.helpers import csrf_token, login
 from tests.spreadsheets.data import COORDINATOR, GOOD, replace, table_counts
 
 URL = "/admin/import"
