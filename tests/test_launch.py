@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,25 +16,39 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from app.extensions import SessionLike
+from app.demo.vocab import DEMO_LOGINS
+from app.extensions import SessionLike, db
 from app.launch import has_demo, prepare_database, stop
 from app.models import User
 from config import BASE_DIR
 from tests.factories import make_user
 from tests.helpers import make_app
 
+DEMO_EMAILS = {email for email, _role, _what in DEMO_LOGINS}
+LOADED_RE = re.compile(r"(\d+) ([a-z -]+?)(?:,|$)")
+
+
+def _demo_users(app: Flask) -> tuple[int, set[str]]:
+    """How many users there are, and which of the demo logins exist."""
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(User)) or 0
+        emails = set(db.session.scalars(select(User.email).where(User.email.in_(DEMO_EMAILS))))
+        db.session.remove()
+    return count, emails
+
 
 def test_prepare_database_seeds_only_an_empty_database(app: Flask) -> None:
     fresh = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
     message = prepare_database(fresh)
-    assert message is not None and "226 parents" in message
-    with fresh.app_context():
-        from app.extensions import db
-
-        users = db.session.scalar(select(func.count()).select_from(User))
-        db.session.remove()
-    assert message is not None and users and users > 30
+    # it says what it loaded: some of everything (whatever the demo's size), parents included
+    assert message is not None and message.startswith("Loaded demo data: "), message
+    loaded = {what: int(n) for n, what in LOADED_RE.findall(message)}
+    assert "parents" in loaded and all(n > 0 for n in loaded.values()), message
+    users, logins = _demo_users(fresh)
+    assert logins == DEMO_EMAILS  # every login the launcher prints exists
+    assert users > len(DEMO_EMAILS)  # and volunteers besides
     assert prepare_database(fresh) is None  # second start: nothing loaded again
+    assert _demo_users(fresh) == (users, logins)
 
 
 def _free_port() -> int:
@@ -86,7 +101,7 @@ def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
     process, text = _start_launcher(tmp_path, port)
     try:
         assert f"Log in at http://127.0.0.1:{port}/login" in text, text
-        assert "admin@corner.demo" in text and "volunteer@corner.demo" in text
+        assert all(email in text for email in DEMO_EMAILS), text  # the demo logins printed
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=60) as response:
             assert response.status == 200
             assert b"Log in to Corner" in response.read()
