@@ -34,6 +34,7 @@ def _demo_users(app: Flask) -> tuple[int, set[str]]:
         count = db.session.scalar(select(func.count()).select_from(User)) or 0
         emails = set(db.session.scalars(select(User.email).where(User.email.in_(DEMO_EMAILS))))
         db.session.remove()
+        db.engine.dispose()
     return count, emails
 
 
