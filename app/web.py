@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 from app.audit import record
@@ -13,18 +13,22 @@ from app.extensions import db
 from app.models import AuditEvent
 from app.timeutil import utcnow
 
+REQUEST_NOW = "corner.now"
+REFUSAL_URL = "corner.refusal_url"
+
 
 def now() -> datetime:
     """The instant of this request: read once, so every write in it agrees.
 
-    Tests and demos may pin it with the ``CORNER_NOW`` config (an instant or a callable).
+    Kept on the request itself (its WSGI environ), so each request has its own. Tests and
+    demos may pin it with the ``CORNER_NOW`` config (an instant or a callable).
     """
-    if has_request_context() and "corner_now" in g:
-        return g.corner_now
+    if has_request_context() and REQUEST_NOW in request.environ:
+        return request.environ[REQUEST_NOW]
     fixed = current_app.config.get("CORNER_NOW")
     instant: datetime = utcnow() if fixed is None else (fixed() if callable(fixed) else fixed)
     if has_request_context():
-        g.corner_now = instant
+        request.environ[REQUEST_NOW] = instant
     return instant
 
 
@@ -76,12 +80,12 @@ def on_refusal_go_to(url: str) -> None:
 
     Without it the user goes back to the page they came from (``back_url``).
     """
-    g.corner_refusal_url = url
+    request.environ[REFUSAL_URL] = url
 
 
 def refusal_url(default: str) -> str:
     """The page for a refused request: the view's choice, else the page the user came from."""
-    chosen = g.get("corner_refusal_url")
+    chosen = request.environ.get(REFUSAL_URL)
     return str(chosen) if chosen else back_url(default)
 
 

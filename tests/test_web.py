@@ -38,6 +38,17 @@ def test_one_instant_per_request_context(app: Flask) -> None:
     assert len(read) == 2
 
 
+def test_two_requests_in_one_app_context_each_read_the_clock(app: Flask) -> None:
+    clock, read = ticking_clock()
+    app.config["CORNER_NOW"] = lambda: next(clock)
+    # the fixture's app context stays open; the instant belongs to the request, not to g
+    with app.test_request_context("/"):
+        first = now()
+    with app.test_request_context("/"):
+        assert now() == first + timedelta(seconds=1)
+    assert len(read) == 2
+
+
 def test_without_a_request_every_call_reads_the_clock(app: Flask) -> None:
     clock, read = ticking_clock()
     app.config["CORNER_NOW"] = lambda: next(clock)
