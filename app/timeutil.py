@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -65,11 +65,6 @@ def local_date(instant: datetime, tz: str | None = None) -> date:
 def day_start(day: date, tz: str | None = None) -> datetime:
     """A date stands for 00:00 in the service time zone that day, as a UTC instant."""
     return datetime.combine(day, time(0, 0), tzinfo=zone(tz)).astimezone(UTC)
-
-
-def days_between(earlier: datetime, later: datetime) -> int:
-    """Whole 24-hour periods from earlier to later (negative if later is before earlier)."""
-    return (later - earlier) // timedelta(days=1)
 
 
 def short_date(value: date | datetime | None, tz: str | None = None) -> str:
