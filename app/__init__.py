@@ -99,6 +99,7 @@ def _register_cli(app: Flask) -> None:
 def _register_templating(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["form_errors"] = error_list
+    app.jinja_env.globals["service_zone"] = timeutil.service_zone
     app.jinja_env.filters["short_date"] = timeutil.short_date
     app.jinja_env.filters["short_date_year"] = timeutil.short_date_year
     app.jinja_env.filters["date_time"] = timeutil.date_time

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app import timeutil
 from app.extensions import SessionLike
 from app.models import AuditEvent, User
 from app.spreadsheets.exporter import export_spreadsheets
@@ -54,6 +55,16 @@ def test_page_explains_the_files(client: FlaskClient, admin: User) -> None:
     for name in FIELDS:
         assert f"<code>{name}</code>" in text
     assert "<code>coordinator_email</code>" in text and "the column may be left out" in text
+    assert "(UK time unless an offset" in text
+
+
+def test_page_names_the_configured_time_zone(
+    client: FlaskClient, admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(timeutil, "_service_zone", "America/New_York")
+    login(client, admin.email)
+    text = client.get(URL).get_data(as_text=True)
+    assert "(America/New_York time unless an offset" in text
 
 
 def test_upload_imports_everything(client: FlaskClient, session: SessionLike, admin: User) -> None:
