@@ -102,7 +102,17 @@ class EmailStatus(StrEnum):
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
-    FAILED = "failed"  # gave up after the last retry
+    FAILED = "failed"  # gave up: a day of retries, a refusal, or a second unknown outcome
+
+
+#: the Emails page's words for a status (``MAYBE_DELIVERED`` when an outcome was unknown)
+EMAIL_STATUS_LABELS: dict[str, str] = {
+    EmailStatus.QUEUED: "Waiting",
+    EmailStatus.SENDING: "Sending",
+    EmailStatus.SENT: "Sent",
+    EmailStatus.FAILED: "Failed",
+}
+MAYBE_DELIVERED = "May have been delivered"
 
 
 # --------------------------------------------------------------------------- stage

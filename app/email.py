@@ -4,19 +4,26 @@
 so an email exists exactly when its cause was committed. ``send_pending`` (the
 ``emails send`` command and the scheduler, every minute) sends what is queued over SMTP.
 
-Sending is safe with two senders at once and after a crash:
+Sending is safe with two senders at once, with a slow server and after a crash:
 
 * a row is *claimed* with a conditional UPDATE (``queued → sending`` only if still queued,
-  or ``sending`` whose lease ran out) and that claim is committed before the SMTP
-  conversation; a second sender's UPDATE matches no row, so it never sends the same email;
-* a sender killed mid-conversation leaves its one row in ``sending``; once the lease
-  (``SENDING_LEASE``) runs out the next run sends it again: at most that one email in
-  flight can arrive twice, never the others;
-* a failure puts the row back to ``queued`` with exponential back-off; after
-  ``MAX_ATTEMPTS`` it is ``failed`` and shows on the admin outbox page (with "try again").
+  or ``sending`` whose lease ran out) that gives it a fresh claim token and a lease from
+  the clock *at the claim* (``SENDING_LEASE``), committed before the SMTP conversation; a
+  second sender's UPDATE matches no row, so it never sends the same email;
+* an attempt's outcome (sent, retry, failed) is written only while the claim holds (same
+  token, still ``sending``); a batch stops claiming once half the lease has passed, so its
+  claims never run out while it is still going;
+* a sender killed mid-conversation leaves its one row in ``sending``; once the lease runs
+  out the next run sends it again: at most that one email can arrive twice;
+* a failure before the server had the message (refused connection, 4xx) is retried with
+  back-off (1, 2, 4 … minutes, at most ``MAX_RETRY`` apart) until ``RETRY_FOR`` after
+  queueing, then the email is ``failed``; a 5xx refusal fails after ``PERMANENT_ATTEMPTS``;
+* an *unknown outcome* (the message was handed over, then a timeout or a lost connection,
+  or a sender died mid-send) is sent again at most once, after ``UNKNOWN_OUTCOME_WAIT``;
+  ``unknown_outcomes`` counts them and the Emails page says "may have been delivered".
 
 Message-IDs are deterministic (kind + dedupe key or row id + a domain), so a receiving
-server or mail client can discard the rare duplicate of an in-flight email.
+server or mail client can discard the rare duplicate.
 
 Emails never carry names, health details or notes: templates get case references, rule
 names in neutral words, severities and links only.
@@ -28,34 +35,37 @@ import hashlib
 import logging
 import smtplib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template
+from sqlalchemy import case as sql_case
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import SessionLike, db
 from app.models import EmailStatus, OutboxEmail
+from app.smtp import OutcomeUnknown, SmtpSender, build_message, is_permanent
 from app.sqlcompat import insert_ignoring
 from app.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(minutes=1)
-MAX_RETRY = timedelta(hours=2)
-SENDING_LEASE = timedelta(minutes=10)
+MAX_RETRY = timedelta(minutes=30)
+RETRY_FOR = timedelta(hours=24)  # from queueing (or an admin's "try again")
+PERMANENT_ATTEMPTS = 3  # 5xx refusals
+SENDING_LEASE = timedelta(minutes=10)  # OUTBOX_LEASE_SECONDS overrides it (tests)
+UNKNOWN_OUTCOME_WAIT = timedelta(minutes=15)
+MAX_UNKNOWN_OUTCOMES = 1  # an email whose outcome was unknown is sent again at most once
 
 
 def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, 8, 16 … minutes after the n-th failed attempt, capped at two hours."""
-    delay = FIRST_RETRY * (2 ** max(attempts - 1, 0))
+    """1, 2, 4, 8, 16, 30, 30 … minutes after the n-th failed attempt."""
+    delay = FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 20))
     return min(delay, MAX_RETRY)
 
 
@@ -109,6 +119,8 @@ def queue_email(
         "attempts": 0,
         "created_at": now,
         "next_attempt_at": now,
+        "give_up_at": now + RETRY_FOR,
+        "unknown_outcomes": 0,
     }
     if dedupe_key is not None:
         message_id = message_id_for(kind, dedupe_key)
@@ -129,98 +141,103 @@ def queue_email(
 
 # --------------------------------------------------------------------------- sending
 
+#: what tells the time while a batch runs (``utcnow`` in production; tests drive their own)
+Clock = Callable[[], datetime]
+
 
 @dataclass
 class SendResult:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    unconfirmed: int = 0  # outcome unknown: may have been delivered
+    lost: int = 0  # the claim ran out and another sender took the email over
+    stopped_early: bool = False  # the batch's time ran out; the next run sends the rest
 
     def __str__(self) -> str:
-        return f"Sent {self.sent}, will retry {self.retried}, failed {self.failed}."
+        text = f"Sent {self.sent}, will retry {self.retried}, failed {self.failed}."
+        if self.unconfirmed:
+            text += f" Not confirmed (may have been delivered) {self.unconfirmed}."
+        if self.lost:
+            text += f" Taken over by another sender {self.lost}."
+        if self.stopped_early:
+            text += " Stopped before the lease ran out; the next run sends the rest."
+        return text
 
 
-def build_message(email: OutboxEmail, sender: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = ", ".join(email.to_addrs)
-    message["Subject"] = email.subject
-    message["Message-ID"] = email.message_id
-    message["Date"] = format_datetime(email.created_at)
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(email.body_text)
-    message.add_alternative(email.body_html, subtype="html")
-    return message
+def lease_for(config: Mapping[str, Any]) -> timedelta:
+    seconds = config.get("OUTBOX_LEASE_SECONDS")
+    return SENDING_LEASE if seconds is None else timedelta(seconds=float(seconds))
 
 
-class SmtpSender:
-    """One SMTP connection for a batch, opened lazily and reopened after a failure."""
+def claim(session: Session, email_id: int, now: datetime, lease: timedelta) -> str | None:
+    """Take one email for sending (committed) until ``now + lease``: the claim's token, or
+    None when another sender has it.
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
-        self.config = config
-        self.connection: smtplib.SMTP | None = None
-
-    def _connect(self) -> smtplib.SMTP:
-        config = self.config
-        connection = smtplib.SMTP(
-            config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=float(config["SMTP_TIMEOUT"])
-        )
-        if config.get("SMTP_STARTTLS"):
-            connection.starttls()
-        if config.get("SMTP_USERNAME"):
-            connection.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD", ""))
-        return connection
-
-    def send(self, message: EmailMessage) -> None:
-        if self.connection is None:
-            self.connection = self._connect()
-        try:
-            self.connection.send_message(message)
-        except (smtplib.SMTPServerDisconnected, OSError):
-            self.close()
-            raise
-        except smtplib.SMTPException:
-            self._reset()
-            raise
-
-    def _reset(self) -> None:
-        try:
-            if self.connection is not None:
-                self.connection.rset()
-        except (smtplib.SMTPException, OSError):
-            self.close()
-
-    def close(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.quit()
-            except (smtplib.SMTPException, OSError):
-                self.connection.close()
-            self.connection = None
-
-
-def claim(session: Session, email_id: int, now: datetime) -> bool:
-    """Take one email for sending (committed); False when another sender has it."""
+    ``now`` is the clock at the moment of the claim, never the batch's start. Taking over
+    an email whose lease ran out (its sender died mid-send) counts as an unknown outcome.
+    """
+    token = uuid.uuid4().hex
+    sending = OutboxEmail.status == EmailStatus.SENDING.value
     outcome: Any = session.execute(
         update(OutboxEmail)
-        .where(OutboxEmail.id == email_id)
+        .where(OutboxEmail.id == email_id, OutboxEmail.next_attempt_at <= now)
         .where(
             or_(
-                (OutboxEmail.status == EmailStatus.QUEUED.value)
-                & (OutboxEmail.next_attempt_at <= now),
-                (OutboxEmail.status == EmailStatus.SENDING.value)
-                & (OutboxEmail.next_attempt_at <= now),
+                OutboxEmail.status == EmailStatus.QUEUED.value,
+                sending & (OutboxEmail.unknown_outcomes < MAX_UNKNOWN_OUTCOMES),
             )
         )
         .values(
             status=EmailStatus.SENDING.value,
             attempts=OutboxEmail.attempts + 1,
-            next_attempt_at=now + SENDING_LEASE,
+            next_attempt_at=now + lease,
+            claim_token=token,
+            unknown_outcomes=sql_case(
+                (sending, OutboxEmail.unknown_outcomes + 1), else_=OutboxEmail.unknown_outcomes
+            ),
         )
         .execution_options(synchronize_session=False)
     )
     session.commit()
+    return token if outcome.rowcount == 1 else None
+
+
+def finish(session: Session, email_id: int, token: str, values: Mapping[str, Any]) -> bool:
+    """Record an attempt's outcome only if the claim ``token`` still holds (committed)."""
+    outcome: Any = session.execute(
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.id == email_id,
+            OutboxEmail.status == EmailStatus.SENDING.value,
+            OutboxEmail.claim_token == token,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
     return bool(outcome.rowcount == 1)
+
+
+def give_up_unconfirmed(session: Session, now: datetime) -> int:
+    """An email taken over once already whose sender died again: not sent a third time."""
+    outcome: Any = session.execute(
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.status == EmailStatus.SENDING.value,
+            OutboxEmail.next_attempt_at <= now,
+            OutboxEmail.unknown_outcomes >= MAX_UNKNOWN_OUTCOMES,
+        )
+        .values(
+            status=EmailStatus.FAILED.value,
+            unknown_outcomes=OutboxEmail.unknown_outcomes + 1,
+            claim_token=None,
+            last_error="The sender stopped mid-send twice: the email may have been delivered",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(outcome.rowcount or 0)
 
 
 def due_ids(session: Session, now: datetime, limit: int) -> list[int]:
@@ -238,21 +255,36 @@ def due_ids(session: Session, now: datetime, limit: int) -> list[int]:
     return ids
 
 
-def send_pending(app: Flask, now: datetime, *, limit: int = 200) -> SendResult:
-    """Send what is due in the outbox. Commits each claim and each outcome itself."""
+def send_pending(app: Flask, now: datetime | Clock, *, limit: int = 200) -> SendResult:
+    """Send what is due in the outbox. Commits each claim and each outcome itself.
+
+    ``now`` is a clock (a callable, ``utcnow`` in production) read at every claim and
+    outcome, or one fixed instant (tests). The batch stops claiming once half the lease has
+    passed since it started, so no claim of it can run out while the batch goes on.
+    """
+    clock: Clock = now if callable(now) else (lambda: now)
     result = SendResult()
     with app.app_context():
         config = dict(app.config)
+        lease = lease_for(config)
+        budget = lease / 2
         sender = SmtpSender(config)
+        started = clock()
         try:
             with Session(db.engine, expire_on_commit=False) as session:
-                for email_id in due_ids(session, now, limit):
-                    if not claim(session, email_id, now):
+                result.failed += give_up_unconfirmed(session, started)
+                for email_id in due_ids(session, started, limit):
+                    at = clock()
+                    if at - started >= budget:
+                        result.stopped_early = True
+                        break
+                    token = claim(session, email_id, at, lease)
+                    if token is None:
                         continue
                     email = session.get(OutboxEmail, email_id, populate_existing=True)
-                    if email is None:
-                        continue
-                    _deliver(session, sender, email, config, now, result)
+                    session.commit()  # no transaction stays open during the SMTP conversation
+                    if email is not None:
+                        _deliver(session, sender, email, token, config, clock, result)
         finally:
             sender.close()
     return result
@@ -262,36 +294,70 @@ def _deliver(
     session: Session,
     sender: SmtpSender,
     email: OutboxEmail,
+    token: str,
     config: Mapping[str, Any],
-    now: datetime,
+    clock: Clock,
     result: SendResult,
 ) -> None:
     try:
         sender.send(build_message(email, str(config["MAIL_FROM"])))
-    except (TimeoutError, smtplib.SMTPException, OSError) as error:
-        problem = f"{type(error).__name__}: {error}"[:500]
-        if email.attempts >= MAX_ATTEMPTS:
-            email.status = EmailStatus.FAILED.value
-            result.failed += 1
-            log.warning("Email %s failed for good after %s attempts", email.id, email.attempts)
+    except (OutcomeUnknown, TimeoutError, smtplib.SMTPException, OSError) as error:
+        values, counter = after_failure(email, clock(), error)
+        if finish(session, email.id, token, values):
+            setattr(result, counter, getattr(result, counter) + 1)
+            log.info("Email %s: %s (%s)", email.id, values["status"], type(error).__name__)
         else:
-            email.status = EmailStatus.QUEUED.value
-            email.next_attempt_at = now + backoff(email.attempts)
-            result.retried += 1
-            log.info("Email %s will be retried: %s", email.id, type(error).__name__)
-        email.last_error = problem
-        session.commit()
+            result.lost += 1
         return
-    email.status = EmailStatus.SENT.value
-    email.sent_at = now
-    email.last_error = None
-    session.commit()
-    result.sent += 1
+    if finish(session, email.id, token, {**SENT_VALUES, "sent_at": clock()}):
+        result.sent += 1
+    else:
+        result.lost += 1
+        log.warning("Email %s was sent after its claim ran out", email.id)
 
 
-def retry_email(session: SessionLike, now: datetime, email: OutboxEmail) -> None:
-    """An admin's "try again": back to the queue with a fresh set of attempts."""
-    email.status = EmailStatus.QUEUED.value
-    email.attempts = 0
-    email.next_attempt_at = now
+SENT_VALUES = {"status": EmailStatus.SENT.value, "last_error": None, "claim_token": None}
+
+
+def after_failure(
+    email: OutboxEmail, now: datetime, error: BaseException
+) -> tuple[dict[str, Any], str]:
+    """What a failed attempt changes, and which ``SendResult`` counter it adds to."""
+    problem = f"{type(error).__name__}: {error}"[:500]
+    retry = {"status": EmailStatus.QUEUED.value, "last_error": problem, "claim_token": None}
+    give_up = {"status": EmailStatus.FAILED.value, "last_error": problem, "claim_token": None}
+    if isinstance(error, OutcomeUnknown):
+        unknown = email.unknown_outcomes + 1
+        if unknown > MAX_UNKNOWN_OUTCOMES:
+            return {**give_up, "unknown_outcomes": unknown}, "unconfirmed"
+        later = now + UNKNOWN_OUTCOME_WAIT
+        return {**retry, "unknown_outcomes": unknown, "next_attempt_at": later}, "unconfirmed"
+    deadline = email.give_up_at or email.created_at + RETRY_FOR
+    if now >= deadline or (is_permanent(error) and email.attempts >= PERMANENT_ATTEMPTS):
+        return give_up, "failed"
+    return {**retry, "next_attempt_at": min(now + backoff(email.attempts), deadline)}, "retried"
+
+
+def retry_email(session: SessionLike, now: datetime, email: OutboxEmail) -> bool:
+    """An admin's "try again": back to the queue with a fresh day of attempts.
+
+    A conditional update: an email being sent (or already sent) is never requeued; returns
+    False then and changes nothing. Flushes only.
+    """
+    outcome: Any = session.execute(
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.id == email.id,
+            OutboxEmail.status.in_([EmailStatus.FAILED.value, EmailStatus.QUEUED.value]),
+        )
+        .values(
+            status=EmailStatus.QUEUED.value,
+            attempts=0,
+            next_attempt_at=now,
+            give_up_at=now + RETRY_FOR,
+            claim_token=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
+    return bool(outcome.rowcount == 1)

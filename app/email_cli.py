@@ -30,6 +30,7 @@ def weekly_command(now: datetime) -> None:
 
 @emails.command("send")
 def send_command() -> None:
-    """Send what is queued in the outbox."""
-    result = send_pending(current_app._get_current_object(), utcnow())  # type: ignore[attr-defined]
+    """Send what is due in the outbox (retries included)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    result = send_pending(app, utcnow)  # the clock: each claim's lease starts when it is taken
     click.echo(str(result))

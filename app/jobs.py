@@ -98,7 +98,7 @@ def _in_transaction(
 
 
 def job_send_outbox(app: Flask, now: datetime | None = None) -> Any:
-    result = send_pending(app, now or utcnow())
+    result = send_pending(app, now if now is not None else utcnow)  # the clock, read per claim
     log.info("Outbox: %s", result)
     return result
 

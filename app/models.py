@@ -436,6 +436,12 @@ class OutboxEmail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(500))
+    #: the sender's claim while ``sending``: the outcome is written only on this claim
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    #: attempts whose outcome is unknown (handed over, no answer): "may have been delivered"
+    unknown_outcomes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: retries stop here (a day after queueing or an admin's "try again"); None: created_at + 1 day
+    give_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuditEvent(Base):

@@ -87,12 +87,19 @@ def users_by_id(session: SessionLike, ids: Iterable[int | None]) -> dict[int, Us
 
 
 def outbox_emails(
-    session: SessionLike, status: EmailStatus | None, limit: int = 200
+    session: SessionLike,
+    status: EmailStatus | None,
+    *,
+    maybe_delivered: bool = False,
+    limit: int = 200,
 ) -> list[OutboxEmail]:
-    """The newest ``limit`` outbox emails, of one status or (None) every status."""
+    """The newest ``limit`` outbox emails, of one status or (None) every status; with
+    ``maybe_delivered`` only those with an attempt of unknown outcome."""
     statement = select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
     if status is not None:
         statement = statement.where(OutboxEmail.status == status.value)
+    if maybe_delivered:
+        statement = statement.where(OutboxEmail.unknown_outcomes > 0)
     return list(session.scalars(statement.limit(limit)))
 
 
@@ -102,3 +109,15 @@ def outbox_counts(session: SessionLike) -> dict[str, int]:
         select(OutboxEmail.status, func.count(OutboxEmail.id)).group_by(OutboxEmail.status)
     )
     return {status: count for status, count in rows}
+
+
+def outbox_maybe_delivered_count(session: SessionLike) -> int:
+    """Emails not confirmed sent with an attempt of unknown outcome (may have been delivered)."""
+    return int(
+        session.scalar(
+            select(func.count(OutboxEmail.id)).where(
+                OutboxEmail.unknown_outcomes > 0, OutboxEmail.status != EmailStatus.SENT.value
+            )
+        )
+        or 0
+    )

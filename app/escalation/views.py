@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm
-from app.domain import SEVERITY_LABELS, EmailStatus
+from app.domain import EMAIL_STATUS_LABELS, MAYBE_DELIVERED, SEVERITY_LABELS, EmailStatus
 from app.email import retry_email
 from app.escalation import bp
 from app.escalation.forms import ResolveForm, thresholds_form
@@ -18,6 +18,7 @@ from app.escalation.queries import (
     inbox_rows,
     outbox_counts,
     outbox_emails,
+    outbox_maybe_delivered_count,
     users_by_id,
 )
 from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, SETTINGS_KEY, THRESHOLD_FIELDS
@@ -135,12 +136,15 @@ OUTBOX_FILTERS = {
 @roles("admin")
 def outbox() -> str:
     show = request.args.get("show", "all")
-    if show not in OUTBOX_FILTERS:
+    if show not in OUTBOX_FILTERS and show != "maybe":
         show = "all"
     return render_template(
         "escalation/outbox.html",
-        emails=outbox_emails(db.session, OUTBOX_FILTERS[show]),
+        emails=outbox_emails(db.session, OUTBOX_FILTERS.get(show), maybe_delivered=show == "maybe"),
         counts=outbox_counts(db.session),
+        maybe_delivered=outbox_maybe_delivered_count(db.session),
+        labels=EMAIL_STATUS_LABELS,
+        maybe_label=MAYBE_DELIVERED,
         show=show,
         form=ConfirmForm(),
         now=now(),
@@ -155,10 +159,9 @@ def retry(email_id: int) -> Response:
     email = db.session.get(OutboxEmail, email_id)
     if email is None:
         abort(404)
-    if email.status == EmailStatus.SENT:
-        flash("That email was already sent.", "error")
+    if not retry_email(db.session, now(), email):
+        flash("That email is being sent or was already sent, so nothing changed.", "error")
         return redirect(url_for("escalation.outbox"))
-    retry_email(db.session, now(), email)
     audit("email.retried", "email", email.id)
     db.session.commit()
     flash("The email will be tried again within a minute.", "success")

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import func, select
 
-from app.email import MAX_ATTEMPTS, backoff, queue_email, send_pending
+from app.email import PERMANENT_ATTEMPTS, RETRY_FOR, backoff, queue_email, send_pending
 from app.extensions import SessionLike, db
 from app.models import OutboxEmail
 from tests.escalation.conftest import SmtpServer
@@ -64,28 +64,47 @@ def test_sends_text_and_html_with_deterministic_message_id(
     assert send_pending(app, NOW + timedelta(minutes=5)).sent == 0  # nothing sent twice
 
 
-def test_failure_retries_with_backoff_then_fails(
+def test_a_4xx_is_retried_with_capped_backoff_for_a_day_then_fails(
     app: Flask, session: SessionLike, smtp_server: SmtpServer
 ) -> None:
     [email] = queue(session, 1)
-    smtp_server.handler.fail_at = set(range(1, MAX_ATTEMPTS + 1))
+    smtp_server.handler.fail_at = set(range(1, 200))
     now = NOW
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    attempt = 0
+    while True:
+        attempt += 1
         result = send_pending(app, now)
         session.expire_all()
         row = session.get(OutboxEmail, email.id)
         assert row is not None and row.attempts == attempt
         assert row.last_error and "451" in row.last_error
-        if attempt < MAX_ATTEMPTS:
-            assert result.retried == 1 and row.status == "queued"
-            assert row.next_attempt_at == now + backoff(attempt)
-            # not due before the back-off has passed
-            assert send_pending(app, row.next_attempt_at - timedelta(seconds=1)).sent == 0
-            now = row.next_attempt_at
-        else:
-            assert result.failed == 1 and row.status == "failed"
+        if row.status == "failed":
+            break
+        assert result.retried == 1 and row.status == "queued"
+        assert row.next_attempt_at == min(now + backoff(attempt), NOW + RETRY_FOR)
+        # not due before the back-off has passed
+        assert send_pending(app, row.next_attempt_at - timedelta(seconds=1)).sent == 0
+        now = row.next_attempt_at
+    assert result.failed == 1 and now == NOW + RETRY_FOR  # the last try is a day after queueing
+    assert 45 < attempt < 60  # 1, 2, 4, 8, 16, then every 30 minutes
     assert backoff(1) == timedelta(minutes=1) and backoff(3) == timedelta(minutes=4)
+    assert backoff(6) == backoff(60) == timedelta(minutes=30)
     assert smtp_server.messages == []
+
+
+def test_a_5xx_refusal_fails_after_three_attempts(
+    app: Flask, session: SessionLike, smtp_server: SmtpServer
+) -> None:
+    [email] = queue(session, 1)
+    smtp_server.handler.fail_at = set(range(1, 10))
+    smtp_server.handler.fail_code = "554 5.7.1 Rejected"
+    now = NOW
+    for _ in range(PERMANENT_ATTEMPTS):
+        send_pending(app, now)
+        now += timedelta(hours=1)
+    session.expire_all()
+    row = session.get(OutboxEmail, email.id)
+    assert row is not None and (row.status, row.attempts) == ("failed", PERMANENT_ATTEMPTS)
 
 
 def test_an_unreachable_server_is_a_retry_not_a_crash(
