@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -32,7 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain import CHECKIN_MODES, CLOSE_REASONS, CONTACT_MODES
-from app.forms import strip_filter
+from app.forms import CornerForm, strip_filter
 
 PARENT_TAGS = [
     ("twins", "Twins or more"),
@@ -199,7 +198,7 @@ def normalise_digits(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit())
 
 
-class ReferralForm(ParentFieldsMixin, FlaskForm):
+class ReferralForm(ParentFieldsMixin, CornerForm):
     """A coordinator's referral: the parent and their new case."""
 
     area = SelectField("Area", coerce=int, choices=[], validate_choice=False)
@@ -220,11 +219,11 @@ class ReferralForm(ParentFieldsMixin, FlaskForm):
         return ok
 
 
-class ParentEditForm(ParentFieldsMixin, FlaskForm):
+class ParentEditForm(ParentFieldsMixin, CornerForm):
     """Editing the parent's details (recording the birth moves the stage)."""
 
 
-class SelfReferralForm(FlaskForm):
+class SelfReferralForm(CornerForm):
     """The public form a parent fills in to refer themselves."""
 
     first_name = StringField(
@@ -307,7 +306,7 @@ class SelfReferralForm(FlaskForm):
         return ok
 
 
-class CloseCaseForm(FlaskForm):
+class CloseCaseForm(CornerForm):
     reason = SelectField(
         "Why is the case closing?",
         choices=opts([("", "Choose a reason"), *CLOSE_REASONS]),
@@ -315,7 +314,7 @@ class CloseCaseForm(FlaskForm):
     )
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(CornerForm):
     """A check-in, made for a phone. The button pressed says draft or submit."""
 
     mode = RadioField(
