@@ -55,7 +55,23 @@ def reject_unreadable_query() -> None:
 
 
 class CornerForm(FlaskForm):
-    """The base of every form: its fields all refuse control characters and huge numbers."""
+    """The base of every form: its fields all refuse control characters and huge numbers.
+
+    A field left out of a submitted form takes its default (its empty value), never the
+    stored value passed as ``obj`` (a parent's list of languages is no text to parse).
+    """
+
+    def process(
+        self, formdata: Any = None, obj: Any = None, data: Any = None, **kwargs: Any
+    ) -> None:
+        super().process(formdata, obj, data, **kwargs)
+        submitted = self.meta.wrap_formdata(self, formdata)
+        if not submitted:
+            return
+        csrf_name = getattr(self.meta, "csrf_field_name", "csrf_token")
+        for field in self:
+            if field.name not in submitted and field.name != csrf_name:
+                field.process(submitted)
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)

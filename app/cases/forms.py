@@ -30,6 +30,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.cases.service import normalise_postcode
 from app.domain import CHECKIN_MODES, CLOSE_REASONS, CONTACT_MODES
 from app.forms import CornerForm, strip_filter
 
@@ -112,6 +113,13 @@ def _empty_to_none(value: Any) -> Any:
     return None if value in ("", None) else value
 
 
+def _postcode_fits(form: Any, field: Field) -> None:
+    """Stored with a space before the last three characters, it must still fit in 10."""
+    stored = normalise_postcode(field.data)
+    if stored and len(stored) > 10:
+        raise ValidationError("Enter a UK postcode, like BS1 4DJ.")
+
+
 def _languages(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -152,7 +160,11 @@ class ParentFieldsMixin:
     postcode = StringField(
         "Postcode",
         filters=[strip_filter, _empty_to_none],
-        validators=[Optional(), Length(max=10, message="A postcode is at most 10 characters.")],
+        validators=[
+            Optional(),
+            Length(max=10, message="A postcode is at most 10 characters."),
+            _postcode_fits,
+        ],
     )
     languages = StringField(
         "Languages",
@@ -252,7 +264,11 @@ class SelfReferralForm(CornerForm):
         "Postcode (optional)",
         description="So we can find support near you.",
         filters=[strip_filter, _empty_to_none],
-        validators=[Optional(), Length(max=10, message="A postcode is at most 10 characters.")],
+        validators=[
+            Optional(),
+            Length(max=10, message="A postcode is at most 10 characters."),
+            _postcode_fits,
+        ],
     )
     area = SelectField("Where do you live?", coerce=int, choices=[], validate_choice=False)
     due_date = DateField(
