@@ -90,8 +90,9 @@ def test_every_form_derives_from_the_shared_base() -> None:
 
 
 def _subclasses(cls: type) -> list[type]:
-    found = []
-    for sub in cls.__subclasses__():
+    found: list[type] = []
+    subs: list[type] = cls.__subclasses__()
+    for sub in subs:
         if sub.__module__.startswith("app."):
             found.append(sub)
         found.extend(_subclasses(sub))

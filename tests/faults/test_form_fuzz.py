@@ -274,8 +274,8 @@ def test_no_bad_input_gives_a_server_error(app: Flask, session: SessionLike) -> 
                         # other seeded ids, or refused before the form is read: the
                         # whole-form mutations only
                         chosen = chosen[-3:]
-                    for what, data in chosen:
-                        response = client.post(url, data=MultiDict(data))
+                    for what, fields in chosen:
+                        response = client.post(url, data=MultiDict(fields))
                         _check(response, f"POST {url} as {role}: {what}", failures)
                         posts += 1
             if "GET" in methods:
