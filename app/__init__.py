@@ -12,8 +12,9 @@ from app import timeutil
 from app.domain import LABEL_FILTERS
 from app.errors import register_errors
 from app.extensions import csrf, db, limiter, login_manager, migrate
-from app.forms import error_list
+from app.forms import error_list, reject_unreadable_query
 from app.navigation import nav_items
+from app.web import BoundedIntConverter
 from config import BASE_DIR, Config, config_for
 
 
@@ -31,6 +32,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         app.config.from_object(config or config_for(None))
 
     timeutil.set_service_zone(app.config["CORNER_TIMEZONE"])
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -55,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.session_protection = "basic"
+    app.before_request(reject_unreadable_query)
     app.before_request(enforce_access)
 
     @app.after_request

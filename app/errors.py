@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from app.domain import ServiceError
 from app.extensions import db
+from app.forms import UnreadableInput
 from app.web import refusal_url
 
 ERROR_TEXT = {
@@ -57,6 +58,11 @@ def register_errors(app: Flask) -> None:
         title = "Your form timed out"
         message = "For your security, forms expire. Go back, reload the page and try again."
         return render_template("errors/error.html", title=title, message=message), 400
+
+    @app.errorhandler(UnreadableInput)
+    def unreadable_input(error: UnreadableInput) -> tuple[str, int]:
+        title = "That address cannot be read"
+        return render_template("errors/error.html", title=title, message=error.description), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

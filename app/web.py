@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
 
 from app.audit import record
 from app.extensions import db
+from app.forms import DB_INT_MAX
 from app.models import AuditEvent
 from app.timeutil import utcnow
 
 REQUEST_NOW = "corner.now"
+PAGE_MAX = 100_000  # a page number past any list, still a small OFFSET
 REFUSAL_URL = "corner.refusal_url"
 
 
@@ -99,3 +103,21 @@ def back_url(default: str) -> str:
         return default
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return safe_next(path, default)
+
+
+class BoundedIntConverter(IntegerConverter):
+    """The ``int`` URL converter, bounded by the database's integer (``create_app`` installs it).
+
+    ``/cases/2147483648`` no longer matches, so it is a 404 rather than an overflow in the
+    database. Every ``<int:...>`` in every route uses it.
+    """
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def int_arg(name: str, default: int, *, low: int = 1, high: int = DB_INT_MAX) -> int:
+    """A whole-number query argument, clamped to ``low..high`` (not a number: ``default``)."""
+    value = request.args.get(name, default, type=int)
+    return min(max(low, value if value is not None else default), high)

@@ -29,6 +29,24 @@ def get_metadata():
     return target_db.metadata
 
 
+def only_for_this_dialect(dialect_name):
+    """An ``include_object`` hook: leave out what the model creates on other dialects only.
+
+    An object declared with ``.ddl_if(dialect="postgresql")`` (the scan's covering index) is
+    created by its migration on PostgreSQL alone; on SQLite autogenerate and ``flask db check``
+    must not see it as missing.
+    """
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        ddl_if = getattr(obj, "_ddl_if", None)
+        if reflected or ddl_if is None or ddl_if.dialect is None:
+            return True
+        wanted = ddl_if.dialect
+        return dialect_name == wanted if isinstance(wanted, str) else dialect_name in wanted
+
+    return include_object
+
+
 def run_migrations_offline() -> None:
     url = config.get_main_option("sqlalchemy.url")
     context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
@@ -48,7 +66,11 @@ def run_migrations_online() -> None:
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    with get_engine().connect() as connection:
+    engine = get_engine()
+    if conf_args.get("include_object") is None:
+        conf_args["include_object"] = only_for_this_dialect(engine.dialect.name)
+
+    with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
         with context.begin_transaction():
             context.run_migrations()

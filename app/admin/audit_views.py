@@ -12,6 +12,7 @@ from app.auth.access import roles
 from app.cases.forms import opts
 from app.extensions import db
 from app.timeutil import day_start
+from app.web import PAGE_MAX, int_arg
 
 
 @bp.route("/audit")
@@ -33,7 +34,7 @@ def audit_log() -> str:
             start=day_start(form.date_from.data) if form.date_from.data else None,
             end=day_start(form.date_to.data + timedelta(days=1)) if form.date_to.data else None,
         )
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = int_arg("page", 1, high=PAGE_MAX)
     events, total = queries.audit_events(db.session, flt, page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
+from app.forms import CornerForm
 
-class AuditFilterForm(FlaskForm):
+
+class AuditFilterForm(CornerForm):
     """GET filters for the audit log (no CSRF: it changes nothing)."""
 
     class Meta:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
@@ -14,10 +13,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.auth.passwords import password_problem
-from app.forms import strip_filter
+from app.forms import CornerForm, strip_filter
 
 
-class LoginForm(FlaskForm):
+class LoginForm(CornerForm):
     email = EmailField(
         "Email address",
         filters=[strip_filter],
@@ -27,13 +26,13 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-def _good_password(form: FlaskForm, field: PasswordField) -> None:
+def _good_password(form: CornerForm, field: PasswordField) -> None:
     problem = password_problem(field.data or "")
     if problem:
         raise ValidationError(problem)
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(CornerForm):
     password = PasswordField(
         "New password",
         description="At least 10 characters. A few unrelated words make a strong password.",
@@ -54,7 +53,7 @@ class ChangePasswordForm(SetPasswordForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(CornerForm):
     email = EmailField(
         "Email address",
         filters=[strip_filter],
@@ -85,5 +84,5 @@ class InviteForm(FlaskForm):
     area = SelectField("Area", coerce=int, choices=[])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CornerForm):
     """A form with only the CSRF token, for buttons that change state."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -31,8 +30,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.cases.service import normalise_postcode
 from app.domain import CHECKIN_MODES, CLOSE_REASONS, CONTACT_MODES
-from app.forms import strip_filter
+from app.forms import CornerForm, strip_filter
 
 PARENT_TAGS = [
     ("twins", "Twins or more"),
@@ -113,6 +113,13 @@ def _empty_to_none(value: Any) -> Any:
     return None if value in ("", None) else value
 
 
+def _postcode_fits(form: Any, field: Field) -> None:
+    """Stored with a space before the last three characters, it must still fit in 10."""
+    stored = normalise_postcode(field.data)
+    if stored and len(stored) > 10:
+        raise ValidationError("Enter a UK postcode, like BS1 4DJ.")
+
+
 def _languages(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -153,7 +160,11 @@ class ParentFieldsMixin:
     postcode = StringField(
         "Postcode",
         filters=[strip_filter, _empty_to_none],
-        validators=[Optional(), Length(max=10, message="A postcode is at most 10 characters.")],
+        validators=[
+            Optional(),
+            Length(max=10, message="A postcode is at most 10 characters."),
+            _postcode_fits,
+        ],
     )
     languages = StringField(
         "Languages",
@@ -199,7 +210,7 @@ def normalise_digits(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit())
 
 
-class ReferralForm(ParentFieldsMixin, FlaskForm):
+class ReferralForm(ParentFieldsMixin, CornerForm):
     """A coordinator's referral: the parent and their new case."""
 
     area = SelectField("Area", coerce=int, choices=[], validate_choice=False)
@@ -220,11 +231,11 @@ class ReferralForm(ParentFieldsMixin, FlaskForm):
         return ok
 
 
-class ParentEditForm(ParentFieldsMixin, FlaskForm):
+class ParentEditForm(ParentFieldsMixin, CornerForm):
     """Editing the parent's details (recording the birth moves the stage)."""
 
 
-class SelfReferralForm(FlaskForm):
+class SelfReferralForm(CornerForm):
     """The public form a parent fills in to refer themselves."""
 
     first_name = StringField(
@@ -253,7 +264,11 @@ class SelfReferralForm(FlaskForm):
         "Postcode (optional)",
         description="So we can find support near you.",
         filters=[strip_filter, _empty_to_none],
-        validators=[Optional(), Length(max=10, message="A postcode is at most 10 characters.")],
+        validators=[
+            Optional(),
+            Length(max=10, message="A postcode is at most 10 characters."),
+            _postcode_fits,
+        ],
     )
     area = SelectField("Where do you live?", coerce=int, choices=[], validate_choice=False)
     due_date = DateField(
@@ -307,7 +322,7 @@ class SelfReferralForm(FlaskForm):
         return ok
 
 
-class CloseCaseForm(FlaskForm):
+class CloseCaseForm(CornerForm):
     reason = SelectField(
         "Why is the case closing?",
         choices=opts([("", "Choose a reason"), *CLOSE_REASONS]),
@@ -315,7 +330,7 @@ class CloseCaseForm(FlaskForm):
     )
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(CornerForm):
     """A check-in, made for a phone. The button pressed says draft or submit."""
 
     mode = RadioField(

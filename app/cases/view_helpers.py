@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 
 from app.auth.forms import ConfirmForm
@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Case, CheckIn, User
 from app.scope import case_for
 from app.timeutil import local_date
-from app.web import now
+from app.web import PAGE_MAX, int_arg, now
 
 STAFF = ("coordinator", "admin")
 ALL_ROLES = ("coordinator", "admin", "volunteer")
@@ -56,8 +56,8 @@ def confirm_or_400() -> None:
 
 
 def page_number() -> int:
-    """The ``page`` argument, at least 1."""
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    """The ``page`` argument, at least 1 (and small enough for the database's OFFSET)."""
+    return int_arg("page", 1, high=PAGE_MAX)
 
 
 def parent_data(form: Any) -> ParentData:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.domain import OUTCOMES
 from app.escalation.rules_thresholds import THRESHOLD_FIELDS
-from app.forms import strip_filter
+from app.forms import CornerForm, strip_filter
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(CornerForm):
     outcome = RadioField(
         "What was done?",
         choices=[SelectChoice(code, label) for code, label in OUTCOMES],
@@ -31,10 +30,10 @@ class ResolveForm(FlaskForm):
     )
 
 
-def thresholds_form(values: dict[str, int], formdata: Any = None) -> FlaskForm:
+def thresholds_form(values: dict[str, int], formdata: Any = None) -> CornerForm:
     """A form with one whole-number field per threshold, filled from the saved values."""
 
-    class ThresholdsForm(FlaskForm):
+    class ThresholdsForm(CornerForm):
         pass
 
     for name, (label, hint, low, high) in THRESHOLD_FIELDS.items():

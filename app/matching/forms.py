@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -22,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.domain import END_REASON_LABELS, END_REASONS, TRAINABLE_STAGES, VolunteerStatus
-from app.forms import strip_filter
+from app.forms import CornerForm, strip_filter
 from app.matching.distance import normalise_postcode
 from app.matching.profiles import ProfileFields
 from app.matching.scoring import PART_LABELS, PARTS
@@ -39,7 +38,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class EndForm(FlaskForm):
+class EndForm(CornerForm):
     reason = RadioField(
         "Why is this assignment ending?",
         choices=_choices(END_REASONS),
@@ -69,7 +68,7 @@ class EndForm(FlaskForm):
         return f"{label}: {self.detail.data}"[:120] if self.detail.data else label
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(CornerForm):
     who = RadioField(
         "Why will they not be paired?",
         choices=_choices(
@@ -91,7 +90,7 @@ def _postcode(form: Any, field: StringField) -> None:
         field.data = norm
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(CornerForm):
     status = RadioField(
         "Status",
         choices=_choices(
@@ -195,7 +194,7 @@ def _codes(text: str | None) -> list[str]:
     return [c.strip().lower() for c in (text or "").split(",") if c.strip()]
 
 
-class AvailabilityForm(FlaskForm):
+class AvailabilityForm(CornerForm):
     availability = MultiCheckboxField(
         "When are you usually free?", choices=_choices((s, slot_label(s)) for s in SLOTS)
     )
@@ -211,7 +210,7 @@ def _weight(part: str) -> IntegerField:
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(CornerForm):
     weight_stage = _weight("stage")
     weight_distance = _weight("distance")
     weight_availability = _weight("availability")
@@ -234,7 +233,7 @@ class SettingsForm(FlaskForm):
             raise ValidationError("At least one weight must be more than 0.")
 
 
-class PostcodeUploadForm(FlaskForm):
+class PostcodeUploadForm(CornerForm):
     file = FileField(
         "Postcode file (CSV)",
         description="Columns: postcode, latitude, longitude, with a header row.",

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm
 from app.extensions import db
+from app.forms import DB_INT_MAX
 from app.matching import bp, planning, queries
 from app.scope import visible_cases
 from app.web import now
@@ -39,10 +40,14 @@ def plan() -> str | Response:
     return render_template("matching/plan.html", proposal=proposal, form=form)
 
 
+def _is_id(text: str) -> bool:
+    return text.isdigit() and int(text) <= DB_INT_MAX
+
+
 def _chosen_pairs(values: list[str]) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = []
     for value in values:
         case_id, _, volunteer_id = value.partition(":")
-        if case_id.isdigit() and volunteer_id.isdigit():
+        if _is_id(case_id) and _is_id(volunteer_id):
             pairs.append((int(case_id), int(volunteer_id)))
     return pairs

@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -25,6 +24,7 @@ from werkzeug.wrappers import Response
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm
 from app.extensions import db
+from app.forms import CornerForm
 from app.spreadsheets.columns import FILES, FileSpec, Kind
 from app.spreadsheets.exporter import export_spreadsheets
 from app.spreadsheets.importer import import_spreadsheets
@@ -34,7 +34,7 @@ from app.web import audit, client_ip, now
 bp = Blueprint("spreadsheets", __name__)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(CornerForm):
     volunteers = FileField("Volunteers", description="volunteers.csv")
     parents = FileField("Parents", description="parents.csv")
     assignments = FileField("Assignments", description="assignments.csv")
