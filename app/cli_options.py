@@ -17,11 +17,25 @@ NOW_HELP = (
 )
 
 
+#: the years a ``--now`` may fall in: far enough either side of any real data, and far enough
+#: from the ends of the calendar (years 1 and 9999) that no date arithmetic can overflow
+NOW_YEARS = (1900, 2200)
+
+
 def _now_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     try:
-        return parse_now(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error), ctx=ctx, param=param) from error
+        now = parse_now(value)
+    except (ValueError, OverflowError) as error:
+        message = str(error) if isinstance(error, ValueError) else f"{value!r} is out of range"
+        raise click.BadParameter(message, ctx=ctx, param=param) from None
+    first, last = NOW_YEARS
+    if not first <= now.year <= last:
+        raise click.BadParameter(
+            f"{value!r} is not a plausible time: give one between the years {first} and {last}",
+            ctx=ctx,
+            param=param,
+        )
+    return now
 
 
 def now_option(func: F) -> F:

@@ -6,6 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
+from app.dates import DateKind
+from app.forms import PlausibleDate
+
 
 class AuditFilterForm(FlaskForm):
     """GET filters for the audit log (no CSRF: it changes nothing)."""
@@ -16,5 +19,5 @@ class AuditFilterForm(FlaskForm):
     actor = SelectField("Who", coerce=int, choices=[], validate_choice=False)
     action = SelectField("Action", choices=[], validate_choice=False)
     object_type = SelectField("Object", choices=[], validate_choice=False)
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    date_from = DateField("From", validators=[Optional(), PlausibleDate(DateKind.ANY)])
+    date_to = DateField("To", validators=[Optional(), PlausibleDate(DateKind.ANY)])

@@ -10,6 +10,7 @@ import click
 from app.cli_options import now_option
 from app.escalation.queries import list_flags
 from app.escalation.scan import run_scan
+from app.escalation.scan_runs import ScanTimeError, record_completed_scan, refuse_scan_before_last
 from app.extensions import db
 
 
@@ -20,15 +21,32 @@ def escalation() -> None:
 
 @escalation.command("scan")
 @now_option
-def scan_command(now: datetime) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Scan even when --now is earlier than the last completed scan (tests, replays).",
+)
+def scan_command(now: datetime, force: bool) -> None:
     """Run the scheduled rules once over every open case."""
+    if not force:
+        try:
+            refuse_scan_before_last(db.session, now)
+        except ScanTimeError as error:
+            raise click.ClickException(str(error)) from None
     result = run_scan(db.session, now)
+    record_completed_scan(db.session, now)
     db.session.commit()
     resolved = result.resolved + result.closed_resolved
     click.echo(
         f"Scanned {result.cases} open cases: raised {result.raised} flags, resolved {resolved}"
         f" ({result.closed_resolved} of closed cases)."
     )
+    if result.failed:
+        click.echo(
+            f"Could not check {result.failed} case(s): each has a 'Could not check this case'"
+            " flag; see `flask escalation check-dates`.",
+            err=True,
+        )
 
 
 @escalation.command("list")
