@@ -95,11 +95,19 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B} {day.year}"
 
 
-def date_problem(kind: str, value: date, today: date) -> str | None:
-    """None when ``value`` is plausible for ``kind``; else a message saying what to enter."""
+def date_problem(kind: str, value: date, today: date, *, history: bool = False) -> str | None:
+    """None when ``value`` is plausible for ``kind``; else a message saying what to enter.
+
+    ``history``: the date belongs to a closed case, old by nature, so only the latest bound
+    holds (and the calendar's ``EARLIEST`` … ``LATEST``); the import and the data check use it.
+    """
     earliest, latest = date_bounds(kind, today)
-    if earliest <= value <= latest:
-        return None
     noun = NOUNS.get(kind, "a date")
     last = "today" if latest == _clamp(today) else long_date(latest)
+    if history:
+        if EARLIEST <= value <= latest:
+            return None
+        return f"Enter {noun} between {long_date(EARLIEST)} and {last}."
+    if earliest <= value <= latest:
+        return None
     return f"Enter {noun} between {long_date(earliest)} and {last}."

@@ -8,10 +8,12 @@ from datetime import datetime
 import click
 
 from app.cli_options import now_option
+from app.escalation.date_check import implausible_dates
 from app.escalation.queries import list_flags
 from app.escalation.scan import run_scan
 from app.escalation.scan_runs import ScanTimeError, record_completed_scan, refuse_scan_before_last
 from app.extensions import db
+from app.timeutil import local_date
 
 
 @click.group()
@@ -85,3 +87,20 @@ def list_command(as_json: bool, status: str | None) -> None:
             f"{ref:<12} {flag.rule:<18} {flag.severity:<7} {flag.status:<13} "
             f"{flag.raised_at.isoformat()}"
         )
+
+
+@escalation.command("check-dates")
+@now_option
+def check_dates_command(now: datetime) -> None:
+    """List stored dates no form would accept (by reference, no names); exit 1 if any."""
+    issues = implausible_dates(db.session, local_date(now))
+    if not issues:
+        click.echo("No implausible dates.")
+        return
+    for issue in issues:
+        click.echo(f"{issue.reference}: {issue.field}: {issue.value.isoformat()}: {issue.problem}")
+    click.echo(
+        f"{len(issues)} implausible date(s): correct them on the parent's or volunteer's page.",
+        err=True,
+    )
+    raise SystemExit(1)
