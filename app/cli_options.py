@@ -23,18 +23,18 @@ NOW_YEARS = (1900, 2200)
 
 
 def _now_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    first, last = NOW_YEARS
+    implausible = (
+        f"{value!r} is not a plausible time: give one between the years {first} and {last}"
+    )
     try:
         now = parse_now(value)
-    except (ValueError, OverflowError) as error:
-        message = str(error) if isinstance(error, ValueError) else f"{value!r} is out of range"
-        raise click.BadParameter(message, ctx=ctx, param=param) from None
-    first, last = NOW_YEARS
+    except OverflowError:  # an offset past the ends of the calendar
+        raise click.BadParameter(implausible, ctx=ctx, param=param) from None
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
     if not first <= now.year <= last:
-        raise click.BadParameter(
-            f"{value!r} is not a plausible time: give one between the years {first} and {last}",
-            ctx=ctx,
-            param=param,
-        )
+        raise click.BadParameter(implausible, ctx=ctx, param=param)
     return now
 
 
