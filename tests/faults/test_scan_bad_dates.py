@@ -36,7 +36,7 @@ from tests.factories import (
 from tests.helpers import login
 
 DAY = timedelta(days=1)
-EXTREMES = {
+EXTREMES: dict[str, dict[str, date | None]] = {
     "birth_max": {"birth_date": date.max, "due_date": None},  # 9999-12-31
     "due_min": {"due_date": date.min},  # 0001-01-01
     "birth_min": {"birth_date": date.min, "due_date": date.max},
