@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from app.extensions import SessionLike
 from app.models import AuditEvent, CheckIn, Parent, VolunteerProfile
-from tests.cases.conftest import World, world  # noqa: F401 (the fixture)
+from tests.cases.conftest import World
 from tests.helpers import csrf_token, login
 
 BAD_DATES = ["9999-12-31", "0001-01-01", "2028-01-01", "1900-01-01"]
