@@ -112,7 +112,10 @@ def job_scan(app: Flask, now: datetime | None = None) -> Any:
 
     result = _in_transaction(app, scan, now)
     log.info(
-        "Scan: raised %s, resolved %s.", result.raised, result.resolved + result.closed_resolved
+        "Scan: raised %s, resolved %s, could not check %s.",
+        result.raised,
+        result.resolved + result.closed_resolved,
+        result.failed,
     )
     return result
 
