@@ -5,6 +5,8 @@ scan for everyone, so every date field takes only dates that can be true:
 
 * due date: from a year before today to 10 months after it (a pregnancy lasts about 9
   months; a due date long past with no birth recorded is the BIRTH_OVERDUE flag's business);
+  once a birth date is recorded the due date is history, so from 4 years before today
+  (the birth date's earliest, 3 years, and a year more) to 10 months after it;
 * birth date: not in the future, and not more than 3 years before today: the 1001 days end
   on the baby's second birthday, plus a year of margin for a case still open past them (the
   PAST_1001_DAYS flag) or entered late;
@@ -30,6 +32,8 @@ LATEST = date(2200, 12, 31)
 
 class DateKind(StrEnum):
     DUE = "due"
+    #: a due date beside a recorded birth date (history by then)
+    DUE_BORN = "due_born"
     BIRTH = "birth"
     REFERRAL = "referral"
     CONSENT = "consent"
@@ -42,6 +46,7 @@ class DateKind(StrEnum):
 #: what each kind is called in a message ("Enter a due date between …")
 NOUNS: dict[str, str] = {
     DateKind.DUE: "a due date",
+    DateKind.DUE_BORN: "a due date",
     DateKind.BIRTH: "a date of birth",
     DateKind.REFERRAL: "a referral date",
     DateKind.CONSENT: "the date consent was given",
@@ -79,6 +84,8 @@ def date_bounds(kind: str, today: date) -> tuple[date, date]:
     today = _clamp(today)
     if kind == DateKind.DUE:
         return add_months(today, -12), add_months(today, 10)
+    if kind == DateKind.DUE_BORN:
+        return add_months(today, -48), add_months(today, 10)
     if kind == DateKind.BIRTH:
         return add_months(today, -36), today
     if kind in (DateKind.REFERRAL, DateKind.CONSENT, DateKind.CHECKIN):
@@ -88,6 +95,11 @@ def date_bounds(kind: str, today: date) -> tuple[date, date]:
     if kind == DateKind.DBS_EXPIRY:
         return EARLIEST, add_months(today, 120)
     return EARLIEST, LATEST
+
+
+def due_kind(birth_date: date | None) -> str:
+    """The kind of a due date: history once a birth date is recorded."""
+    return DateKind.DUE if birth_date is None else DateKind.DUE_BORN
 
 
 def long_date(day: date) -> str:

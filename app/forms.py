@@ -8,7 +8,7 @@ from typing import Any
 from wtforms import Field
 from wtforms.validators import StopValidation
 
-from app.dates import date_problem
+from app.dates import date_problem, due_kind
 from app.timeutil import local_date
 from app.web import now
 
@@ -34,8 +34,10 @@ class PlausibleDate:
     date fields and on date-and-time fields (their calendar day in the service time zone).
     """
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, birth_field: str | None = None) -> None:
         self.kind = kind
+        #: for a due date: the form's birth-date field (a due date beside a birth is history)
+        self.birth_field = birth_field
 
     def __call__(self, form: Any, field: Field) -> None:
         value = field.data
@@ -43,6 +45,9 @@ class PlausibleDate:
             return
         if isinstance(value, datetime):
             value = value.date() if value.tzinfo is None else local_date(value)
-        problem = date_problem(self.kind, value, local_date(now()))
+        kind = self.kind
+        if self.birth_field is not None:
+            kind = due_kind(getattr(form, self.birth_field).data)
+        problem = date_problem(kind, value, local_date(now()))
         if problem is not None:
             raise StopValidation(problem)

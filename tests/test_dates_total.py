@@ -13,7 +13,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.dates import EARLIEST, LATEST, DateKind, add_months, date_bounds, date_problem
+from app.dates import (
+    EARLIEST,
+    LATEST,
+    DateKind,
+    add_months,
+    date_bounds,
+    date_problem,
+    due_kind,
+)
 from app.escalation.rules import evaluate
 from app.escalation.rules_facts import CaseFacts, day_start, short_date
 from app.escalation.rules_thresholds import Thresholds
@@ -195,6 +203,8 @@ def test_the_bounds_of_each_kind() -> None:
     today = date(2026, 11, 2)
     assert date_bounds(DateKind.DUE, today) == (date(2025, 11, 2), date(2027, 9, 2))
     assert date_bounds(DateKind.BIRTH, today) == (date(2023, 11, 2), today)
+    assert date_bounds(due_kind(None), today) == (date(2025, 11, 2), date(2027, 9, 2))
+    assert date_bounds(due_kind(date(2025, 2, 1)), today) == (date(2022, 11, 2), date(2027, 9, 2))
     assert date_bounds(DateKind.CONSENT, today) == (date(2021, 11, 2), today)
     assert date_bounds(DateKind.REFERRAL, today) == (date(2021, 11, 2), today)
     assert date_problem(DateKind.DUE, date(2027, 9, 2), today) is None

@@ -162,7 +162,10 @@ class ParentFieldsMixin:
         filters=[_languages],
         default="en",
     )
-    due_date = DateField("Due date", validators=[Optional(), PlausibleDate(DateKind.DUE)])
+    due_date = DateField(
+        "Due date",
+        validators=[Optional(), PlausibleDate(DateKind.DUE, birth_field="birth_date")],
+    )
     birth_date = DateField(
         "Baby's date of birth", validators=[Optional(), PlausibleDate(DateKind.BIRTH)]
     )
@@ -264,7 +267,7 @@ class SelfReferralForm(FlaskForm):
     due_date = DateField(
         "When is your baby due?",
         description="Leave empty if your baby is born.",
-        validators=[Optional(), PlausibleDate(DateKind.DUE)],
+        validators=[Optional(), PlausibleDate(DateKind.DUE, birth_field="birth_date")],
     )
     birth_date = DateField(
         "When was your baby born?",

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from app.dates import EARLIEST, DateKind, date_bounds, date_problem
+from app.dates import EARLIEST, DateKind, date_bounds, date_problem, due_kind
 from app.escalation.scan_facts import OPEN_STATUSES
 from app.extensions import SessionLike
 from app.models import Case, Parent, VolunteerProfile
@@ -42,6 +42,8 @@ class DateIssue:
 
 
 def _outside(column: Any, kind: str, today: date, history: bool) -> Any:
+    """SQL: the column is outside the bounds (for a due date the strictest, those without a
+    birth date, so every row that may be out comes back; Python then decides)."""
     earliest, latest = date_bounds(kind, today)
     return or_(column < (EARLIEST if history else earliest), column > latest)
 
@@ -77,6 +79,8 @@ def implausible_dates(session: SessionLike, today: date) -> list[DateIssue]:
             value = getattr(row, name)
             if value is None:
                 continue
+            if kind == DateKind.DUE:
+                kind = due_kind(row.birth_date)
             problem = date_problem(kind, value, today, history=not row.open)
             if problem is not None:
                 issues.append(DateIssue(reference, name, value, problem))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.dates import DateKind, date_problem
+from app.dates import DateKind, date_problem, due_kind
 from app.domain import CheckInStatus
 from app.spreadsheets.columns import ASSIGNMENTS, CHECKINS, PARENTS, VOLUNTEERS
 from app.spreadsheets.parsed import ParsedFile, Problems, Row
@@ -59,6 +59,8 @@ def _check_dates(
             value = row.get(column)
             if value is None or column in row.bad:
                 continue
+            if kind == DateKind.DUE:
+                kind = due_kind(row.get("birth_date"))
             problem = date_problem(kind, value, today, history=closed and column in history)
             if problem is not None:
                 message = problem[0].lower() + problem[1:].rstrip(".")

@@ -238,3 +238,33 @@ def test_audit_filter_refuses_implausible_dates(
         assert "Enter a date between 1 January 1900 and 31 December 2200." in response.get_data(
             as_text=True
         )
+
+
+def test_a_postnatal_parents_old_due_date_is_history_and_accepted(
+    client: FlaskClient, session: SessionLike, world: World
+) -> None:
+    """With a birth recorded, a due date 20 months back is the past, not a mistake: the
+    parent's details still save (and a due date with no birth that far back does not)."""
+    login(client, world.coordinator.email)
+    url = f"/cases/{world.alice_case.id}/parent"
+    base = defaults(client, url, "due_date")
+    html_page = client.get(url).get_data(as_text=True)
+    alone = {
+        **base,
+        "due_date": "2025-03-01",
+        "birth_date": "",
+        "csrf_token": csrf_token(html_page),
+    }
+    refused = client.post(url, data=alone)
+    assert refused.status_code == 200
+    assert "Enter a due date between 2 November 2025 and 2 September 2027." in (
+        refused.get_data(as_text=True)
+    )
+    html_page = client.get(url).get_data(as_text=True)
+    born = {**alone, "birth_date": "2025-02-20", "csrf_token": csrf_token(html_page)}
+    assert client.post(url, data=born).status_code == 302
+    ancient = {**born, "due_date": "2022-01-01", "csrf_token": csrf_token(html_page)}
+    refused = client.post(url, data=ancient)
+    assert "Enter a due date between 2 November 2022 and 2 September 2027." in (
+        refused.get_data(as_text=True)
+    )
