@@ -17,11 +17,25 @@ NOW_HELP = (
 )
 
 
+#: the years a ``--now`` may fall in: far enough either side of any real data, and far enough
+#: from the ends of the calendar (years 1 and 9999) that no date arithmetic can overflow
+NOW_YEARS = (1900, 2200)
+
+
 def _now_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    first, last = NOW_YEARS
+    implausible = (
+        f"{value!r} is not a plausible time: give one between the years {first} and {last}"
+    )
     try:
-        return parse_now(value)
+        now = parse_now(value)
+    except OverflowError:  # an offset past the ends of the calendar
+        raise click.BadParameter(implausible, ctx=ctx, param=param) from None
     except ValueError as error:
-        raise click.BadParameter(str(error), ctx=ctx, param=param) from error
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+    if not first <= now.year <= last:
+        raise click.BadParameter(implausible, ctx=ctx, param=param)
+    return now
 
 
 def now_option(func: F) -> F:

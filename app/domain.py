@@ -16,6 +16,11 @@ class ServiceError(Exception):
     """
 
 
+#: The range of an INTEGER column (ids, counts): PostgreSQL refuses anything outside it.
+DB_INT_MAX = 2**31 - 1
+DB_INT_MIN = -(2**31)
+
+
 # --------------------------------------------------------------------------- people and cases
 
 
@@ -162,6 +167,9 @@ class Rule(StrEnum):
     VOLUNTEER_LAPSED = "VOLUNTEER_LAPSED"
     STALE_DRAFT = "STALE_DRAFT"
     PAST_1001_DAYS = "PAST_1001_DAYS"
+    #: the scan could not evaluate this case (an impossible stored date, say): raised by the
+    #: scan itself, resolved by the first later scan that can evaluate the case
+    CHECK_FAILED = "CHECK_FAILED"
 
 
 IMMEDIATE_RULES = (Rule.SAFEGUARDING, Rule.SELF_HARM, Rule.COORDINATOR_TODAY, Rule.LOW_MOOD)
@@ -185,6 +193,7 @@ RULE_LABELS: dict[str, str] = {
     Rule.VOLUNTEER_LAPSED: "Volunteer paused, left or DBS expired",
     Rule.STALE_DRAFT: "Check-in draft not finished",
     Rule.PAST_1001_DAYS: "Past the 1001 days, case still open",
+    Rule.CHECK_FAILED: "Could not check this case",
 }
 
 #: What emails say: neutral words that reveal no health detail (email is not a secure channel).
@@ -205,6 +214,7 @@ RULE_EMAIL_LABELS: dict[str, str] = {
     Rule.VOLUNTEER_LAPSED: "Volunteer needs review",
     Rule.STALE_DRAFT: "Unfinished check-in",
     Rule.PAST_1001_DAYS: "Case may be ready to close",
+    Rule.CHECK_FAILED: "Could not check this case",
 }
 
 SEVERITY_LABELS: dict[str, str] = {

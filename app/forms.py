@@ -15,15 +15,19 @@ the ``int`` URL converter (``app.web.BoundedIntConverter``).
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from wtforms import Field
+from wtforms.validators import StopValidation
 
-DB_INT_MAX = 2**31 - 1  # the largest value of an INTEGER column (PostgreSQL and ids)
-DB_INT_MIN = -(2**31)
+from app.dates import date_problem, due_kind
+from app.domain import DB_INT_MAX, DB_INT_MIN
+from app.timeutil import local_date
+from app.web import now
 
 # C0 controls but tab (09), LF (0a) and CR (0d); DEL and the C1 controls.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -107,3 +111,30 @@ def error_list(form: Any) -> list[tuple[Field, str]]:
         for message in field.errors:
             errors.append((field, message))
     return errors
+
+
+class PlausibleDate:
+    """A WTForms validator: the field's date is plausible for ``kind`` (``app.dates``).
+
+    "Today" is the request's instant (``app.web.now()``, which tests pin with
+    ``CORNER_NOW``) as a date in the service time zone, never the wall clock. Works on
+    date fields and on date-and-time fields (their calendar day in the service time zone).
+    """
+
+    def __init__(self, kind: str, birth_field: str | None = None) -> None:
+        self.kind = kind
+        #: for a due date: the form's birth-date field (a due date beside a birth is history)
+        self.birth_field = birth_field
+
+    def __call__(self, form: Any, field: Field) -> None:
+        value = field.data
+        if value is None:
+            return
+        if isinstance(value, datetime):
+            value = value.date() if value.tzinfo is None else local_date(value)
+        kind = self.kind
+        if self.birth_field is not None:
+            kind = due_kind(getattr(form, self.birth_field).data)
+        problem = date_problem(kind, value, local_date(now()))
+        if problem is not None:
+            raise StopValidation(problem)

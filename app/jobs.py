@@ -32,7 +32,8 @@ from sqlalchemy.pool import NullPool
 
 from app.email import send_pending
 from app.escalation.digest import queue_weekly
-from app.escalation.scan import run_scan
+from app.escalation.scan import ScanResult, run_scan
+from app.escalation.scan_runs import record_completed_scan
 from app.extensions import db
 from app.timeutil import service_zone, utcnow
 
@@ -104,9 +105,17 @@ def job_send_outbox(app: Flask, now: datetime | None = None) -> Any:
 
 
 def job_scan(app: Flask, now: datetime | None = None) -> Any:
-    result = _in_transaction(app, lambda at: run_scan(db.session, at), now)
+    def scan(at: datetime) -> ScanResult:
+        outcome = run_scan(db.session, at)
+        record_completed_scan(db.session, at)
+        return outcome
+
+    result = _in_transaction(app, scan, now)
     log.info(
-        "Scan: raised %s, resolved %s.", result.raised, result.resolved + result.closed_resolved
+        "Scan: raised %s, resolved %s, could not check %s.",
+        result.raised,
+        result.resolved + result.closed_resolved,
+        result.failed,
     )
     return result
 

@@ -57,14 +57,32 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: the earliest and latest instants Python can hold (aware UTC)
+INSTANT_MIN = datetime.min.replace(tzinfo=UTC)
+INSTANT_MAX = datetime.max.replace(tzinfo=UTC)
+
+
 def local_date(instant: datetime, tz: str | None = None) -> date:
-    """The calendar date of an instant in the service time zone."""
-    return instant.astimezone(zone(tz)).date()
+    """The calendar date of an instant in the service time zone.
+
+    Total: at the very ends of the calendar (an offset past year 1 or 9999) the UTC date.
+    """
+    try:
+        return instant.astimezone(zone(tz)).date()
+    except OverflowError:
+        return instant.date()
 
 
 def day_start(day: date, tz: str | None = None) -> datetime:
-    """A date stands for 00:00 in the service time zone that day, as a UTC instant."""
-    return datetime.combine(day, time(0, 0), tzinfo=zone(tz)).astimezone(UTC)
+    """A date stands for 00:00 in the service time zone that day, as a UTC instant.
+
+    Total for every date: where the offset would take 00:00 past the ends of the calendar
+    (0001-01-01 east of Greenwich, say) it is the earliest or latest instant there is.
+    """
+    try:
+        return datetime.combine(day, time(0, 0), tzinfo=zone(tz)).astimezone(UTC)
+    except OverflowError:
+        return INSTANT_MIN if day.year == date.min.year else INSTANT_MAX
 
 
 def short_date(value: date | datetime | None, tz: str | None = None) -> str:
@@ -89,7 +107,10 @@ def date_time(value: datetime | None, tz: str | None = None) -> str:
     """'Mon 2 Nov, 14:30' in the service time zone."""
     if value is None:
         return ""
-    local = value.astimezone(zone(tz))
+    try:
+        local = value.astimezone(zone(tz))
+    except OverflowError:  # the very ends of the calendar
+        local = value
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 

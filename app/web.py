@@ -11,8 +11,8 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
 from app.audit import record
+from app.domain import DB_INT_MAX
 from app.extensions import db
-from app.forms import DB_INT_MAX
 from app.models import AuditEvent
 from app.timeutil import utcnow
 

@@ -15,7 +15,8 @@ from werkzeug.routing import IntegerConverter
 from wtforms import IntegerField, StringField, TextAreaField
 
 import app as app_package
-from app.forms import CONTROL_MESSAGE, DB_INT_MAX, NUMBER_MESSAGE, CornerForm
+from app.domain import DB_INT_MAX
+from app.forms import CONTROL_MESSAGE, NUMBER_MESSAGE, CornerForm
 from app.web import BoundedIntConverter
 
 

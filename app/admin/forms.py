@@ -5,7 +5,8 @@ from __future__ import annotations
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
-from app.forms import CornerForm
+from app.dates import DateKind
+from app.forms import CornerForm, PlausibleDate
 
 
 class AuditFilterForm(CornerForm):
@@ -17,5 +18,5 @@ class AuditFilterForm(CornerForm):
     actor = SelectField("Who", coerce=int, choices=[], validate_choice=False)
     action = SelectField("Action", choices=[], validate_choice=False)
     object_type = SelectField("Object", choices=[], validate_choice=False)
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    date_from = DateField("From", validators=[Optional(), PlausibleDate(DateKind.ANY)])
+    date_to = DateField("To", validators=[Optional(), PlausibleDate(DateKind.ANY)])

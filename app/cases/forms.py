@@ -31,8 +31,9 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.cases.service import normalise_postcode
+from app.dates import DateKind
 from app.domain import CHECKIN_MODES, CLOSE_REASONS, CONTACT_MODES
-from app.forms import CornerForm, strip_filter
+from app.forms import CornerForm, PlausibleDate, strip_filter
 
 PARENT_TAGS = [
     ("twins", "Twins or more"),
@@ -172,8 +173,13 @@ class ParentFieldsMixin:
         filters=[_languages],
         default="en",
     )
-    due_date = DateField("Due date", validators=[Optional()])
-    birth_date = DateField("Baby's date of birth", validators=[Optional()])
+    due_date = DateField(
+        "Due date",
+        validators=[Optional(), PlausibleDate(DateKind.DUE, birth_field="birth_date")],
+    )
+    birth_date = DateField(
+        "Baby's date of birth", validators=[Optional(), PlausibleDate(DateKind.BIRTH)]
+    )
     tags = MultiCheckboxField("Needs and experience", choices=opts(PARENT_TAGS))
     contact_mode = RadioField(
         "Preferred way to be contacted",
@@ -188,7 +194,9 @@ class ParentFieldsMixin:
         filters=[strip_filter, _empty_to_none],
         validators=[Optional(), Length(max=120)],
     )
-    consent_on = DateField("Date consent was given", validators=[Optional()])
+    consent_on = DateField(
+        "Date consent was given", validators=[Optional(), PlausibleDate(DateKind.CONSENT)]
+    )
     consent_method = SelectField("How consent was given", choices=opts(CONSENT_METHODS))
     consent_scope = StringField(
         "What the parent agreed to",
@@ -274,12 +282,12 @@ class SelfReferralForm(CornerForm):
     due_date = DateField(
         "When is your baby due?",
         description="Leave empty if your baby is born.",
-        validators=[Optional()],
+        validators=[Optional(), PlausibleDate(DateKind.DUE, birth_field="birth_date")],
     )
     birth_date = DateField(
         "When was your baby born?",
         description="Leave empty if you are pregnant.",
-        validators=[Optional()],
+        validators=[Optional(), PlausibleDate(DateKind.BIRTH)],
     )
     languages = StringField(
         "Which languages do you speak? (optional)",
@@ -342,7 +350,10 @@ class CheckInForm(CornerForm):
     occurred_at = DateTimeLocalField(
         "When?",
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[InputRequired("Enter when the contact happened.")],
+        validators=[
+            InputRequired("Enter when the contact happened."),
+            PlausibleDate(DateKind.CHECKIN),
+        ],
     )
     duration_min = IntegerField(
         "How long, in minutes? (optional)",

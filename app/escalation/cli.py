@@ -8,9 +8,12 @@ from datetime import datetime
 import click
 
 from app.cli_options import now_option
+from app.escalation.date_check import implausible_dates
 from app.escalation.queries import list_flags
 from app.escalation.scan import run_scan
+from app.escalation.scan_runs import ScanTimeError, record_completed_scan, refuse_scan_before_last
 from app.extensions import db
+from app.timeutil import local_date
 
 
 @click.group()
@@ -20,15 +23,32 @@ def escalation() -> None:
 
 @escalation.command("scan")
 @now_option
-def scan_command(now: datetime) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Scan even when --now is earlier than the last completed scan (tests, replays).",
+)
+def scan_command(now: datetime, force: bool) -> None:
     """Run the scheduled rules once over every open case."""
+    if not force:
+        try:
+            refuse_scan_before_last(db.session, now)
+        except ScanTimeError as error:
+            raise click.ClickException(str(error)) from None
     result = run_scan(db.session, now)
+    record_completed_scan(db.session, now)
     db.session.commit()
     resolved = result.resolved + result.closed_resolved
     click.echo(
         f"Scanned {result.cases} open cases: raised {result.raised} flags, resolved {resolved}"
         f" ({result.closed_resolved} of closed cases)."
     )
+    if result.failed:
+        click.echo(
+            f"Could not check {result.failed} case(s): each has a 'Could not check this case'"
+            " flag; see `flask escalation check-dates`.",
+            err=True,
+        )
 
 
 @escalation.command("list")
@@ -67,3 +87,20 @@ def list_command(as_json: bool, status: str | None) -> None:
             f"{ref:<12} {flag.rule:<18} {flag.severity:<7} {flag.status:<13} "
             f"{flag.raised_at.isoformat()}"
         )
+
+
+@escalation.command("check-dates")
+@now_option
+def check_dates_command(now: datetime) -> None:
+    """List stored dates no form would accept (by reference, no names); exit 1 if any."""
+    issues = implausible_dates(db.session, local_date(now))
+    if not issues:
+        click.echo("No implausible dates.")
+        return
+    for issue in issues:
+        click.echo(f"{issue.reference}: {issue.field}: {issue.value.isoformat()}: {issue.problem}")
+    click.echo(
+        f"{len(issues)} implausible date(s): correct them on the parent's or volunteer's page.",
+        err=True,
+    )
+    raise SystemExit(1)

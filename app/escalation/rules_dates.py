@@ -8,7 +8,7 @@ from datetime import datetime
 from app.domain import Rule, Severity
 from app.escalation.rules_facts import DAY, CaseFacts, Hit, day_start, days, short_date
 from app.escalation.rules_thresholds import Thresholds
-from app.stage import second_birthday
+from app.stage import second_birthday, shift
 
 
 def _no_contact_for(facts: CaseFacts, now: datetime, limit: int) -> bool:
@@ -20,7 +20,7 @@ def birth_soon(facts: CaseFacts, now: datetime, t: Thresholds) -> Hit | None:
     if facts.birth_date is not None or facts.due_date is None:
         return None
     due = day_start(facts.due_date)
-    if now >= day_start(facts.due_date + DAY):  # the due date has passed
+    if now >= day_start(shift(facts.due_date, DAY)):  # the due date has passed
         return None
     if due - now > days(t.birth_soon_window_days):
         return None

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from app.domain import CaseStatus
 from app.timeutil import day_start as _day_start
-from app.timeutil import service_zone, zone
+from app.timeutil import local_date, service_zone
 from app.timeutil import short_date as _short_date
 
 DAY = timedelta(days=1)
@@ -40,7 +40,7 @@ def short_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(zone()).date()
+        value = local_date(value)
     return _short_day(value)
 
 

@@ -10,6 +10,9 @@
 2. one query (``scan_flags``): the unresolved flags of scheduled rules of open cases;
 3. the pure rules (``rules.evaluate``) decide, in Python, for the cases the pre-filter
    passed (a flag of a case it did not pass is resolved: no rule holds for that case);
+   a case the rules cannot evaluate (they raise) is logged by its reference, gets a
+   ``CHECK_FAILED`` flag and keeps its other flags as they are, and the scan carries on
+   with every other case; the first later scan that can evaluate it resolves that flag;
 4. at most four writes (``scan_flags``): resolve flags of closed cases, insert new flags,
    change severities, resolve flags whose condition has cleared.
 
@@ -18,12 +21,13 @@ The statement count does not depend on the number of cases. The caller commits.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.domain import FlagStatus
+from app.domain import FlagStatus, Rule, Severity
 from app.escalation.rules import evaluate
-from app.escalation.rules_facts import Hit
+from app.escalation.rules_facts import CaseFacts, Hit
 from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, SETTINGS_KEY, Thresholds
 from app.escalation.scan_facts import gather_candidates
 from app.escalation.scan_flags import (
@@ -37,6 +41,13 @@ from app.escalation.scan_flags import (
 from app.extensions import SessionLike
 from app.settings import get_settings
 
+log = logging.getLogger(__name__)
+
+CHECK_FAILED_EVIDENCE = (
+    "The daily check could not evaluate this case, so its other flags were left as they "
+    "were. Please check the parent's dates."
+)
+
 
 @dataclass
 class ScanResult:
@@ -45,6 +56,8 @@ class ScanResult:
     resolved: int = 0
     closed_resolved: int = 0
     severity_changed: int = 0
+    #: cases the rules could not evaluate (each has a CHECK_FAILED flag)
+    failed: int = 0
 
 
 def saved_thresholds(session: SessionLike) -> Thresholds:
@@ -59,10 +72,16 @@ def run_scan(session: SessionLike, now: datetime) -> ScanResult:
     result.closed_resolved = resolve_flags_of_closed_cases(session, now)
 
     hits: dict[tuple[int, str], Hit] = {}
+    failed: set[int] = set()
     result.cases, candidates = gather_candidates(session, now, limits)
     for facts in candidates:
-        for hit in evaluate(facts, now, limits):
+        case_hits = _evaluate_one(facts, now, limits)
+        if case_hits is None:
+            failed.add(facts.case_id)
+            case_hits = [Hit(Rule.CHECK_FAILED, Severity.HIGH, CHECK_FAILED_EVIDENCE)]
+        for hit in case_hits:
             hits[(facts.case_id, hit.rule)] = hit
+    result.failed = len(failed)
 
     existing = unresolved_scheduled_flags(session)
     new_rows = [
@@ -84,12 +103,12 @@ def run_scan(session: SessionLike, now: datetime) -> ScanResult:
             "new_evidence": hits[key].evidence[:500],
         }
         for key, row in existing.items()
-        if key in hits and row.severity != hits[key].severity
+        if key in hits and row.severity != hits[key].severity and key[0] not in failed
     ]
     cleared_rows = [
         {"flag_id": row.id, "note": cleared_note(row.rule, now)}
         for key, row in existing.items()
-        if key not in hits
+        if key not in hits and key[0] not in failed  # a failed case keeps its flags
     ]
 
     if new_rows:
@@ -100,3 +119,18 @@ def run_scan(session: SessionLike, now: datetime) -> ScanResult:
         result.resolved = resolve_cleared_flags(session, now, cleared_rows)
     session.flush()
     return result
+
+
+def _evaluate_one(facts: CaseFacts, now: datetime, limits: Thresholds) -> list[Hit] | None:
+    """The rules' hits for one case, or None when they cannot evaluate it (logged by the case
+    reference and the kind of error only: never a name, a date or any other detail)."""
+    try:
+        return evaluate(facts, now, limits)
+    except Exception as error:  # one case must never stop the scan for everyone
+        log.error(
+            "escalation scan: could not check case C-%05d (%s); raised %s and carried on",
+            facts.case_id,
+            type(error).__name__,
+            Rule.CHECK_FAILED,
+        )
+        return None

@@ -33,6 +33,7 @@ CLEARED_BECAUSE: dict[str, str] = {
     Rule.VOLUNTEER_LAPSED: "the volunteer is active with a valid DBS check, or was replaced",
     Rule.STALE_DRAFT: "the draft was finished or deleted",
     Rule.PAST_1001_DAYS: "the dates were updated",
+    Rule.CHECK_FAILED: "the scan could check this case again",
 }
 CLOSED_NOTE = "Resolved automatically: the case was closed."
 

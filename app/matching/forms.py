@@ -20,8 +20,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.dates import DateKind
 from app.domain import END_REASON_LABELS, END_REASONS, TRAINABLE_STAGES, VolunteerStatus
-from app.forms import CornerForm, strip_filter
+from app.forms import CornerForm, PlausibleDate, strip_filter
 from app.matching.distance import normalise_postcode
 from app.matching.profiles import ProfileFields
 from app.matching.scoring import PART_LABELS, PARTS
@@ -147,9 +148,15 @@ class ProfileForm(CornerForm):
         validators=[Optional(), NumberRange(0, 500, "Enter a distance between 0 and 500 km.")],
     )
     remote_only = BooleanField("Supports by phone or video only")
-    training_completed_on = DateField("Training completed on", validators=[Optional()])
-    dbs_checked_on = DateField("DBS check done on", validators=[Optional()])
-    dbs_expires_on = DateField("DBS check expires on", validators=[Optional()])
+    training_completed_on = DateField(
+        "Training completed on", validators=[Optional(), PlausibleDate(DateKind.VOLUNTEER_PAST)]
+    )
+    dbs_checked_on = DateField(
+        "DBS check done on", validators=[Optional(), PlausibleDate(DateKind.VOLUNTEER_PAST)]
+    )
+    dbs_expires_on = DateField(
+        "DBS check expires on", validators=[Optional(), PlausibleDate(DateKind.DBS_EXPIRY)]
+    )
 
     def validate_other_languages(self, field: StringField) -> None:
         for code in _codes(field.data):

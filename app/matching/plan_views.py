@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm
+from app.domain import DB_INT_MAX
 from app.extensions import db
-from app.forms import DB_INT_MAX
 from app.matching import bp, planning, queries
 from app.scope import visible_cases
 from app.web import now

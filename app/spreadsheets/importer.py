@@ -36,6 +36,7 @@ from app.spreadsheets.reader import read_file
 from app.spreadsheets.reference_checks import check_against
 from app.spreadsheets.row_checks import check_rows
 from app.spreadsheets.writer import ImportCounts, write_rows
+from app.timeutil import local_date
 
 
 @dataclass
@@ -67,7 +68,7 @@ def import_spreadsheets(
         parsed[name] = read_file(SPECS[name], data, problems, tz)
     if not parsed and not problems:
         problems.add("(none)", 0, "file", f"no files to import: give {', '.join(FILE_NAMES)}")
-    check_rows(parsed, problems)
+    check_rows(parsed, problems, local_date(now, tz))
     lookup = look_up(session, parsed, tz)
     check_against(parsed, lookup, problems)
     if problems:

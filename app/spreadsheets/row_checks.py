@@ -2,23 +2,70 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from app.dates import DateKind, date_problem, due_kind
 from app.domain import CheckInStatus
 from app.spreadsheets.columns import ASSIGNMENTS, CHECKINS, PARENTS, VOLUNTEERS
 from app.spreadsheets.parsed import ParsedFile, Problems, Row
 
 
-def check_rows(files: dict[str, ParsedFile], problems: Problems) -> None:
-    """Checks within one file that need no database: pairs of cells, repeats, order."""
+def check_rows(files: dict[str, ParsedFile], problems: Problems, today: date | None = None) -> None:
+    """Checks within one file that need no database: pairs of cells, repeats, order, and
+    (given ``today``) the plausible dates every form asks for (``app.dates``)."""
     if VOLUNTEERS.name in files:
         _check_volunteers(files[VOLUNTEERS.name], problems)
+        if today is not None:
+            _check_dates(files[VOLUNTEERS.name], problems, today, VOLUNTEER_DATES, set())
     if PARENTS.name in files:
         _check_parents(files[PARENTS.name], problems)
+        if today is not None:
+            _check_dates(files[PARENTS.name], problems, today, PARENT_DATES, HISTORY_DATES)
     if ASSIGNMENTS.name in files:
         _check_assignments(files[ASSIGNMENTS.name], problems)
     if CHECKINS.name in files:
         _check_checkins(files[CHECKINS.name], problems)
+
+
+#: column -> the kind of date it holds (``app.dates``)
+PARENT_DATES: dict[str, str] = {
+    "due_date": DateKind.DUE,
+    "birth_date": DateKind.BIRTH,
+    "referred_on": DateKind.REFERRAL,
+    "consent_on": DateKind.CONSENT,
+}
+VOLUNTEER_DATES: dict[str, str] = {
+    "training_completed_on": DateKind.VOLUNTEER_PAST,
+    "dbs_checked_on": DateKind.VOLUNTEER_PAST,
+    "dbs_expires_on": DateKind.DBS_EXPIRY,
+}
+#: the history of a closed case is old by nature: for a row with ``closed_on``, these are
+#: only held to their latest bound (not in the future; and the 1900-2100 of every date cell)
+HISTORY_DATES = {"due_date", "birth_date", "referred_on", "consent_on"}
+
+
+def _check_dates(
+    parsed: ParsedFile,
+    problems: Problems,
+    today: date,
+    kinds: dict[str, str],
+    history: set[str],
+) -> None:
+    name = parsed.spec.name
+    for row in parsed.rows:
+        closed = row.get("closed_on") is not None
+        for column, kind in kinds.items():
+            value = row.get(column)
+            if value is None or column in row.bad:
+                continue
+            if kind == DateKind.DUE:
+                kind = due_kind(row.get("birth_date"))
+            problem = date_problem(kind, value, today, history=closed and column in history)
+            if problem is not None:
+                message = problem[0].lower() + problem[1:].rstrip(".")
+                text = f"{value.isoformat()} is not a plausible date: {message}"
+                problems.add(name, row.line, column, text, row)
 
 
 def _both_or_neither(name: str, row: Row, problems: Problems) -> None:

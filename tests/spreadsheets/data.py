@@ -101,7 +101,7 @@ def large_files(
         for n in range(volunteers)
     ]
     par_rows = [
-        f"L{n:05d},Parent{n},Example,,,BS2 0JA,,,en,2027-0{1 + n % 9}-15,,,phone,,Midwife,"
+        f"L{n:05d},Parent{n},Example,,,BS2 0JA,,,en,2027-0{1 + n % 8}-15,,,phone,,Midwife,"
         f"2026-0{1 + n % 9}-01,2026-0{1 + n % 9}-01,{'yes' if n % 7 == 0 else 'no'},,"
         for n in range(parents)
     ]

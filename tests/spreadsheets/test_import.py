@@ -91,6 +91,27 @@ BROKEN: dict[str, tuple[list[Callable[[Files], None]], list[str]]] = {
             "like 2026-11-02",
         ],
     ),
+    "implausible dates (the forms' bounds, app.dates)": (
+        [
+            edit("parents.csv", "pl;en,2027-01-15", "pl;en,2028-01-15"),
+            edit("parents.csv", "2026-06-01,2026-06-03", "2026-06-01,2027-06-03"),
+            edit(
+                "parents.csv",
+                "P004,Ana,,,,,,,,,,,,,,2026-11-01",
+                "P004,Ana,,,,,,,,,,,,,,2026-12-01",
+            ),
+            # a closed case's old dates are history: P003's stay accepted
+            edit("parents.csv", "2025-12-01,2025-11-28", "2020-12-01,2020-11-28"),
+        ],
+        [
+            "parents.csv:2: due_date: 2028-01-15 is not a plausible date: enter a due date "
+            "between 2 November 2025 and 2 September 2027",
+            "parents.csv:3: birth_date: 2027-06-03 is not a plausible date: enter a date of "
+            "birth between 2 November 2023 and today",
+            "parents.csv:5: referred_on: 2026-12-01 is not a plausible date: enter a referral "
+            "date between 2 November 2021 and today",
+        ],
+    ),
     "bad booleans": (
         [
             edit("volunteers.csv", "yes,,,,paused", "true,,,,paused"),
@@ -505,6 +526,7 @@ def test_what_the_scans_read_does_not_depend_on_when_the_import_ran(
     first = snapshot()
     wipe(session)
     make_user(session, "coordinator", email=COORDINATOR)
-    assert import_spreadsheets(session, NOW + timedelta(days=400), encoded(GOOD)).ok
+    # later, but not so late that the open parents' dates stop being plausible (app.dates)
+    assert import_spreadsheets(session, NOW + timedelta(days=60), encoded(GOOD)).ok
     session.commit()
     assert snapshot() == first
