@@ -172,7 +172,8 @@ class DemoBuilder:
         if dbs_expires_in is None:
             expires = checked + timedelta(days=3 * 365)
             while expires <= self.today + timedelta(days=45):
-                checked += timedelta(days=3 * 365)
+                # renewed a few weeks before it ran out, never later than yesterday
+                checked = min(expires - timedelta(days=20), self.today - timedelta(days=1))
                 expires = checked + timedelta(days=3 * 365)
         else:
             expires = self.today + timedelta(days=dbs_expires_in)

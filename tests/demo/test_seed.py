@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.demo.vocab import DEMO_LOGINS, DEMO_PASSWORD, VOLUNTEER_EMAIL
+from app.escalation.date_check import implausible_dates
 from app.extensions import SessionLike
 from app.models import (
     Area,
@@ -147,6 +148,11 @@ def test_demo_keeps_the_rules_of_the_model(seeded: str, session: SessionLike) ->
             assert c.deleted_at is not None and c.deleted_by_id == c.volunteer_id
         if not c.successful:
             assert c.wellbeing is None and c.concerns == []
+
+    # every stored date is one the forms would accept (no DBS check dated in the future)
+    assert implausible_dates(session, NOW.date()) == []
+    for profile in profiles.values():
+        assert profile.dbs_checked_on is None or profile.dbs_checked_on < NOW.date()
 
 
 def test_second_run_changes_nothing(seeded: str, app: Flask, session: SessionLike) -> None:
