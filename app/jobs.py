@@ -5,8 +5,9 @@ calls the same service as the CLI.
 * the scan daily at 06:00 in the service time zone (``escalation.scan.run_scan``), and once
   at start;
 * the weekly email check every hour and once at start (``digest.queue_weekly`` with
-  ``only_when_due``): after downtime it catches up with any coordinator still missing
-  this week's email;
+  ``only_when_due`` and ``catch_up``): after downtime it catches up with any coordinator
+  still missing this week's email, and queues a late email for each week of the last four
+  that was missed altogether;
 * the lock check every ``SCHEDULER_LOCK_CHECK_SECONDS`` (30 s).
 
 Only one scheduler acts per database. On PostgreSQL the process holds a session-level
@@ -190,7 +191,9 @@ def job_scan(app: Flask, now: datetime | None = None) -> Any:
 
 
 def job_weekly(app: Flask, now: datetime | None = None) -> Any:
-    result = _in_transaction(app, lambda at: queue_weekly(db.session, at, only_when_due=True), now)
+    result = _in_transaction(
+        app, lambda at: queue_weekly(db.session, at, only_when_due=True, catch_up=True), now
+    )
     log.info("Weekly email: %s", result)
     return result
 
