@@ -148,7 +148,22 @@ def test_the_lock_check_sees_a_terminated_lock_session(app: Flask) -> None:
         if db.engine.dialect.name != "postgresql":
             return  # SQLite: no lock, nothing to lose (one scheduler process by design)
         _terminate(_backend_pid(connection))
+        assert not lock_held(connection)  # a failed connection counts as lost
+    finally:
+        connection.close()
+
+
+def test_the_lock_check_sees_a_lock_released_on_a_live_session(app: Flask) -> None:
+    """E.g. a connection pooler's DISCARD ALL: the session lives on, the lock is gone."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no advisory lock (runs on PostgreSQL: set TEST_DATABASE_URL)")
+    connection = try_scheduler_lock(db.engine)
+    assert connection is not None
+    try:
+        connection.execute(text("SELECT pg_advisory_unlock_all()"))
+        connection.commit()
         assert not lock_held(connection)
+        assert connection.execute(text("SELECT 1")).scalar() == 1  # still connected
     finally:
         connection.close()
 
