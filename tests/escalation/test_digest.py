@@ -22,7 +22,7 @@ from app.email import SENDING_LEASE, send_pending
 from app.escalation.digest import MISSED_WEEKS, queue_weekly, week_containing, weeks_before
 from app.escalation.hooks import on_checkin_submitted
 from app.escalation.scan import run_scan
-from app.extensions import SessionLike
+from app.extensions import SessionLike, db
 from app.jobs import build_scheduler, job_send_outbox, job_weekly
 from app.models import EscalationFlag, OutboxEmail, WeeklyDigest
 from tests.escalation.conftest import SmtpServer
@@ -448,3 +448,6 @@ def test_the_weekly_email_follows_corner_timezone_end_to_end(
         assert (digest.iso_year, digest.iso_week) == (2026, 45)
     finally:
         timeutil.set_service_zone(previous)
+        with new_york.app_context():
+            db.session.remove()
+            db.engine.dispose()
