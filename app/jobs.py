@@ -202,13 +202,17 @@ def job_lock_check(app: Flask, now: datetime | None = None) -> None:
     """Nothing to do: the check before every job is the work (see ``run_guarded``)."""
 
 
+_stopping = threading.Lock()
+
+
 def run_guarded(
     job: Callable[[Flask], Any], app: Flask, lock: SchedulerLock | None, scheduler: Any
 ) -> Any:
     """Run ``job(app)`` only while the lock is held; on loss stop the scheduler instead."""
     if lock is not None and not lock.still_held():
-        if scheduler.running:
-            scheduler.shutdown(wait=False)  # start() returns in the main thread
+        with _stopping:  # two jobs may find the loss at once; shut down once
+            if scheduler.running:
+                scheduler.shutdown(wait=False)  # start() returns in the main thread
         return None
     return job(app)
 
