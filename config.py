@@ -52,6 +52,10 @@ class Config:
     SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "10"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Corner <corner@localhost>")
     CORNER_TIMEZONE = os.environ.get("CORNER_TIMEZONE", "Europe/London")
+    # the scheduler (PostgreSQL): how often it checks that it still holds its lock, and how
+    # often a stand-by scheduler tries to take it
+    SCHEDULER_LOCK_CHECK_SECONDS = float(os.environ.get("SCHEDULER_LOCK_CHECK_SECONDS", "30"))
+    SCHEDULER_STANDBY_SECONDS = float(os.environ.get("SCHEDULER_STANDBY_SECONDS", "30"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

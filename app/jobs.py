@@ -5,19 +5,31 @@ calls the same service as the CLI.
 * the scan daily at 06:00 in the service time zone (``escalation.scan.run_scan``), and once
   at start;
 * the weekly email check every hour and once at start (``digest.queue_weekly`` with
-  ``only_when_due``): after downtime it catches up with any coordinator still missing
-  this week's email.
+  ``only_when_due`` and ``catch_up``): after downtime it catches up with any coordinator
+  still missing this week's email, and queues a late email for each week of the last four
+  that was missed altogether;
+* the lock check every ``SCHEDULER_LOCK_CHECK_SECONDS`` (30 s).
 
 Only one scheduler acts per database. On PostgreSQL the process holds a session-level
 advisory lock (``pg_try_advisory_lock``) on a dedicated connection for its whole life; a
-second scheduler logs that it is on standby and retries until the first goes away. On
-SQLite there is one process by design (the README says so). Every job is idempotent
-anyway, so even two schedulers would neither lose nor duplicate anything.
+second scheduler logs that it is on standby and retries every ``SCHEDULER_STANDBY_SECONDS``
+until the first goes away. The lock can be lost without the process noticing (its session
+terminated by a database restart, a failover or an idle-session killer), so before every
+job, and on its own every ``SCHEDULER_LOCK_CHECK_SECONDS`` (which also keeps the session
+from looking idle), the scheduler asks ``pg_locks`` whether its session still holds the
+lock; a failed connection counts as lost. On loss it runs no further job, logs
+"Scheduler lock lost" and exits with status 3, so its supervisor restarts it and it stands
+by (or takes the lock again). On SQLite there is one process by design (the README says
+so) and no lock to check. Every job is idempotent anyway, so even two schedulers would
+neither lose nor duplicate anything.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -27,7 +39,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from app.email import send_pending
@@ -42,7 +54,23 @@ log = logging.getLogger("corner.scheduler")
 #: The advisory lock's key: any fixed 64-bit number, the same in every scheduler process.
 ADVISORY_LOCK_KEY = 0x0C0E11E5  # "corner"
 STANDBY_RETRY_SECONDS = 30
+LOCK_CHECK_SECONDS = 30
 SQLITE_RETRIES = 5
+#: The exit status of a scheduler that lost its lock (so its supervisor restarts it).
+EXIT_LOCK_LOST = 3
+
+#: Does this session still hold the scheduler lock? (A bigint key shows in ``pg_locks`` as
+#: its high and low 32 bits in ``classid`` and ``objid``, with ``objsubid`` 1.)
+LOCK_HELD_SQL = text(
+    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+    " AND granted AND classid = CAST(:classid AS oid) AND objid = CAST(:objid AS oid)"
+    " AND objsubid = 1"
+)
+
+
+def lock_application_name(pid: int | None = None) -> str:
+    """The ``application_name`` of the lock's session, as ``pg_stat_activity`` shows it."""
+    return f"corner scheduler lock (pid {pid or os.getpid()})"
 
 
 def try_scheduler_lock(engine: Engine) -> Connection | None:
@@ -51,10 +79,14 @@ def try_scheduler_lock(engine: Engine) -> Connection | None:
     SQLite: a plain connection (one scheduler process by design). The connection is
     outside the pool: closing it really ends the session, and with it the lock.
     """
-    dedicated = create_engine(engine.url, poolclass=NullPool)
-    connection = dedicated.connect()
     if engine.dialect.name != "postgresql":
-        return connection
+        return create_engine(engine.url, poolclass=NullPool).connect()
+    dedicated = create_engine(
+        engine.url,
+        poolclass=NullPool,
+        connect_args={"application_name": lock_application_name()},
+    )
+    connection = dedicated.connect()
     got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
     if got.scalar():
         connection.commit()  # end the transaction; the session-level lock stays
@@ -64,18 +96,65 @@ def try_scheduler_lock(engine: Engine) -> Connection | None:
     return None
 
 
+def lock_held(connection: Connection) -> bool:
+    """Whether ``connection`` (from ``try_scheduler_lock``) still holds the lock.
+
+    One cheap query on PostgreSQL; an error (the session was terminated, the server is
+    gone) counts as lost. SQLite has no lock: always True.
+    """
+    if connection.dialect.name != "postgresql":
+        return True
+    try:
+        row = connection.execute(
+            LOCK_HELD_SQL,
+            {"classid": ADVISORY_LOCK_KEY >> 32, "objid": ADVISORY_LOCK_KEY & 0xFFFFFFFF},
+        ).first()
+        connection.rollback()  # leave the session idle, not idle in a transaction
+    except SQLAlchemyError:
+        return False
+    return row is not None
+
+
+class SchedulerLock:
+    """The lock's connection, checked before every job (jobs run in several threads)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.lost = threading.Event()
+        self._mutex = threading.Lock()
+
+    def still_held(self) -> bool:
+        """True while the lock is held; once lost, False for good (logged once)."""
+        with self._mutex:
+            if self.lost.is_set():
+                return False
+            if lock_held(self.connection):
+                return True
+            self.lost.set()
+        log.error(
+            "Scheduler lock lost (its database session ended): running no more jobs and"
+            " exiting with status %s; restarted, it stands by or takes the lock again.",
+            EXIT_LOCK_LOST,
+        )
+        return False
+
+    def close(self) -> None:
+        with contextlib.suppress(SQLAlchemyError):  # the session may be gone already
+            self.connection.close()
+
+
 def wait_for_scheduler_lock(
-    engine: Engine, sleep: Callable[[float], None] = time.sleep
+    engine: Engine,
+    sleep: Callable[[float], None] = time.sleep,
+    retry_seconds: float = STANDBY_RETRY_SECONDS,
 ) -> Connection:
     while True:
         connection = try_scheduler_lock(engine)
         if connection is not None:
             log.info("Scheduler lock taken: this process runs the jobs.")
             return connection
-        log.info(
-            "Another scheduler holds the lock: standing by, retrying in %ss.", STANDBY_RETRY_SECONDS
-        )
-        sleep(STANDBY_RETRY_SECONDS)
+        log.info("Another scheduler holds the lock: standing by, retrying in %ss.", retry_seconds)
+        sleep(retry_seconds)
 
 
 def _in_transaction(
@@ -121,13 +200,34 @@ def job_scan(app: Flask, now: datetime | None = None) -> Any:
 
 
 def job_weekly(app: Flask, now: datetime | None = None) -> Any:
-    result = _in_transaction(app, lambda at: queue_weekly(db.session, at, only_when_due=True), now)
+    result = _in_transaction(
+        app, lambda at: queue_weekly(db.session, at, only_when_due=True, catch_up=True), now
+    )
     log.info("Weekly email: %s", result)
     return result
 
 
-def build_scheduler(app: Flask) -> Any:
-    """A BlockingScheduler in the service time zone with the three jobs."""
+def job_lock_check(app: Flask, now: datetime | None = None) -> None:
+    """Nothing to do: the check before every job is the work (see ``run_guarded``)."""
+
+
+_stopping = threading.Lock()
+
+
+def run_guarded(
+    job: Callable[[Flask], Any], app: Flask, lock: SchedulerLock | None, scheduler: Any
+) -> Any:
+    """Run ``job(app)`` only while the lock is held; on loss stop the scheduler instead."""
+    if lock is not None and not lock.still_held():
+        with _stopping:  # two jobs may find the loss at once; shut down once
+            if scheduler.running:
+                scheduler.shutdown(wait=False)  # start() returns in the main thread
+        return None
+    return job(app)
+
+
+def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> Any:
+    """A BlockingScheduler in the service time zone with the jobs, each checking ``lock``."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
@@ -137,42 +237,40 @@ def build_scheduler(app: Flask) -> Any:
         timezone=tz, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
     )
     start = datetime.now(scheduler.timezone)
-    scheduler.add_job(
-        job_send_outbox,
-        IntervalTrigger(minutes=1, timezone=tz),
-        args=[app],
-        id="outbox",
-        next_run_time=start,
-    )
-    scheduler.add_job(
-        job_scan,
-        CronTrigger(hour=6, minute=0, timezone=tz),
-        args=[app],
-        id="scan",
-        next_run_time=start,
-    )
-    scheduler.add_job(
-        job_weekly,
-        CronTrigger(minute=0, timezone=tz),
-        args=[app],
-        id="weekly",
-        next_run_time=start,
-    )
+    check_seconds = float(app.config.get("SCHEDULER_LOCK_CHECK_SECONDS", LOCK_CHECK_SECONDS))
+    jobs: list[tuple[str, Callable[[Flask], Any], Any]] = [
+        ("outbox", job_send_outbox, IntervalTrigger(minutes=1, timezone=tz)),
+        ("scan", job_scan, CronTrigger(hour=6, minute=0, timezone=tz)),
+        ("weekly", job_weekly, CronTrigger(minute=0, timezone=tz)),
+        ("lock", job_lock_check, IntervalTrigger(seconds=check_seconds, timezone=tz)),
+    ]
+    for job_id, job, trigger in jobs:
+        scheduler.add_job(
+            run_guarded,
+            trigger,
+            args=[job, app, lock, scheduler],
+            id=job_id,
+            name=job_id,
+            next_run_time=start,
+        )
     return scheduler
 
 
-def run_scheduler(app: Flask) -> None:
-    """The ``flask scheduler run`` process: wait for the lock, then run the jobs forever."""
+def run_scheduler(app: Flask) -> int:
+    """The ``flask scheduler run`` process: wait for the lock, then run the jobs until it is
+    lost (exit status ``EXIT_LOCK_LOST``) or the process is stopped (0)."""
     with app.app_context():
         engine = db.engine
-    lock = wait_for_scheduler_lock(engine)
-    scheduler = build_scheduler(app)
+    standby = float(app.config.get("SCHEDULER_STANDBY_SECONDS", STANDBY_RETRY_SECONDS))
+    lock = SchedulerLock(wait_for_scheduler_lock(engine, retry_seconds=standby))
+    scheduler = build_scheduler(app, lock)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         log.info("Scheduler stopping.")
     finally:
         lock.close()
+    return EXIT_LOCK_LOST if lock.lost.is_set() else 0
 
 
 @click.group("scheduler")
@@ -181,7 +279,14 @@ def scheduler_commands() -> None:
 
 
 @scheduler_commands.command("run")
-def run_command() -> None:
-    """Run the scheduler (blocking): outbox every minute, scan at 06:00, weekly check hourly."""
+@click.pass_context
+def run_command(ctx: click.Context) -> None:
+    """Run the scheduler (blocking): outbox every minute, scan at 06:00, weekly check hourly.
+
+    Exits with status 3 if it loses the scheduler lock (PostgreSQL), to be restarted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+    # each job logs its own line; APScheduler's "Running job …" lines for every run of the
+    # lock check would drown them (job errors are still logged, at ERROR)
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+    status = run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+    ctx.exit(status)

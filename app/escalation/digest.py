@@ -11,6 +11,12 @@ Exactly once: the ``weekly_digests`` ledger row (unique coordinator + ISO year +
 inserted with ``ON CONFLICT DO NOTHING`` in the same transaction as the queued email; a
 second process at the same time finds the row (PostgreSQL waits for the first to commit)
 and queues nothing.
+
+Missed weeks: after more than a week of downtime a week's email was never due while the
+scheduler ran. With ``catch_up`` (the scheduler's start and hourly check) each of the
+``MISSED_WEEKS`` weeks before the current one that has no ledger row at all, although the
+service was already sending weekly emails by then, is queued now, marked late, to each
+active coordinator who existed when it was due; the ledger keeps it to once.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from app.domain import RULE_EMAIL_LABELS, SEVERITY_LABELS, FlagStatus, Role, Severity
 from app.email import link, queue_email
@@ -31,6 +37,8 @@ from app.sqlcompat import insert_ignoring
 from app.timeutil import short_date, zone
 
 SEND_AT = time(8, 0)
+#: How many weeks before the current one the catch-up looks at for a missed weekly email.
+MISSED_WEEKS = 4
 
 
 @dataclass(frozen=True)
@@ -55,16 +63,26 @@ def week_containing(now: datetime, tz: str | None = None) -> Week:
     return Week(iso_year, iso_week, due_at, previous.astimezone(UTC))
 
 
+def weeks_before(week: Week, count: int) -> list[Week]:
+    """The ``count`` weeks before ``week``, oldest first."""
+    return [week_containing(week.due_at - timedelta(days=7 * k)) for k in range(count, 0, -1)]
+
+
 @dataclass
 class DigestResult:
     queued: int = 0
     already: int = 0
     not_due: bool = False
+    late: int = 0  # late emails queued for missed weeks (catch_up)
 
     def __str__(self) -> str:
         if self.not_due:
-            return "Not due yet: the weekly email goes out on Monday at 08:00."
-        return f"Queued {self.queued} weekly emails ({self.already} already queued this week)."
+            text = "Not due yet: the weekly email goes out on Monday at 08:00."
+        else:
+            text = f"Queued {self.queued} weekly emails ({self.already} already queued this week)."
+        if self.late:
+            text += f" Queued {self.late} late weekly emails for missed weeks."
+        return text
 
 
 def coordinators(session: SessionLike) -> list[User]:
@@ -95,8 +113,14 @@ def _grouped(rows: list[tuple[EscalationFlag, Case]]) -> list[dict[str, Any]]:
     return groups
 
 
-def digest_context(session: SessionLike, user: User, week: Week, now: datetime) -> dict[str, Any]:
-    """What one coordinator's weekly email lists (references and links only)."""
+def digest_context(
+    session: SessionLike, user: User, week: Week, now: datetime, *, late: bool = False
+) -> dict[str, Any]:
+    """What one coordinator's weekly email lists (references and links only).
+
+    On time, "still open" is every flag unresolved now from outside the period; a late email
+    (for a missed week) lists the week as it ended: flags from before it still unresolved at
+    its end."""
     base = (
         select(EscalationFlag, Case)
         .join(Case, Case.id == EscalationFlag.case_id)
@@ -107,12 +131,17 @@ def digest_context(session: SessionLike, user: User, week: Week, now: datetime) 
     opened = session.execute(
         base.where(EscalationFlag.raised_at >= start, EscalationFlag.raised_at < end)
     ).all()
-    still_open = session.execute(
-        base.where(
-            EscalationFlag.status != FlagStatus.RESOLVED.value,
-            or_(EscalationFlag.raised_at < start, EscalationFlag.raised_at >= end),
+    unresolved_now = EscalationFlag.status != FlagStatus.RESOLVED.value
+    if late:
+        still_open_then = and_(
+            EscalationFlag.raised_at < start,
+            or_(unresolved_now, EscalationFlag.resolved_at >= end),
         )
-    ).all()
+    else:
+        still_open_then = and_(
+            unresolved_now, or_(EscalationFlag.raised_at < start, EscalationFlag.raised_at >= end)
+        )
+    still_open = session.execute(base.where(still_open_then)).all()
     resolved = session.execute(
         base.where(
             EscalationFlag.status == FlagStatus.RESOLVED.value,
@@ -120,10 +149,11 @@ def digest_context(session: SessionLike, user: User, week: Week, now: datetime) 
             EscalationFlag.resolved_at < end,
         )
     ).all()
+    which = "that week" if late else "this week"
     sections = [
-        ("Opened this week", _grouped([(f, c) for f, c in opened])),
+        (f"Opened {which}", _grouped([(f, c) for f, c in opened])),
         ("Still open from before", _grouped([(f, c) for f, c in still_open])),
-        ("Resolved this week", _grouped([(f, c) for f, c in resolved])),
+        (f"Resolved {which}", _grouped([(f, c) for f, c in resolved])),
     ]
     return {
         "period": f"{short_date(start)} to {short_date(end)} 08:00",
@@ -134,54 +164,98 @@ def digest_context(session: SessionLike, user: User, week: Week, now: datetime) 
             "resolved": len(resolved),
         },
         "inbox_url": link("escalation.inbox"),
+        "late": late,
+        "week_number": week.iso_week,
     }
 
 
-def queue_weekly(session: SessionLike, now: datetime, *, only_when_due: bool) -> DigestResult:
+def _queue_for(
+    session: SessionLike, user: User, week: Week, now: datetime, *, late: bool = False
+) -> bool:
+    """Queue ``week``'s email for ``user`` unless the ledger has it. True when queued."""
+    ledger: Any = WeeklyDigest.__table__
+    statement = insert_ignoring(
+        session, ledger, ["coordinator_id", "iso_year", "iso_week"]
+    ).returning(ledger.c.id)
+    ledger_id = session.execute(
+        statement,
+        [
+            {
+                "coordinator_id": user.id,
+                "iso_year": week.iso_year,
+                "iso_week": week.iso_week,
+                "created_at": now,
+            }
+        ],
+    ).scalar()
+    if ledger_id is None:
+        return False
+    subject = f"Corner: this week's flags ({short_date(week.due_at)})"
+    if late:
+        subject = f"Corner: late weekly flags for week {week.iso_week} ({short_date(week.due_at)})"
+    email = queue_email(
+        session,
+        now,
+        kind="weekly_digest",
+        to=[user.email],
+        subject=subject,
+        template="weekly_digest",
+        context=digest_context(session, user, week, now, late=late),
+        dedupe_key=f"weekly-{user.id}-{week.label}",
+    )
+    if email is not None:
+        session.execute(update(ledger).where(ledger.c.id == ledger_id).values(email_id=email.id))
+    return True
+
+
+def missed(session: SessionLike, week: Week) -> bool:
+    """No coordinator has ``week``'s email, though weekly emails were sent before it was due
+    (so a new installation, or a coordinator back from leave, gets no late emails)."""
+    has_week = session.scalar(
+        select(WeeklyDigest.id)
+        .where(WeeklyDigest.iso_year == week.iso_year, WeeklyDigest.iso_week == week.iso_week)
+        .limit(1)
+    )
+    if has_week is not None:
+        return False
+    first_sent = session.scalar(select(func.min(WeeklyDigest.created_at)))
+    return first_sent is not None and first_sent < week.due_at
+
+
+def queue_missed_weeks(session: SessionLike, now: datetime) -> int:
+    """Queue a late email for each missed week of the ``MISSED_WEEKS`` before this one, to
+    each active coordinator who existed when it was due. Returns how many. Flushes only."""
+    queued = 0
+    for week in weeks_before(week_containing(now), MISSED_WEEKS):
+        if not missed(session, week):
+            continue
+        for user in coordinators(session):
+            if user.created_at <= week.due_at and _queue_for(session, user, week, now, late=True):
+                queued += 1
+    return queued
+
+
+def queue_weekly(
+    session: SessionLike, now: datetime, *, only_when_due: bool, catch_up: bool = False
+) -> DigestResult:
     """Queue this week's email for every coordinator who has not had it. Flushes only.
 
     ``only_when_due``: the scheduler's hourly check does nothing before Monday 08:00 and
     catches up at any later hour of the week; the command line queues whenever asked.
+    ``catch_up`` (the scheduler): first queue the missed weeks (``queue_missed_weeks``).
     """
     week = week_containing(now)
     result = DigestResult()
+    if catch_up:
+        result.late = queue_missed_weeks(session, now)
     if only_when_due and now < week.due_at:
         result.not_due = True
+        session.flush()
         return result
-    ledger: Any = WeeklyDigest.__table__
     for user in coordinators(session):
-        statement = insert_ignoring(
-            session, ledger, ["coordinator_id", "iso_year", "iso_week"]
-        ).returning(ledger.c.id)
-        ledger_id = session.execute(
-            statement,
-            [
-                {
-                    "coordinator_id": user.id,
-                    "iso_year": week.iso_year,
-                    "iso_week": week.iso_week,
-                    "created_at": now,
-                }
-            ],
-        ).scalar()
-        if ledger_id is None:
+        if _queue_for(session, user, week, now):
+            result.queued += 1
+        else:
             result.already += 1
-            continue
-        context = digest_context(session, user, week, now)
-        email = queue_email(
-            session,
-            now,
-            kind="weekly_digest",
-            to=[user.email],
-            subject=f"Corner: this week's flags ({short_date(week.due_at)})",
-            template="weekly_digest",
-            context=context,
-            dedupe_key=f"weekly-{user.id}-{week.label}",
-        )
-        if email is not None:
-            session.execute(
-                update(ledger).where(ledger.c.id == ledger_id).values(email_id=email.id)
-            )
-        result.queued += 1
     session.flush()
     return result

@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 
 from app import timeutil
 from app.email import SENDING_LEASE, send_pending
-from app.escalation.digest import queue_weekly, week_containing
+from app.escalation.digest import MISSED_WEEKS, queue_weekly, week_containing, weeks_before
 from app.escalation.hooks import on_checkin_submitted
 from app.escalation.scan import run_scan
-from app.extensions import SessionLike
-from app.jobs import job_send_outbox, job_weekly
+from app.extensions import SessionLike, db
+from app.jobs import build_scheduler, job_send_outbox, job_weekly
 from app.models import EscalationFlag, OutboxEmail, WeeklyDigest
 from tests.escalation.conftest import SmtpServer
 from tests.factories import (
@@ -36,6 +36,7 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.helpers import make_app
 
 DAY = timedelta(days=1)
 MONDAY_8 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # GMT: 08:00 London
@@ -294,3 +295,159 @@ def test_sender_killed_mid_send_and_rerun_duplicates_only_the_one_in_flight(
             per_recipient[rcpt] = per_recipient.get(rcpt, 0) + 1
     assert set(per_recipient) == {c.email for c in coordinators}
     assert sorted(per_recipient.values()) == [1, 1, 1, 1, 1, 2]
+
+
+# --------------------------------------------------------------------------- missed weeks
+
+WEEK = 7 * DAY
+
+
+def _weekly_ledger(session: SessionLike) -> list[tuple[int, int, int]]:
+    session.expire_all()
+    return sorted(
+        (row.coordinator_id, row.iso_year, row.iso_week)
+        for row in session.scalars(select(WeeklyDigest))
+    )
+
+
+def test_weeks_before_are_the_previous_iso_weeks_across_a_clock_change() -> None:
+    week = week_containing(datetime(2026, 11, 4, 12, 0, tzinfo=UTC))  # W45; BST ended 25 Oct
+    before = weeks_before(week, 4)
+    assert [w.iso_week for w in before] == [41, 42, 43, 44]
+    assert before[-1].due_at == datetime(2026, 10, 26, 8, 0, tzinfo=UTC)  # 08:00 GMT
+    assert before[-2].due_at == datetime(2026, 10, 19, 7, 0, tzinfo=UTC)  # 08:00 BST
+
+
+def test_a_missed_week_is_queued_late_once(session: SessionLike) -> None:
+    coordinator = make_user(session, "coordinator")
+    session.commit()
+    assert queue_weekly(session, MONDAY_8, only_when_due=True, catch_up=True).queued == 1
+    # down from Sunday 8 Nov until Tuesday 17 Nov: week 46 (due Monday 9 Nov) was missed
+    back = MONDAY_8 + 2 * WEEK + DAY
+    result = queue_weekly(session, back, only_when_due=True, catch_up=True)
+    assert (result.late, result.queued) == (1, 1)
+    assert "1 late weekly emails for missed weeks" in str(result)
+    assert _weekly_ledger(session) == [(coordinator.id, 2026, w) for w in (45, 46, 47)]
+    late = session.scalars(select(OutboxEmail).where(OutboxEmail.subject.contains("late"))).one()
+    assert late.subject == "Corner: late weekly flags for week 46 (Mon 9 Nov)"
+    assert late.body_text.startswith("This email is late: it is the weekly email for week 46")
+    assert "Opened that week" in late.body_text and "late" in late.body_html
+    on_time = session.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc())).first()
+    assert on_time is not None and "late" not in on_time.body_text
+    # every later start and hourly check queues nothing more
+    for later in (back + timedelta(minutes=1), back + DAY, MONDAY_8 + 3 * WEEK - DAY):
+        again = queue_weekly(session, later, only_when_due=True, catch_up=True)
+        assert (again.late, again.queued) == (0, 0)
+    assert session.scalar(select(func.count(OutboxEmail.id))) == 3
+
+
+def test_catch_up_looks_back_four_weeks_only(session: SessionLike) -> None:
+    make_user(session, "coordinator")
+    session.commit()
+    queue_weekly(session, MONDAY_8, only_when_due=True, catch_up=True)  # week 45
+    back = MONDAY_8 + 6 * WEEK + DAY  # Tuesday of week 51: weeks 46 to 50 were missed
+    result = queue_weekly(session, back, only_when_due=True, catch_up=True)
+    assert (result.late, result.queued) == (MISSED_WEEKS, 1)
+    assert [w for _, _, w in _weekly_ledger(session)] == [45, 47, 48, 49, 50, 51]
+
+
+def test_catch_up_runs_before_monday_8_too(session: SessionLike) -> None:
+    make_user(session, "coordinator")
+    session.commit()
+    queue_weekly(session, MONDAY_8, only_when_due=True, catch_up=True)  # week 45
+    back = MONDAY_8 + 2 * WEEK - timedelta(hours=1)  # Monday 16 Nov 07:00: week 47 not due
+    result = queue_weekly(session, back, only_when_due=True, catch_up=True)
+    assert result.not_due and (result.late, result.queued) == (1, 0)
+    assert [w for _, _, w in _weekly_ledger(session)] == [45, 46]
+
+
+def test_no_late_emails_without_a_missed_week(session: SessionLike) -> None:
+    """A new installation, a coordinator added or back from leave: nothing was missed."""
+    first = make_user(session, "coordinator")
+    first.created_at = MONDAY_8 - 10 * WEEK
+    session.commit()
+    # a new installation (no weekly email ever sent) gets no late emails for the past
+    start = queue_weekly(session, MONDAY_8, only_when_due=True, catch_up=True)
+    assert (start.late, start.queued) == (0, 1)
+    # week 46 went out while a second coordinator was away (inactive) …
+    away = make_user(session, "coordinator", active=False)
+    session.commit()
+    queue_weekly(session, MONDAY_8 + WEEK, only_when_due=True, catch_up=True)
+    away.active = True
+    # … and a third was added after week 47 was due; then the scheduler is down all week 48
+    newcomer = make_user(session, "coordinator")
+    session.commit()
+    queue_weekly(session, MONDAY_8 + 2 * WEEK, only_when_due=True, catch_up=True)
+    newcomer.created_at = MONDAY_8 + 3 * WEEK + timedelta(hours=1)
+    session.commit()
+    result = queue_weekly(session, MONDAY_8 + 4 * WEEK, only_when_due=True, catch_up=True)
+    # week 48 is late for those who existed then; nobody gets week 46 again
+    assert (result.late, result.queued) == (2, 3)
+    assert [(c, w) for c, _, w in _weekly_ledger(session) if w == 48] == [
+        (first.id, 48),
+        (away.id, 48),
+    ]
+    assert [w for c, _, w in _weekly_ledger(session) if c == away.id] == [47, 48, 49]
+
+
+def test_a_late_email_lists_the_week_as_it_ended(session: SessionLike) -> None:
+    coordinator = make_user(session, "coordinator")
+    case = make_case(session)
+    week46 = week_containing(MONDAY_8 + WEEK)  # covers 2 Nov 08:00 to 9 Nov 08:00
+
+    def flag(rule, raised, resolved=None):
+        row = EscalationFlag(
+            case_id=case.id,
+            rule=rule,
+            severity="medium",
+            evidence="",
+            raised_at=raised,
+            status="resolved" if resolved else "open",
+            resolved_at=resolved,
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    open_then_resolved_since = flag("UNMATCHED", MONDAY_8 - DAY, MONDAY_8 + 10 * DAY)
+    resolved_before = flag("NO_CONTACT", MONDAY_8 - 3 * DAY, MONDAY_8 - DAY)
+    raised_after = flag("WELLBEING_LOW", MONDAY_8 + 10 * DAY)
+    queue_weekly(session, MONDAY_8, only_when_due=False)  # week 45 on time
+    session.commit()
+    result = queue_weekly(session, MONDAY_8 + 2 * WEEK + DAY, only_when_due=True, catch_up=True)
+    assert result.late == 1
+    late = session.scalars(select(OutboxEmail).where(OutboxEmail.subject.contains("late"))).one()
+    assert late.to_addrs == [coordinator.email]
+    body = late.body_text
+    assert f"week {week46.iso_week} (Mon 2 Nov to Mon 9 Nov 08:00)" in body
+    still_open = body.split("Still open from before", 1)[1].split("Resolved that week")[0]
+    assert f"/flags/{open_then_resolved_since.id}" in still_open  # still open when it ended
+    assert f"/flags/{resolved_before.id}" not in body  # resolved before that week
+    assert f"/flags/{raised_after.id}" not in body  # a later week's business
+
+
+def test_the_weekly_email_follows_corner_timezone_end_to_end(
+    database_uri: str, session: SessionLike
+) -> None:
+    """CORNER_TIMEZONE=America/New_York: due Monday 08:00 New York time, dated there."""
+    make_user(session, "coordinator")
+    session.commit()
+    previous = timeutil.service_zone()
+    new_york = make_app(database_uri, CORNER_TIMEZONE="America/New_York")
+    try:
+        assert str(build_scheduler(new_york).timezone) == "America/New_York"
+        # Monday 2 Nov 12:59 UTC is 07:59 in New York (London would be due since 08:00 UTC)
+        assert job_weekly(new_york, datetime(2026, 11, 2, 12, 59, tzinfo=UTC)).not_due
+        assert job_weekly(new_york, datetime(2026, 11, 2, 13, 0, tzinfo=UTC)).queued == 1
+        # Monday 9 Nov 04:30 UTC is still Sunday in New York: week 45, already queued
+        # (London would be in week 46, not due until 08:00)
+        sunday = job_weekly(new_york, datetime(2026, 11, 9, 4, 30, tzinfo=UTC))
+        assert not sunday.not_due and (sunday.queued, sunday.already) == (0, 1)
+        with new_york.app_context():
+            digest = session.scalars(select(WeeklyDigest)).one()
+        assert (digest.iso_year, digest.iso_week) == (2026, 45)
+    finally:
+        timeutil.set_service_zone(previous)
+        with new_york.app_context():
+            db.session.remove()
+            db.engine.dispose()

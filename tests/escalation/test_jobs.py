@@ -7,18 +7,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Connection
 
 from app.extensions import SessionLike, db
 from app.jobs import (
+    LOCK_CHECK_SECONDS,
+    SchedulerLock,
     build_scheduler,
     job_scan,
     job_send_outbox,
     job_weekly,
+    lock_held,
     try_scheduler_lock,
     wait_for_scheduler_lock,
 )
-from app.models import EscalationFlag, OutboxEmail
+from app.models import EscalationFlag, OutboxEmail, WeeklyDigest
 from tests.escalation.conftest import SmtpServer
 from tests.factories import NOW, make_assignment, make_case, make_checkin, make_user, make_volunteer
 
@@ -87,9 +91,12 @@ def test_standby_scheduler_waits_then_takes_over(
 def test_scheduler_jobs_and_triggers(app: Flask) -> None:
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"outbox", "scan", "weekly"}
+    assert set(jobs) == {"outbox", "scan", "weekly", "lock"}
     assert str(scheduler.timezone) == "Europe/London"
     assert jobs["outbox"].trigger.interval == timedelta(minutes=1)
+    assert jobs["lock"].trigger.interval == timedelta(seconds=LOCK_CHECK_SECONDS)
+    # every job also runs once at start (the weekly one catches up with missed weeks then)
+    assert all(job.next_run_time is not None for job in jobs.values())
     start = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # summer: London is UTC+1
     scan_next = jobs["scan"].trigger.get_next_fire_time(None, start)
     assert scan_next.astimezone(UTC) == datetime(2026, 6, 2, 5, 0, tzinfo=UTC)  # 06:00 BST
@@ -116,3 +123,69 @@ def test_job_functions_do_the_work_and_commit(
     assert session.scalar(select(func.count(OutboxEmail.id))) == 1
     assert job_send_outbox(app, NOW).sent == 1
     assert len(smtp_server.messages) == 1
+
+
+def _backend_pid(connection: Connection) -> int:
+    pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+    connection.rollback()
+    assert isinstance(pid, int)
+    return pid
+
+
+def _terminate(pid: int) -> None:
+    """What a restart, a failover or an idle-session killer does to the lock's session."""
+    with db.engine.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        other.commit()
+
+
+def test_the_lock_check_sees_a_terminated_lock_session(app: Flask) -> None:
+    connection = try_scheduler_lock(db.engine)
+    assert connection is not None
+    try:
+        assert lock_held(connection)
+        assert lock_held(connection)  # the check leaves no transaction open: repeatable
+        if db.engine.dialect.name != "postgresql":
+            return  # SQLite: no lock, nothing to lose (one scheduler process by design)
+        _terminate(_backend_pid(connection))
+        assert not lock_held(connection)  # a failed connection counts as lost
+    finally:
+        connection.close()
+
+
+def test_the_lock_check_sees_a_lock_released_on_a_live_session(app: Flask) -> None:
+    """E.g. a connection pooler's DISCARD ALL: the session lives on, the lock is gone."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no advisory lock (runs on PostgreSQL: set TEST_DATABASE_URL)")
+    connection = try_scheduler_lock(db.engine)
+    assert connection is not None
+    try:
+        connection.execute(text("SELECT pg_advisory_unlock_all()"))
+        connection.commit()
+        assert not lock_held(connection)
+        assert connection.execute(text("SELECT 1")).scalar() == 1  # still connected
+    finally:
+        connection.close()
+
+
+def test_no_job_runs_once_the_lock_is_lost(app: Flask, session: SessionLike) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip(
+            "SQLite has no advisory lock to lose: one scheduler process by design"
+            " (runs on PostgreSQL: set TEST_DATABASE_URL)"
+        )
+    make_user(session, "coordinator")
+    session.commit()
+    connection = try_scheduler_lock(db.engine)
+    assert connection is not None
+    lock = SchedulerLock(connection)
+    scheduler = build_scheduler(app, lock)
+    assert lock.still_held()
+    _terminate(_backend_pid(connection))
+    for job_id in ("weekly", "scan", "outbox"):  # each returns its result when it runs
+        job = scheduler.get_job(job_id)
+        assert job.func(*job.args) is None, job_id
+    assert lock.lost.is_set() and not lock.still_held()
+    lock.close()
+    session.expire_all()
+    assert session.scalar(select(func.count(WeeklyDigest.id))) == 0  # … and queued none
