@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -32,6 +33,7 @@ from config import normalise_database_url
 from tests.browser import LiveServer, launch_browser, new_page, start_live_server
 from tests.factories import NOW
 from tests.helpers import StatementCounter, make_app
+from tests.smtp import RecordingHandler, SmtpServer, free_port
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 DB_KINDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -170,3 +172,20 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def phone_page(browser: Browser) -> Iterator[Page]:
     yield from new_page(browser, phone=True)
+
+
+# --------------------------------------------------------------------------- mail
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[SmtpServer]:
+    """aiosmtpd on 127.0.0.1 on a free port; the app is pointed at it."""
+    handler = RecordingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=5)
+    try:
+        yield SmtpServer("127.0.0.1", port, handler)
+    finally:
+        controller.stop()

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from app.extensions import SessionLike
 from app.models import OutboxEmail, WeeklyDigest
-from tests.escalation.conftest import SmtpServer
 from tests.factories import (
     NOW,
     make_assignment,
@@ -20,6 +19,7 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.smtp import SmtpServer
 
 DAY = timedelta(days=1)
 

@@ -25,7 +25,6 @@ from app.escalation.scan import run_scan
 from app.extensions import SessionLike, db
 from app.jobs import build_scheduler, job_send_outbox, job_weekly
 from app.models import EscalationFlag, OutboxEmail, WeeklyDigest
-from tests.escalation.conftest import SmtpServer
 from tests.factories import (
     NOW,
     make_area,
@@ -37,6 +36,7 @@ from tests.factories import (
     make_volunteer,
 )
 from tests.helpers import make_app
+from tests.smtp import SmtpServer
 
 DAY = timedelta(days=1)
 MONDAY_8 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # GMT: 08:00 London

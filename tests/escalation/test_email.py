@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from app.email import PERMANENT_ATTEMPTS, RETRY_FOR, backoff, queue_email, send_pending
 from app.extensions import SessionLike, db
 from app.models import OutboxEmail
-from tests.escalation.conftest import SmtpServer
 from tests.factories import NOW
+from tests.smtp import SmtpServer
 
 
 def queue(session: SessionLike, n: int, kind: str = "test") -> list[OutboxEmail]:

@@ -23,8 +23,8 @@ from app.jobs import (
     wait_for_scheduler_lock,
 )
 from app.models import EscalationFlag, OutboxEmail, WeeklyDigest
-from tests.escalation.conftest import SmtpServer
 from tests.factories import NOW, make_assignment, make_case, make_checkin, make_user, make_volunteer
+from tests.smtp import SmtpServer
 
 DAY = timedelta(days=1)
 

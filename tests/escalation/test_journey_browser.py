@@ -15,7 +15,6 @@ from app.email import send_pending
 from app.extensions import SessionLike
 from app.models import CheckIn, EscalationFlag
 from tests.browser import LiveServer, login_in_browser, screenshot
-from tests.escalation.conftest import SmtpServer
 from tests.factories import (
     PASSWORD,
     make_area,
@@ -25,6 +24,7 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.browser
 CANARY_NOTE = "CANARY-NOTE-7731 partner shouted during the call"

@@ -21,7 +21,7 @@ from flask import Flask
 from app.email import queue_email
 from app.extensions import SessionLike
 from app.models import OutboxEmail
-from tests.escalation.conftest import RecordingHandler, free_port
+from tests.smtp import RecordingHandler, free_port
 
 
 @dataclass

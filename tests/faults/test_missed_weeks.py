@@ -7,34 +7,18 @@ Drives the scheduler's own jobs (``job_weekly`` runs at every start and hourly,
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 
 from app.escalation.digest import DigestResult
 from app.extensions import SessionLike
 from app.jobs import job_send_outbox, job_weekly
-from tests.escalation.conftest import RecordingHandler, SmtpServer, free_port
 from tests.factories import make_user
+from tests.smtp import SmtpServer
 
 WEEK = timedelta(days=7)
 MONDAY_8 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # week 45 is due (08:00 London, GMT)
-
-
-@pytest.fixture
-def sink(app: Flask) -> Iterator[SmtpServer]:
-    handler = RecordingHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=5)
-    try:
-        yield SmtpServer("127.0.0.1", port, handler)
-    finally:
-        controller.stop()
 
 
 def start_and_send(app: Flask, now: datetime) -> tuple[DigestResult, int]:
@@ -43,12 +27,12 @@ def start_and_send(app: Flask, now: datetime) -> tuple[DigestResult, int]:
     return weekly, job_send_outbox(app, now + timedelta(seconds=30)).sent
 
 
-def received(sink: SmtpServer) -> Counter[tuple[str, str]]:
-    return Counter((m.recipients[0], m.message["Subject"]) for m in sink.messages)
+def received(smtp_server: SmtpServer) -> Counter[tuple[str, str]]:
+    return Counter((m.recipients[0], m.message["Subject"]) for m in smtp_server.messages)
 
 
 def test_an_eight_day_outage_sends_the_missed_week_once(
-    app: Flask, session: SessionLike, sink: SmtpServer
+    app: Flask, session: SessionLike, smtp_server: SmtpServer
 ) -> None:
     first = make_user(session, "coordinator")
     session.commit()
@@ -62,24 +46,24 @@ def test_an_eight_day_outage_sends_the_missed_week_once(
     back = MONDAY_8 + 2 * WEEK + timedelta(hours=12)  # Monday 16 Nov 20:00
     weekly, sent = start_and_send(app, back)
     assert (weekly.late, weekly.queued, sent) == (1, 2, 3)
-    assert received(sink) == {
+    assert received(smtp_server) == {
         (first.email, "Corner: this week's flags (Mon 2 Nov)"): 1,
         (first.email, "Corner: late weekly flags for week 46 (Mon 9 Nov)"): 1,
         (first.email, "Corner: this week's flags (Mon 16 Nov)"): 1,
         (newcomer.email, "Corner: this week's flags (Mon 16 Nov)"): 1,
     }
-    late = next(m for m in sink.messages if "late" in m.message["Subject"])
+    late = next(m for m in smtp_server.messages if "late" in m.message["Subject"])
     assert "This email is late: it is the weekly email for week 46" in late.text
     assert first.first_name not in late.text and first.last_name not in late.text
     # a second start (and every hourly check after it) sends nothing more
     for later in (back + timedelta(minutes=5), back + timedelta(hours=1), back + 3 * WEEK / 7):
         weekly, sent = start_and_send(app, later)
         assert (weekly.late, weekly.queued, sent) == (0, 0, 0)
-    assert sum(received(sink).values()) == 4
+    assert sum(received(smtp_server).values()) == 4
 
 
 def test_a_six_week_outage_catches_up_the_last_four_weeks_only(
-    app: Flask, session: SessionLike, sink: SmtpServer
+    app: Flask, session: SessionLike, smtp_server: SmtpServer
 ) -> None:
     coordinator = make_user(session, "coordinator")
     session.commit()
@@ -87,13 +71,13 @@ def test_a_six_week_outage_catches_up_the_last_four_weeks_only(
     back = MONDAY_8 + 6 * WEEK + timedelta(days=1)  # Tuesday 15 Dec: weeks 46 to 50 missed
     weekly, sent = start_and_send(app, back)
     assert (weekly.late, weekly.queued, sent) == (4, 1, 5)
-    subjects = sorted(s for _, s in received(sink))
+    subjects = sorted(s for _, s in received(smtp_server))
     assert [s for s in subjects if "late" in s] == [
         f"Corner: late weekly flags for week {w} ({d})"
         for w, d in [(47, "Mon 16 Nov"), (48, "Mon 23 Nov"), (49, "Mon 30 Nov"), (50, "Mon 7 Dec")]
     ]
     assert not [s for s in subjects if "week 46" in s]  # more than four weeks back
-    assert set(received(sink).values()) == {1}
-    assert {r for r, _ in received(sink)} == {coordinator.email}
+    assert set(received(smtp_server).values()) == {1}
+    assert {r for r, _ in received(smtp_server)} == {coordinator.email}
     weekly, sent = start_and_send(app, back + timedelta(hours=1))
     assert (weekly.late, weekly.queued, sent) == (0, 0, 0)

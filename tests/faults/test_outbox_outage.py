@@ -17,10 +17,10 @@ from sqlalchemy import select
 from app.email import RETRY_FOR, send_pending
 from app.extensions import SessionLike
 from app.models import OutboxEmail
-from tests.escalation.conftest import RecordingHandler, free_port
 from tests.factories import NOW, make_user
 from tests.faults.outbox_sinks import GateHandler, copies, queue_many, sink
 from tests.helpers import csrf_token, login
+from tests.smtp import RecordingHandler, free_port
 
 TEN_MINUTES = timedelta(minutes=10)
 

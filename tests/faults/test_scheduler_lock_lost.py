@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.jobs import ADVISORY_LOCK_KEY, EXIT_LOCK_LOST, lock_application_name
-from tests.escalation.conftest import free_port
+from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERVAL = 0.3  # the lock check and the stand-by retry, in seconds (30 by default)

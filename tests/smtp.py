@@ -1,18 +1,15 @@
-"""A real SMTP server on loopback (aiosmtpd) for the escalation and outbox tests."""
+"""A real SMTP server on loopback (aiosmtpd): what it received, and a handler that can refuse.
+
+The ``smtp_server`` fixture (tests/conftest.py) starts one and points the app at it."""
 
 from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
-
-import pytest
-from aiosmtpd.controller import Controller
-from flask import Flask
 
 
 def free_port() -> int:
@@ -74,17 +71,3 @@ class SmtpServer:
     @property
     def messages(self) -> list[Received]:
         return self.handler.messages
-
-
-@pytest.fixture
-def smtp_server(app: Flask) -> Iterator[SmtpServer]:
-    """aiosmtpd on 127.0.0.1 on a free port; the app is pointed at it."""
-    handler = RecordingHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=5)
-    try:
-        yield SmtpServer("127.0.0.1", port, handler)
-    finally:
-        controller.stop()
