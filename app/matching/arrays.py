@@ -149,6 +149,13 @@ class Needs:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def take(self, rows: Ints) -> Needs:
+        """The same parents' arrays for ``rows`` only (in that order)."""
+        picked = {
+            name: getattr(self, name)[rows] for name in self.__dataclass_fields__ if name != "raw"
+        }
+        return Needs(**picked, raw=[self.raw[int(r)] for r in rows])
+
 
 def _ord(day: date | None) -> int:
     return day.toordinal() if day is not None else -1

@@ -79,6 +79,10 @@ def plan_command(as_json: bool, now: datetime) -> None:
                         for p in proposal.pairs
                     ],
                     "total": round(proposal.total, 2),
+                    "unplaced": [
+                        {"parent_ref": u.parent_ref, "reason": u.reason, "gate": u.gate}
+                        for u in proposal.unplaced
+                    ],
                 }
             )
         )
@@ -89,6 +93,8 @@ def plan_command(as_json: bool, now: datetime) -> None:
         f"{len(proposal.pairs)} of {proposal.waiting} waiting matched; total {proposal.total:.1f} "
         f"(greedy would reach {proposal.greedy_total:.1f} for {proposal.greedy_count})"
     )
+    for u in proposal.unplaced:
+        click.echo(f"Not placed: {u.parent_ref} ({u.case_ref}): {u.reason}")
 
 
 @matching.command("import-postcodes")

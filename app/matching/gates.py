@@ -21,6 +21,7 @@ so the counts on the suggestions page add up to the number excluded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -80,12 +81,19 @@ def gate_matrix(
     today: date,
     km: npt.NDArray[np.float64],
     radius: npt.NDArray[np.float64],
+    *,
+    ignore_capacity: bool = False,
 ) -> npt.NDArray[np.int8]:
-    """(P, V): the index in ``GATES`` of the first gate failed, or ``PASSED`` (-1)."""
+    """(P, V): the index in ``GATES`` of the first gate failed, or ``PASSED`` (-1).
+
+    ``ignore_capacity`` leaves the caseload out: would the pair pass if the volunteer had room?
+    """
     p, v = len(needs), len(pool)
     day = today.toordinal()
     checks = (pool.dbs_expires >= day) & (pool.training_done >= 0) & (pool.training_done <= day)
     capacity = pool.open_count < pool.max_caseload
+    if ignore_capacity:
+        capacity = np.ones(v, dtype=np.bool_)
     # Stage: columns 0..2 for known stages; unknown → any stage; over → nobody.
     trained_any: npt.NDArray[np.bool_] = np.asarray(pool.stages.any(axis=1))
     stage_table = np.vstack(
@@ -117,3 +125,57 @@ def count_excluded(first_failed: npt.NDArray[np.int8]) -> dict[str, int]:
     """{gate: how many volunteers it excluded} for one parent's row (gates in order)."""
     counts = np.bincount(first_failed[first_failed >= 0], minlength=len(GATES))
     return {gate: int(counts[i]) for i, gate in enumerate(GATES) if counts[i]}
+
+
+# Why the plan left a waiting parent out (``why_unplaced``), in words.
+UNPLACED_WORDS = {
+    "gate": "no volunteer passes the matching rules; most often: {gate} ({count} of {total})",
+    "full": "every suitable volunteer is already full",
+    "taken": "the free places of every suitable volunteer go to other parents in this plan",
+    "nobody": "there are no volunteers to consider",
+}
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    reason: str  # a key of UNPLACED_WORDS
+    gate: str | None  # the most common gate failed (reason "gate"), else None
+    count: int  # how many volunteers that gate excluded
+    total: int  # how many volunteers were looked at
+
+    @property
+    def words(self) -> str:
+        label = GATE_LABELS[self.gate] if self.gate else ""
+        return UNPLACED_WORDS[self.reason].format(gate=label, count=self.count, total=self.total)
+
+
+def why_unplaced(gates: npt.NDArray[np.int8], free: npt.NDArray[np.int64]) -> list[Unplaced]:
+    """Why each parent (row) of ``gates`` was left out of the plan.
+
+    ``gates`` is ``gate_matrix(..., ignore_capacity=True)`` for the parents left out, and
+    ``free`` each volunteer's free places before the plan. A parent with a suitable volunteer
+    (every gate but the caseload passes) was left out for want of room: "full" if none of
+    them had a free place, "taken" if the plan gave those places to others. Otherwise no
+    volunteer passes, and the gate that excluded most volunteers is named (ties: the
+    earlier gate). Whole-matrix numpy: one pass per gate, whatever the number of parents.
+    """
+    rows, total = gates.shape
+    if rows == 0:
+        return []
+    if total == 0:
+        return [Unplaced("nobody", None, 0, 0)] * rows
+    suitable = gates == PASSED
+    any_suitable = suitable.any(axis=1)
+    with_room = (suitable & (np.asarray(free) > 0)[None, :]).any(axis=1)
+    counts = np.stack([(gates == i).sum(axis=1) for i in range(len(GATES))], axis=1)
+    most = np.argmax(counts, axis=1)
+    out = []
+    for r in range(rows):
+        if with_room[r]:
+            out.append(Unplaced("taken", None, 0, total))
+        elif any_suitable[r]:
+            out.append(Unplaced("full", None, 0, total))
+        else:
+            g = int(most[r])
+            out.append(Unplaced("gate", GATES[g], int(counts[r, g]), total))
+    return out

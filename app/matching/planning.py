@@ -15,7 +15,7 @@ from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.arrays import Vocab, build_needs, build_pool
 from app.matching.assignments import lock_for_assignment, start_assignment
-from app.matching.gates import GATE_LABELS, GATES, PASSED
+from app.matching.gates import GATE_LABELS, GATES, PASSED, gate_matrix, why_unplaced
 from app.matching.plan import PlanResult, greedy_plan, optimal_plan
 from app.matching.pool_cache import volunteer_pool
 from app.matching.scoring import evaluate
@@ -40,6 +40,15 @@ class ProposedPair:
 
 
 @dataclass(frozen=True)
+class UnplacedParent:
+    case_id: int
+    case_ref: str
+    parent_ref: str
+    reason: str  # in words
+    gate: str | None  # the most common gate failed, when no volunteer passes
+
+
+@dataclass(frozen=True)
 class Proposal:
     pairs: list[ProposedPair]
     total: float
@@ -48,6 +57,7 @@ class Proposal:
     waiting: int
     volunteers: int
     free_places: int
+    unplaced: list[UnplacedParent] = field(default_factory=list)
 
 
 def case_reference(case_id: int) -> str:
@@ -98,6 +108,29 @@ def propose(
             )
         )
     pairs.sort(key=lambda p: -p.score)
+    placed = np.zeros(len(cases), dtype=np.bool_)
+    placed[[row for row, _ in best.pairs]] = True
+    left_out = np.flatnonzero(~placed)
+    # The gates again for the parents left out only, the caseload aside: was there a
+    # suitable volunteer without room, or does nobody pass (and which gate most often)?
+    gates = gate_matrix(
+        needs.take(left_out),
+        pool,
+        today,
+        evaluation.km[left_out],
+        evaluation.radius,
+        ignore_capacity=True,
+    )
+    unplaced = [
+        UnplacedParent(
+            case_id=cases[row].case_id,
+            case_ref=case_reference(cases[row].case_id),
+            parent_ref=cases[row].ref,
+            reason=why.words,
+            gate=why.gate,
+        )
+        for row, why in zip(left_out.tolist(), why_unplaced(gates, capacity), strict=True)
+    ]
     return Proposal(
         pairs=pairs,
         total=best.total,
@@ -106,6 +139,7 @@ def propose(
         waiting=len(cases),
         volunteers=len(pool),
         free_places=int(capacity.sum()),
+        unplaced=unplaced,
     )
 
 
