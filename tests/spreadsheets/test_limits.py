@@ -13,10 +13,9 @@ from app.extensions import SessionLike
 from app.models import User
 from app.spreadsheets.importer import import_spreadsheets
 from app.spreadsheets.parsed import MAX_PROBLEMS, MAX_ROWS
-from tests.factories import NOW
+from tests.factories import NOW, make_user
 from tests.helpers import csrf_token, login
 from tests.spreadsheets.data import VOLUNTEERS, table_counts, write_dir
-from tests.factories import make_user
 from tests.spreadsheets.test_views import upload
 
 HEADER = VOLUNTEERS.splitlines()[0]
