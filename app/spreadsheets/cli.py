@@ -61,7 +61,7 @@ def import_command(directory: Path) -> None:
             )
         count = result.total
         raise click.ClickException(
-            f"Nothing was imported: {count} problem{'s' if count != 1 else ''} to fix first."
+            f"Nothing was imported: {count:,} problem{'s' if count != 1 else ''} to fix first."
         )
     click.echo(f"Imported {result.counts.summary()}.")
 
