@@ -1,7 +1,9 @@
 """Postcode-centroid import (postcode, latitude, longitude) and filling missing coordinates.
 
 All-or-nothing: every problem is reported as ``file:line: column: problem`` and nothing
-is written unless the whole file is good.
+is written unless the whole file is good. Writing is set-based in chunks of ``CHUNK``
+postcodes (one delete, one executemany insert a chunk), so a file of any size fits
+PostgreSQL's limit of 65,535 parameters a statement.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from app.extensions import SessionLike
 from app.matching.distance import normalise_postcode
@@ -21,6 +23,9 @@ from app.matching.profiles import fill_coordinates
 from app.models import Parent, PostcodeCentroid
 
 COLUMNS = ("postcode", "latitude", "longitude")
+#: Rows a statement: the delete binds one parameter a postcode and PostgreSQL takes at most
+#: 65,535 parameters a statement, so any file size is two statements a chunk.
+CHUNK = 5000
 #: A full UK postcode or an outward code alone (a district centroid).
 POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?( [0-9][A-Z]{2})?$")
 
@@ -109,15 +114,22 @@ def parse(text: str, filename: str) -> dict[str, tuple[float, float]]:
 def import_centroids(session: SessionLike, now: datetime, text: str, filename: str) -> ImportResult:
     """Replace known centroids with the file's and fill coordinates that are missing."""
     centroids = parse(text, filename)
-    if centroids:
+    postcodes = list(centroids)
+    for start in range(0, len(postcodes), CHUNK):
+        chunk = postcodes[start : start + CHUNK]
         session.execute(
-            delete(PostcodeCentroid).where(PostcodeCentroid.postcode.in_(list(centroids)))
+            delete(PostcodeCentroid)
+            .where(PostcodeCentroid.postcode.in_(chunk))
+            .execution_options(synchronize_session=False)
         )
-        session.add_all(
-            PostcodeCentroid(postcode=pc, latitude=lat, longitude=lon)
-            for pc, (lat, lon) in centroids.items()
+        session.execute(
+            insert(PostcodeCentroid),
+            [
+                {"postcode": pc, "latitude": centroids[pc][0], "longitude": centroids[pc][1]}
+                for pc in chunk
+            ],
         )
-        session.flush()
+    session.flush()
     parents = _fill_parents(session, centroids)
     volunteers = fill_coordinates(session, now, centroids)
     return ImportResult(len(centroids), parents, volunteers)

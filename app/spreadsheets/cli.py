@@ -55,9 +55,13 @@ def import_command(directory: Path) -> None:
         db.session.rollback()
         for problem in result.problems:
             click.echo(str(problem), err=True)
-        count = len(result.problems)
+        if result.more:
+            click.echo(
+                f"…and {result.more:,} more problem{'s' if result.more != 1 else ''}", err=True
+            )
+        count = result.total
         raise click.ClickException(
-            f"Nothing was imported: {count} problem{'s' if count != 1 else ''} to fix first."
+            f"Nothing was imported: {count:,} problem{'s' if count != 1 else ''} to fix first."
         )
     click.echo(f"Imported {result.counts.summary()}.")
 

@@ -31,7 +31,7 @@ from app.audit import record
 from app.extensions import SessionLike
 from app.spreadsheets.columns import FILE_NAMES, SPECS
 from app.spreadsheets.lookup import look_up
-from app.spreadsheets.parsed import ParsedFile, Problem, Problems
+from app.spreadsheets.parsed import ParsedFile, Problem, Problems, TooManyRows
 from app.spreadsheets.reader import read_file
 from app.spreadsheets.reference_checks import check_against
 from app.spreadsheets.row_checks import check_rows
@@ -43,6 +43,11 @@ from app.timeutil import local_date
 class ImportResult:
     problems: list[Problem]
     counts: ImportCounts = field(default_factory=ImportCounts)
+    more: int = 0  # problems found beyond the ``MAX_PROBLEMS`` listed
+
+    @property
+    def total(self) -> int:
+        return len(self.problems) + self.more
 
     @property
     def ok(self) -> bool:
@@ -65,14 +70,17 @@ def import_spreadsheets(
         if name not in FILE_NAMES:
             problems.add(name, 1, "file", f"unknown file name: use {', '.join(FILE_NAMES)}")
             continue
-        parsed[name] = read_file(SPECS[name], data, problems, tz)
+        try:
+            parsed[name] = read_file(SPECS[name], data, problems, tz)
+        except TooManyRows as refused:
+            return ImportResult([refused.problem])
     if not parsed and not problems:
         problems.add("(none)", 0, "file", f"no files to import: give {', '.join(FILE_NAMES)}")
     check_rows(parsed, problems, local_date(now, tz))
     lookup = look_up(session, parsed, tz)
     check_against(parsed, lookup, problems)
     if problems:
-        return ImportResult(problems.sorted())
+        return ImportResult(problems.sorted(), more=problems.more)
 
     counts = write_rows(session, now, parsed, lookup, tz)
     record(

@@ -13,6 +13,11 @@ from typing import Any
 
 from app.spreadsheets.columns import FILE_NAMES, SPECS, FileSpec
 
+#: Problems kept to show; the rest are only counted ("…and N more problems").
+MAX_PROBLEMS = 200
+#: Data rows (after the header) one file may have; a longer file is refused unread.
+MAX_ROWS = 200_000
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -24,6 +29,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if not self.line and not self.column:  # about the whole file
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}: {self.column}: {self.message}"
 
     def sort_key(self) -> tuple[int, str, int, int, str, str]:
@@ -57,19 +64,43 @@ class ParsedFile:
     rows: list[Row]
 
 
+class TooManyRows(Exception):
+    """A file has more than ``MAX_ROWS`` data rows: it is refused without reading on."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__(file)
+        self.problem = Problem(file, 0, "", f"more than {MAX_ROWS:,} rows; split the file")
+
+
 class Problems:
-    """Collects problems; ``add`` also marks the row's cell as bad."""
+    """Collects problems; ``add`` also marks the row's cell as bad.
+
+    The first ``MAX_PROBLEMS`` distinct problems are kept; later ones are only counted
+    (``more``), so a file that is wrong on every row costs no more memory than a few.
+    """
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        self._kept: set[Problem] = set()
+        self.more = 0
 
     def add(self, file: str, line: int, column: str, message: str, row: Row | None = None) -> None:
-        self.items.append(Problem(file, line, column, message))
+        problem = Problem(file, line, column, message)
+        if problem not in self._kept:
+            if len(self.items) < MAX_PROBLEMS:
+                self.items.append(problem)
+                self._kept.add(problem)
+            else:
+                self.more += 1
         if row is not None:
             row.bad.add(column)
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+    @property
+    def total(self) -> int:
+        return len(self.items) + self.more
 
     def sorted(self) -> list[Problem]:
         return sorted_problems(self.items)

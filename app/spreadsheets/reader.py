@@ -9,14 +9,16 @@ import re
 
 from app.spreadsheets.cells import CellProblem, parse_cell, unguard
 from app.spreadsheets.columns import FileSpec
-from app.spreadsheets.parsed import ParsedFile, Problems, Row
+from app.spreadsheets.parsed import MAX_ROWS, ParsedFile, Problems, Row, TooManyRows
 
 BOM = b"\xef\xbb\xbf"
 SURROGATE_RE = re.compile("[\udc80-\udcff\x00]")  # bytes that are not UTF-8, or NUL
 
 
 def read_file(spec: FileSpec, data: bytes, problems: Problems, tz: str | None = None) -> ParsedFile:
-    """Parse one file's bytes into rows; every bad cell becomes a problem."""
+    """Parse one file's bytes into rows; every bad cell becomes a problem.
+
+    Raises ``TooManyRows`` as soon as the file shows more than ``MAX_ROWS`` data rows."""
     name = spec.name
     if data.startswith(BOM):
         data = data[len(BOM) :]
@@ -27,6 +29,8 @@ def read_file(spec: FileSpec, data: bytes, problems: Problems, tz: str | None = 
     records: list[list[str]] = []
     try:
         for record in csv.reader(io.StringIO(text, newline="")):
+            if len(records) > MAX_ROWS:  # the header and MAX_ROWS rows are in already
+                raise TooManyRows(name)
             records.append(record)
     except csv.Error as error:
         problems.add(name, len(records) + 1, "row", f"cannot be read as CSV ({error})")

@@ -116,7 +116,11 @@ def import_upload() -> str | Response | tuple[str, int]:
     if not result.ok:
         db.session.rollback()
         return _render(
-            ImportForm(formdata=None), 422, problems=result.problems, uploaded=list(files)
+            ImportForm(formdata=None),
+            422,
+            problems=result.problems,
+            more=result.more,
+            uploaded=list(files),
         )
     flash(f"Imported {result.counts.summary()}.", "success")
     return redirect(url_for("spreadsheets.import_upload"))
