@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from app.extensions import SessionLike
 from app.matching import assignments, planning, suggestions
@@ -14,7 +15,8 @@ from app.matching.arrays import ParentFacts, Vocab, VolunteerFacts, build_needs,
 from app.matching.errors import MatchError
 from app.matching.gates import GATE_LABELS, GATES, PASSED
 from app.matching.scoring import Weights, evaluate
-from tests.factories import NOW, make_area, make_case, make_parent, make_volunteer
+from tests.factories import NOW, make_area, make_case, make_parent, make_user, make_volunteer
+from tests.helpers import login
 
 NOW_ISO = NOW.isoformat()
 TODAY = date(2026, 11, 2)
@@ -57,6 +59,22 @@ def test_suggestions_keep_to_the_case_area(session: SessionLike) -> None:
     assert {s.volunteer_id for s in result.items} == {here.id, anywhere.id}
     assert result.excluded == {"area": 2}
     assert ("works in another area", 2) in result.excluded_in_words()
+
+
+def test_suggestions_page_counts_other_area(
+    app: Flask, client: FlaskClient, session: SessionLike
+) -> None:
+    app.config["CORNER_NOW"] = NOW
+    north, south = make_area(session, "North"), make_area(session, "South")
+    coordinator = make_user(session)
+    case = make_case(session, make_parent(session, area=north))
+    make_volunteer(session, area=north, user_kw={"first_name": "Nora"})
+    make_volunteer(session, area=south, user_kw={"first_name": "Sid"})
+    session.commit()
+    login(client, coordinator.email)
+    html = client.get(f"/cases/{case.id}/suggestions").get_data(as_text=True)
+    assert "Nora" in html and "Sid" not in html
+    assert "1 works in another area" in html
 
 
 def test_suggest_json_counts_other_area(app: Flask, session: SessionLike) -> None:
