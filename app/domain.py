@@ -282,6 +282,25 @@ OUTCOMES: list[tuple[str, str]] = [
 ]
 OUTCOME_LABELS = dict(OUTCOMES)
 
+#: Experience tags (code, words): ONE list for parents (needs and experience) and
+#: volunteers (experience they can share), so a parent tagged X can meet a volunteer tagged X.
+EXPERIENCE_TAG_CHOICES: list[tuple[str, str]] = [
+    ("twins", "Twins or more"),
+    ("nicu", "Baby in neonatal care (NICU)"),
+    ("premature", "Premature baby"),
+    ("baby_loss", "Baby loss"),
+    ("young_parent", "Young parent"),
+    ("single_parent", "Single parent"),
+    ("feeding", "Feeding difficulties"),
+    ("birth_trauma", "Difficult or traumatic birth"),
+    ("ivf", "IVF or fertility treatment"),
+    ("disability", "Disability or long-term condition (parent or baby)"),
+    ("mental_health", "Perinatal mental health"),
+    ("new_to_area", "New to the area"),
+    ("new_to_uk", "New to the UK"),
+]
+EXPERIENCE_TAGS = dict(EXPERIENCE_TAG_CHOICES)
+
 
 #: Template filters: ``{{ flag.severity|severity_label }}`` and so on (``create_app`` adds them).
 LABEL_FILTERS: dict[str, dict[str, str]] = {

@@ -32,21 +32,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.cases.service import normalise_postcode
 from app.dates import DateKind
-from app.domain import CHECKIN_MODES, CLOSE_REASONS, CONTACT_MODES
+from app.domain import CHECKIN_MODES, CLOSE_REASONS, CONTACT_MODES, EXPERIENCE_TAG_CHOICES
 from app.forms import CornerForm, PlausibleDate, strip_filter
 
-PARENT_TAGS = [
-    ("twins", "Twins or more"),
-    ("nicu", "Baby in neonatal care (NICU)"),
-    ("baby_loss", "Previous baby loss"),
-    ("young_parent", "Young parent"),
-    ("feeding", "Feeding"),
-    ("birth_trauma", "Difficult or traumatic birth"),
-    ("single_parent", "Single parent"),
-    ("ivf", "IVF or fertility treatment"),
-    ("new_to_area", "New to the area"),
-    ("disability", "Disability or long-term condition"),
-]
+PARENT_TAGS = EXPERIENCE_TAG_CHOICES  # one list with the volunteers' (app.domain)
 DAYS = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri")]
 DAYS += [("sat", "Sat"), ("sun", "Sun")]
 PARTS = [("am", "morning"), ("pm", "afternoon"), ("eve", "evening")]

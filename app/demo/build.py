@@ -589,7 +589,7 @@ class DemoBuilder:
             # drafts waiting to be finished, some of them stale
             c.status = CheckInStatus.DRAFT.value
             c.submitted_at = None
-            c.updated_at = c.occurred_at + timedelta(minutes=20)
+            c.updated_at = min(c.occurred_at + timedelta(minutes=20), self.now)
         for c in self.rng.sample(self.checkins, 6):
             if c.status != CheckInStatus.SUBMITTED:
                 continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.domain import EXPERIENCE_TAGS
+
 #: Every demo account logs in with this password (printed by `make run`; demo data only).
 DEMO_PASSWORD = "corner-demo-1001"  # noqa: S105
 DEMO_DOMAIN = "corner.demo"
@@ -63,20 +65,7 @@ OTHER_LANGUAGES = (
     ("fa", 1),
 )
 
-TAGS = (
-    "twins",
-    "nicu",
-    "baby_loss",
-    "young_parent",
-    "feeding",
-    "birth_trauma",
-    "single_parent",
-    "premature",
-    "ivf",
-    "disability",
-    "new_to_uk",
-    "mental_health",
-)
+TAGS = tuple(EXPERIENCE_TAGS)  # the one list parents and volunteers share
 
 STAGES = ("pregnancy", "birth", "postnatal")
 SLOTS = tuple(

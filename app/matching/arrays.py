@@ -54,6 +54,7 @@ class VolunteerFacts:
     longitude: float | None = None
     travel_km: float | None = None
     remote_only: bool = False
+    area_id: int | None = None  # works only for cases of this area (None: anywhere)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class ParentFacts:
     latitude: float | None = None
     longitude: float | None = None
     contact_mode: str | None = None
+    area_id: int | None = None  # the case's area
     excluded: frozenset[int] = frozenset()  # volunteer ids: declined before, conflict
     previous: frozenset[int] = frozenset()  # volunteer ids who supported this parent before
 
@@ -120,6 +122,7 @@ class Pool:
     area: Ints
     travel_km: Floats  # NaN = use the default
     remote_only: Bools
+    area_id: Ints  # the volunteer's area (Area.id), -1 = works anywhere
     raw: list[Any]
     column_of: dict[int, int] = field(default_factory=dict)  # volunteer id → column
 
@@ -144,6 +147,7 @@ class Needs:
     remote: Bools  # wants phone or video support
     excluded: Bools  # (P, V)
     previous: Bools  # (P, V)
+    area_id: Ints  # the case's area (Area.id), -1 = none
     raw: list[Any]
 
     def __len__(self) -> int:
@@ -159,6 +163,10 @@ class Needs:
 
 def _ord(day: date | None) -> int:
     return day.toordinal() if day is not None else -1
+
+
+def _area_ids(raw: Sequence[Any]) -> Ints:
+    return np.array([-1 if r.area_id is None else r.area_id for r in raw], dtype=np.int64)
 
 
 def _place(vocab: Vocab, postcode: str | None) -> tuple[int, int]:
@@ -183,6 +191,7 @@ def build_pool(volunteers: Iterable[Any], vocab: Vocab) -> Pool:
     area = np.empty(n, dtype=np.int64)
     travel = np.full(n, np.nan)
     remote = np.empty(n, dtype=np.bool_)
+    area_id = _area_ids(raw)
     stages = np.zeros((n, 3), dtype=np.bool_)
     avail = np.zeros((n, len(SLOTS)), dtype=np.bool_)
     langs: list[list[int]] = []
@@ -227,6 +236,7 @@ def build_pool(volunteers: Iterable[Any], vocab: Vocab) -> Pool:
         area=area,
         travel_km=travel,
         remote_only=remote,
+        area_id=area_id,
         raw=raw,
         column_of={int(vid): j for j, vid in enumerate(ids)},
     )
@@ -328,5 +338,6 @@ def build_needs(
         remote=remote,
         excluded=excluded,
         previous=previous,
+        area_id=_area_ids(raw),
         raw=raw,
     )

@@ -53,6 +53,7 @@ def _suggestions_page(case: Case, **extra: Any) -> str:
             now(),
             case.parent,
             current_volunteer_id=current.volunteer_id if current else None,
+            case=case,
         )
         if case.is_open
         else None

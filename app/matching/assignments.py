@@ -79,7 +79,8 @@ def _gate_problem(session: SessionLike, now: datetime, case: Case, volunteer_id:
     today = local_date(now)
     vocab = Vocab()
     pool = build_pool(rows, vocab)
-    needs = build_needs(parent_facts(session, [case.parent]), pool, vocab, today)
+    facts = parent_facts(session, [case.parent], area_ids=[case.area_id])
+    needs = build_needs(facts, pool, vocab, today)
     evaluation = evaluate(needs, pool, today, load_weights(session))
     code = int(evaluation.gate[0, 0])
     if code == PASSED:

@@ -7,6 +7,8 @@ so the counts on the suggestions page add up to the number excluded.
 * ``checks``   — a DBS expiry date is recorded and has not passed (valid on the expiry day
   itself), and a training completion date is recorded on or before today;
 * ``capacity`` — open assignments < maximum caseload;
+* ``area``     — a volunteer with an area works only for cases of that area; a volunteer
+  without an area may be offered for any case;
 * ``stage``    — trained for the parent's stage today (in the service time zone). A parent
   whose stage is ``unknown`` (no due date, no birth date) needs a volunteer trained for at
   least one stage; a parent past the 1001 days is offered nobody;
@@ -30,11 +32,12 @@ import numpy.typing as npt
 
 from app.matching.arrays import Needs, Pool
 
-GATES = ("active", "checks", "capacity", "stage", "language", "travel", "excluded")
+GATES = ("active", "checks", "capacity", "area", "stage", "language", "travel", "excluded")
 GATE_LABELS = {
     "active": "paused or left",
     "checks": "DBS check expired or training not completed",
     "capacity": "no space in their caseload",
+    "area": "works in another area",
     "stage": "not trained for this stage",
     "language": "no shared language",
     "travel": "too far to travel",
@@ -106,16 +109,18 @@ def gate_matrix(
     travel_bad = km > radius[None, :]
     travel_bad[needs.remote, :] = False
     travel_bad[:, pool.remote_only] = False
+    area_bad = (pool.area_id[None, :] >= 0) & (pool.area_id[None, :] != needs.area_id[:, None])
     # Per-volunteer gates first (1-D), then the pair gates, last gate first so the
     # earliest failure wins.
     per_volunteer = np.full(v, PASSED, dtype=np.int8)
     for index, ok in ((2, capacity), (1, checks), (0, pool.active)):
         per_volunteer[~ok] = index
     result = np.full((p, v), PASSED, dtype=np.int8)
-    result[needs.excluded] = 6
-    result[travel_bad] = 5
-    result[language_bad] = 4
-    result[stage_bad] = 3
+    result[needs.excluded] = GATES.index("excluded")
+    result[travel_bad] = GATES.index("travel")
+    result[language_bad] = GATES.index("language")
+    result[stage_bad] = GATES.index("stage")
+    result[area_bad] = GATES.index("area")
     failed = np.flatnonzero(per_volunteer >= 0)
     result[:, failed] = per_volunteer[failed]
     return result

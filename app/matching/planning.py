@@ -186,7 +186,10 @@ def confirm_plan(
     }
     pool.open_count[:] = 0  # capacity is tracked below, pair by pair
     live_cases = [cases[c] for c in dict.fromkeys(case_ids) if c in cases]
-    needs = build_needs(parent_facts(session, [c.parent for c in live_cases]), pool, vocab, today)
+    facts = parent_facts(
+        session, [c.parent for c in live_cases], area_ids=[c.area_id for c in live_cases]
+    )
+    needs = build_needs(facts, pool, vocab, today)
     evaluation = evaluate(needs, pool, today, load_weights(session))
     row_of = {c.id: i for i, c in enumerate(live_cases)}
     col_of = {int(v): j for j, v in enumerate(pool.ids)}

@@ -7,7 +7,7 @@ cached arrays are reused only while it is unchanged (and for at most ``MAX_AGE``
 
 The fingerprint covers the number of profiles, the sum of their ids, the SUM of their
 ``updated_at`` in milliseconds, and, in case a writer forgets ``updated_at``, the statuses,
-caseload limits and DBS / training dates directly, and the accounts closed. There are no
+caseload limits, areas and DBS / training dates directly, and the accounts closed. There are no
 ORM listeners: every write in the app keeps the sum honest by itself.
 
 * ``app/matching/profiles.py`` (every page that edits a profile, and the postcode import)
@@ -106,6 +106,7 @@ def _fingerprint_query() -> Any:
         func.coalesce(ms_sum(vp.updated_at), 0),
         func.count(vp.updated_at),
         func.coalesce(func.sum(vp.max_caseload), 0),
+        func.coalesce(func.sum(vp.area_id), 0),
         func.coalesce(func.sum(case((vp.status == "active", vp.user_id), else_=0)), 0),
         func.coalesce(day_sum(vp.dbs_expires_on), 0),
         func.coalesce(day_sum(vp.training_completed_on), 0),

@@ -68,6 +68,7 @@ def volunteer_rows_query(volunteer_ids: Sequence[int] | None = None) -> Select[A
             VolunteerProfile.longitude,
             VolunteerProfile.travel_km,
             VolunteerProfile.remote_only,
+            VolunteerProfile.area_id,
             User.email,
             User.first_name,
             User.last_name,
@@ -158,6 +159,16 @@ def previous_volunteers_for(
     for parent_id, volunteer_id in rows:
         out[parent_id].add(volunteer_id)
     return out
+
+
+def newest_open_case(session: SessionLike, parent_id: int) -> Case | None:
+    """The parent's most recent case that is not closed, if any."""
+    return session.scalar(
+        select(Case)
+        .where(Case.parent_id == parent_id, Case.status != CaseStatus.CLOSED.value)
+        .order_by(Case.referred_at.desc(), Case.id.desc())
+        .limit(1)
+    )
 
 
 def open_assignment(session: SessionLike, case_id: int) -> Assignment | None:
@@ -279,6 +290,7 @@ def waiting_rows(session: SessionLike, where: Any = None) -> list[Any]:
             Parent.latitude,
             Parent.longitude,
             Parent.contact_mode,
+            Case.area_id,
         )
         .join(Parent, Parent.id == Case.parent_id)
         .where(Case.status == CaseStatus.WAITING.value)

@@ -25,7 +25,7 @@ from app.matching.scoring import (
     explain,
     shared_languages,
 )
-from app.models import Parent
+from app.models import Case, Parent
 from app.settings import get_settings
 from app.stage import stage_on
 from app.timeutil import local_date
@@ -36,11 +36,16 @@ def load_weights(session: SessionLike) -> Weights:
 
 
 def parent_facts(
-    session: SessionLike, parents: Sequence[Any], ids_query: Select[Any] | None = None
+    session: SessionLike,
+    parents: Sequence[Any],
+    ids_query: Select[Any] | None = None,
+    area_ids: Sequence[int | None] | None = None,
 ) -> list[ParentFacts]:
     """Parents (models or rows with the same names) with their exclusions and previous
     volunteers (two queries in all). ``ids_query`` may select the same parents' ids, which
-    is better than binding thousands of ids."""
+    is better than binding thousands of ids. ``area_ids`` are the areas of the cases
+    matched, one per parent (by default each parent's own ``area_id``)."""
+    areas = list(area_ids) if area_ids is not None else [p.area_id for p in parents]
     ids: list[int] | Select[Any] = ids_query if ids_query is not None else [p.id for p in parents]
     excluded = queries.exclusions_for(session, ids)
     previous = queries.previous_volunteers_for(session, ids)
@@ -56,10 +61,11 @@ def parent_facts(
             latitude=p.latitude,
             longitude=p.longitude,
             contact_mode=p.contact_mode,
+            area_id=area,
             excluded=frozenset(excluded.get(p.id, ())),
             previous=frozenset(previous.get(p.id, ())) - frozenset(excluded.get(p.id, ())),
         )
-        for p in parents
+        for p, area in zip(parents, areas, strict=True)
     ]
 
 
@@ -95,16 +101,21 @@ def suggest(
     parent: Parent,
     limit: int = 10,
     current_volunteer_id: int | None = None,
+    case: Case | None = None,
 ) -> Suggestions:
     """The best ``limit`` volunteers for ``parent``, explained, and who was excluded why.
 
-    The volunteer supporting the parent now (``current_volunteer_id``) is left out: they
-    are neither suggested nor counted.
+    Matching keeps to the area of ``case`` (by default the parent's newest open case, else
+    the parent's own area). The volunteer supporting the parent now
+    (``current_volunteer_id``) is left out: they are neither suggested nor counted.
     """
     today = local_date(now)
     weights = load_weights(session)
     pool, vocab = volunteer_pool(session)
-    needs = build_needs(parent_facts(session, [parent]), pool, vocab, today)
+    if case is None:
+        case = queries.newest_open_case(session, parent.id)
+    area_id = case.area_id if case is not None else parent.area_id
+    needs = build_needs(parent_facts(session, [parent], area_ids=[area_id]), pool, vocab, today)
     evaluation = evaluate(needs, pool, today, weights)
     keep = pool.ids != (current_volunteer_id if current_volunteer_id is not None else -1)
     allowed = np.flatnonzero(evaluation.allowed[0] & keep)

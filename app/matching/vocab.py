@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from app.domain import EXPERIENCE_TAGS
+
+__all__ = ["EXPERIENCE_TAGS"]  # one list with the parents' forms: app.domain
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_LABELS = {
     "mon": "Monday",
@@ -24,21 +28,6 @@ def slot_label(slot: str) -> str:
     day, _, period = slot.partition("-")
     return f"{WEEKDAY_LABELS.get(day, day)} {PERIOD_LABELS.get(period, period)}"
 
-
-EXPERIENCE_TAGS = {
-    "twins": "Twins or more",
-    "nicu": "Baby in neonatal care (NICU)",
-    "baby_loss": "Baby loss",
-    "young_parent": "Young parent",
-    "feeding": "Feeding difficulties",
-    "birth_trauma": "Difficult or traumatic birth",
-    "single_parent": "Single parent",
-    "premature": "Premature baby",
-    "ivf": "IVF or fertility treatment",
-    "disability": "Parent or baby with a disability",
-    "new_to_uk": "New to the UK",
-    "mental_health": "Own experience of perinatal mental health",
-}
 
 LANGUAGES = {
     "en": "English",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.domain import (
+    EXPERIENCE_TAGS,
     Concern,
     ContactMode,
 )
@@ -32,6 +33,8 @@ class Kind(StrEnum):
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_PARTS = ("am", "pm", "eve")
 AVAILABILITY = tuple(f"{day}-{part}" for day in WEEKDAYS for part in DAY_PARTS)
+TAG_CODES = tuple(EXPERIENCE_TAGS)
+TAGS_HELP = "experience tags (one list for parents and volunteers): " + ";".join(TAG_CODES)
 AVAILABILITY_HELP = "mon to sun, then -am, -pm or -eve, like mon-am;fri-eve"
 
 
@@ -89,7 +92,7 @@ VOLUNTEERS = FileSpec(
             choices=_choices(TRAINABLE_STAGES),
             help="stages trained for: pregnancy;birth;postnatal",
         ),
-        Column("tags", Kind.LIST, max_len=60, help="experience, like twins;nicu"),
+        Column("tags", Kind.LIST, choices=TAG_CODES, help=TAGS_HELP),
         Column("max_caseload", Kind.INT, minimum=0, maximum=100, help="empty means 3"),
         Column("availability", Kind.LIST, choices=AVAILABILITY, help=AVAILABILITY_HELP),
         Column("travel_km", Kind.FLOAT, minimum=0, maximum=1000),
@@ -122,7 +125,7 @@ PARENTS = FileSpec(
         Column("languages", Kind.LIST, max_len=40, help="like en;pl;ur"),
         Column("due_date", Kind.DATE),
         Column("birth_date", Kind.DATE),
-        Column("tags", Kind.LIST, max_len=60, help="needs, like twins;nicu;young_parent"),
+        Column("tags", Kind.LIST, choices=TAG_CODES, help=TAGS_HELP),
         Column(
             "contact_mode",
             Kind.CHOICE,
