@@ -13,6 +13,7 @@ from tests.factories import make_checkin
 from tests.helpers import login
 
 SCRIPT = "cases-checkin.js"
+DASH = "\u2013"  # the en dash the titles use
 
 
 def title_of(html: str) -> str:
@@ -44,5 +45,5 @@ def test_checkin_page_title_is_plain_text_and_the_script_comes_once(
     assert "<" not in title and "&lt;" not in title, title
     expected = "Correct check-in" if which == "correct" else "Check-in"
     name = world.alice_case.parent.first_name
-    assert " ".join(title.split()) == f"{expected} – {name} – Corner"
+    assert " ".join(title.split()) == f"{expected} {DASH} {name} {DASH} Corner"
     assert html.count(SCRIPT) == 1
