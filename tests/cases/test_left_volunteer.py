@@ -129,3 +129,18 @@ def test_the_scan_flags_a_left_volunteers_open_assignment_for_the_coordinator(
     page = client.get(f"/cases/{world.alice_case.id}")
     assert page.status_code == 200
     assert "Flag: Volunteer paused, left or DBS expired" in page.get_data(as_text=True)
+
+
+def test_the_scan_flags_a_deactivated_volunteers_open_assignment_as_left(
+    session: SessionLike, world: World
+) -> None:
+    """A deactivated account counts as left (as in matching), whatever its profile says."""
+    make_checkin(session, world.alice_case, world.alice, occurred_at=NOW)
+    make_checkin(session, world.bob_case, world.bob, occurred_at=NOW)
+    world.alice.active = False
+    session.commit()
+    run_scan(session, NOW)
+    session.commit()
+    flags = list(session.scalars(select(EscalationFlag).where(EscalationFlag.status != "resolved")))
+    assert [(f.case_id, f.rule) for f in flags] == [(world.alice_case.id, "VOLUNTEER_LAPSED")]
+    assert flags[0].evidence == "Volunteer is left."
