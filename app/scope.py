@@ -3,7 +3,10 @@
 * admin: every case;
 * coordinator: cases in one of their areas, cases they own, and cases with no area;
   a coordinator with no areas (a charity with one area) sees every case;
-* volunteer: only cases with an open assignment to them.
+* volunteer: only cases with an open assignment to them; a volunteer who has left
+  (profile status ``left``) sees none: her open assignments wait for a coordinator
+  (the VOLUNTEER_LAPSED flag). A paused volunteer keeps her current parents;
+* a deactivated account (any role) sees nothing (its session is refused anyway).
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ from __future__ import annotations
 from sqlalchemy import false, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.domain import VolunteerStatus
 from app.extensions import SessionLike
 from app.models import Assignment, Case, Role, User
 
 
 def visible_cases(user: User) -> ColumnElement[bool]:
     """A WHERE clause over ``Case`` limiting it to what ``user`` may see."""
+    if not user.active:
+        return false()
     if user.role == Role.ADMIN:
         return true()
     if user.role == Role.COORDINATOR:
@@ -25,6 +31,9 @@ def visible_cases(user: User) -> ColumnElement[bool]:
             return true()
         return Case.area_id.in_(area_ids) | Case.area_id.is_(None) | (Case.owner_id == user.id)
     if user.role == Role.VOLUNTEER:
+        profile = user.volunteer_profile
+        if profile is not None and profile.status == VolunteerStatus.LEFT:
+            return false()
         return Case.id.in_(
             select(Assignment.case_id).where(
                 Assignment.volunteer_id == user.id, Assignment.ended_at.is_(None)

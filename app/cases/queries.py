@@ -204,7 +204,7 @@ def my_parents(session: SessionLike, volunteer: User, today: date) -> list[MyPar
         .join(Parent, Case.parent_id == Parent.id)
         .join(Assignment, and_(Assignment.case_id == Case.id, Assignment.ended_at.is_(None)))
         .outerjoin(last, last.c.case_id == Case.id)
-        .where(Assignment.volunteer_id == volunteer.id)
+        .where(Assignment.volunteer_id == volunteer.id, visible_cases(volunteer))
     )
     rows = []
     for case, parent, stage, started_at, last_contact in session.execute(query):

@@ -32,7 +32,7 @@ from app.escalation.rules_facts import CaseFacts
 from app.escalation.rules_thresholds import Thresholds
 from app.escalation.scan_prefilter import may_hit
 from app.extensions import SessionLike
-from app.models import Assignment, Case, CheckIn, Parent, VolunteerProfile
+from app.models import Assignment, Case, CheckIn, Parent, User, VolunteerProfile
 from app.types import UTCDateTime
 
 OPEN_STATUSES = [str(status) for status in OPEN_CASE_STATUSES]
@@ -89,6 +89,7 @@ def facts_query(
     returns instead each open case's id and every rule's pre-filter term as 0 or 1.
     """
     open_assignment = aliased(Assignment)
+    volunteer_user = aliased(User)
     contact = ("successful", True)
 
     def nth_wellbeing(n: int) -> Any:
@@ -158,7 +159,11 @@ def facts_query(
             _raw(Parent.due_date).label("due_date"),
             _raw(Parent.birth_date).label("birth_date"),
             _raw(open_assignment.started_at).label("started_at"),
-            VolunteerProfile.status.label("volunteer_status"),
+            # a deactivated account counts as left (as in matching)
+            case(
+                (volunteer_user.active == false(), literal("left")),
+                else_=VolunteerProfile.status,
+            ).label("volunteer_status"),
             _raw(VolunteerProfile.dbs_expires_on).label("dbs_expires_on"),
             _latest("occurred_at", contact).label("latest_contact_at"),
             *wellbeing,
@@ -171,6 +176,7 @@ def facts_query(
             and_(open_assignment.case_id == Case.id, open_assignment.ended_at.is_(None)),
         )
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == open_assignment.volunteer_id)
+        .outerjoin(volunteer_user, volunteer_user.id == open_assignment.volunteer_id)
         .where(Case.status.in_(OPEN_STATUSES))
         # MATERIALIZED: otherwise both databases inline this query into the outer one and
         # run the latest-contact lookup twice per case

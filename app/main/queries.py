@@ -16,19 +16,29 @@ def open_assignment_count(session: SessionLike, volunteer: User) -> int:
         session.scalar(
             select(func.count())
             .select_from(Assignment)
-            .where(Assignment.volunteer_id == volunteer.id, Assignment.ended_at.is_(None))
+            .join(Case, Assignment.case_id == Case.id)
+            .where(
+                Assignment.volunteer_id == volunteer.id,
+                Assignment.ended_at.is_(None),
+                visible_cases(volunteer),
+            )
         )
         or 0
     )
 
 
 def draft_count(session: SessionLike, volunteer: User) -> int:
-    """How many check-in drafts this volunteer has."""
+    """How many check-in drafts this volunteer has for parents still hers (as My drafts)."""
     return (
         session.scalar(
             select(func.count())
             .select_from(CheckIn)
-            .where(CheckIn.volunteer_id == volunteer.id, CheckIn.status == CheckInStatus.DRAFT)
+            .join(Case, CheckIn.case_id == Case.id)
+            .where(
+                CheckIn.volunteer_id == volunteer.id,
+                CheckIn.status == CheckInStatus.DRAFT,
+                visible_cases(volunteer),
+            )
         )
         or 0
     )

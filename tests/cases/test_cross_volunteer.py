@@ -163,3 +163,36 @@ def test_a_volunteer_cannot_use_coordinator_actions(
     assert client.get("/waiting").status_code == 403
     assert client.get("/admin/audit").status_code == 403
     assert snapshot(session) == before
+
+
+def test_every_registered_route_answers_404_to_a_volunteer_who_has_left(
+    app: Flask, client: FlaskClient, session: SessionLike, world: World
+) -> None:
+    """Her own case, check-in and draft, once she has left (issue 10 item 3)."""
+    own = {
+        "case_id": [world.alice_case.id],
+        "checkin_id": [
+            make_checkin(session, world.alice_case, world.alice).id,
+            make_checkin(
+                session, world.alice_case, world.alice, status="draft", submitted_at=None
+            ).id,
+        ],
+    }
+    session.commit()
+    login(client, world.alice.email)
+    token = csrf_token(client.get("/my/parents").get_data(as_text=True))
+    assert world.alice.volunteer_profile is not None
+    world.alice.volunteer_profile.status = "left"
+    session.commit()
+    before = snapshot(session)
+    adapter = app.url_map.bind("localhost")
+    for endpoint, probe in CROSS_VOLUNTEER_ROUTES.items():
+        for object_id in own[probe.param]:
+            url = adapter.build(endpoint, {probe.param: object_id})
+            for method in probe.methods:
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    response = client.post(url, data={**FORM, "csrf_token": token})
+                assert response.status_code == 404, f"{method} {url} ({endpoint})"
+    assert snapshot(session) == before

@@ -12,6 +12,7 @@ from tests.factories import (
     make_area,
     make_assignment,
     make_case,
+    make_checkin,
     make_user,
     make_volunteer,
 )
@@ -38,6 +39,41 @@ def test_each_home_page_is_accessible(
     login_in_browser(page, live_server.url, user.email, PASSWORD)
     assert page.get_by_role("heading", name="Hello, Robin").is_visible()
     assert_accessible(page, f"{role} home")
+
+
+@pytest.mark.parametrize("role", ["coordinator", "volunteer"])
+def test_case_page_and_checkin_form_are_accessible(
+    live_server: LiveServer, page: Page, session: SessionLike, role: str
+) -> None:
+    """The case page, and the check-in form: a new one (volunteer), a correction (coordinator)."""
+    area = make_area(session, "Bristol North")
+    volunteer = make_volunteer(session, area=area)
+    case = make_case(session, area=area)
+    make_assignment(session, case, volunteer)
+    checkin = make_checkin(session, case, volunteer)
+    user = volunteer if role == "volunteer" else make_user(session, role, areas=[area])
+    session.commit()
+    login_in_browser(page, live_server.url, user.email, PASSWORD)
+
+    page.goto(f"{live_server.url}/cases/{case.id}")
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert_accessible(page, f"case page ({role})")
+
+    if role == "volunteer":
+        page.goto(f"{live_server.url}/cases/{case.id}/checkins/new")
+        heading = "New check-in"
+    else:
+        page.goto(f"{live_server.url}/checkins/{checkin.id}/edit")
+        heading = "Correct a check-in"
+    assert page.get_by_role("heading", name=heading).is_visible()
+    assert "<" not in page.title() and page.title().endswith("\u2013 Corner"), page.title()
+    assert page.locator('script[src$="cases-checkin.js"]').count() == 1
+    assert_accessible(page, f"check-in form ({role})")
+    if role == "volunteer":
+        page.get_by_role("button", name="Submit", exact=True).click()  # empty: errors
+        page.wait_for_load_state("domcontentloaded")
+        assert page.get_by_role("alert").first.is_visible()
+        assert_accessible(page, "check-in form with errors")
 
 
 def test_error_page_is_accessible(live_server: LiveServer, page: Page) -> None:
