@@ -43,6 +43,11 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
 
+def case_reference(case_id: int) -> str:
+    """A case's reference on screen, in emails and logs: ``C-00185`` (no personal data)."""
+    return f"C-{case_id:05d}"
+
+
 #: What people read for a case's status.
 CASE_STATUS_LABELS: dict[str, str] = {
     CaseStatus.REFERRED: "New self-referral",

@@ -40,6 +40,7 @@ from app.domain import (
     Role,
     Severity,
     VolunteerStatus,
+    case_reference,
 )
 from app.extensions import Base
 from app.stage import Stage, stage_on
@@ -253,7 +254,7 @@ class Case(Base):
     @property
     def reference(self) -> str:
         """The case reference used in emails and on screen (no personal data)."""
-        return f"C-{self.id:05d}"
+        return case_reference(self.id)
 
     @property
     def is_open(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 
 from app.dates import EARLIEST, DateKind, date_bounds, date_problem, due_kind
+from app.domain import case_reference
 from app.escalation.scan_facts import OPEN_STATUSES
 from app.extensions import SessionLike
 from app.models import Case, Parent, VolunteerProfile
@@ -74,7 +75,7 @@ def implausible_dates(session: SessionLike, today: date) -> list[DateIssue]:
         .order_by(Case.id)
     )
     for row in rows:
-        reference = f"C-{row.id:05d} (parent {row.ref})"
+        reference = f"{case_reference(row.id)} (parent {row.ref})"
         for name, kind in PARENT_FIELDS.items():
             value = getattr(row, name)
             if value is None:

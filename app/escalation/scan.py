@@ -25,7 +25,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.domain import FlagStatus, Rule, Severity
+from app.domain import FlagStatus, Rule, Severity, case_reference
 from app.escalation.rules import evaluate
 from app.escalation.rules_facts import CaseFacts, Hit
 from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, SETTINGS_KEY, Thresholds
@@ -128,8 +128,8 @@ def _evaluate_one(facts: CaseFacts, now: datetime, limits: Thresholds) -> list[H
         return evaluate(facts, now, limits)
     except Exception as error:  # one case must never stop the scan for everyone
         log.error(
-            "escalation scan: could not check case C-%05d (%s); raised %s and carried on",
-            facts.case_id,
+            "escalation scan: could not check case %s (%s); raised %s and carried on",
+            case_reference(facts.case_id),
             type(error).__name__,
             Rule.CHECK_FAILED,
         )

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from app.domain import CaseStatus
+from app.domain import CaseStatus, case_reference
 from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.arrays import Vocab, build_needs, build_pool
@@ -58,11 +58,6 @@ class Proposal:
     volunteers: int
     free_places: int
     unplaced: list[UnplacedParent] = field(default_factory=list)
-
-
-def case_reference(case_id: int) -> str:
-    """The same reference as ``Case.reference``, from an id."""
-    return f"C-{case_id:05d}"
 
 
 def propose(
