@@ -247,12 +247,12 @@ def test_rows_checked_together() -> None:
         PARENTS.name: read_file(
             PARENTS,
             (
-                "ref,first_name,last_name,email,phone,postcode,latitude,longitude,languages,"
-                "due_date,birth_date,tags,contact_mode,availability,referral_source,"
-                "referred_on,consent_on,high_risk,closed_on,close_reason\n"
-                "P1,Ann,,,,,51.5,,,,,,,,,2026-05-01,,,2026-04-01,\n"
-                "P1,Bea,,,,,,,,,,,,,,2026-05-01,,,,Moved\n"
-            ).encode(),
+                b"ref,first_name,last_name,email,phone,postcode,latitude,longitude,languages,"
+                b"due_date,birth_date,tags,contact_mode,availability,referral_source,"
+                b"referred_on,consent_on,high_risk,closed_on,close_reason\n"
+                b"P1,Ann,,,,,51.5,,,,,,,,,2026-05-01,,,2026-04-01,\n"
+                b"P1,Bea,,,,,,,,,,,,,,2026-05-01,,,,Moved\n"
+            ),
             problems,
         )
     }

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app.extensions import SessionLike
+from app.models import Case
 from app.spreadsheets.exporter import export_spreadsheets
 from app.spreadsheets.importer import import_spreadsheets
 from tests.factories import (
@@ -18,7 +19,14 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
-from tests.spreadsheets.data import COORDINATOR, GOOD, encoded, table_counts, wipe
+from tests.spreadsheets.data import (
+    COORDINATOR,
+    GOOD,
+    consent_and_answers,
+    encoded,
+    table_counts,
+    wipe,
+)
 
 
 def export(session: SessionLike) -> dict[str, bytes]:
@@ -199,3 +207,110 @@ def test_corner_data_round_trips_byte_for_byte(session: SessionLike) -> None:
     assert second == first
     import_into_empty_database(session, second)
     assert export(session) == first
+
+
+def test_consent_evidence_topics_and_whooley_answers_round_trip(session: SessionLike) -> None:
+    """A rich data set, built as Corner writes it: export, import into an empty database,
+    export again gives the same bytes, and no consent evidence or answer is lost."""
+    coordinator = make_user(session, "coordinator", email=COORDINATOR)
+    area = make_area(session, "Bristol")
+    volunteer = make_volunteer(
+        session, area=area, user_kw={"email": "vi@example.org"}, languages=["en", "pl"]
+    )
+    online = make_case(
+        session,
+        make_parent(
+            session,
+            area=area,
+            ref="S-001",
+            consent_on=date(2026, 9, 30),
+            consent_method="online form",
+            consent_scope="contact about peer support; share with assigned volunteer",
+        ),
+        owner=coordinator,
+    )
+    verbal = make_case(
+        session,
+        make_parent(
+            session,
+            ref="S-002",
+            consent_on=date(2026, 10, 2),
+            consent_method="verbal",
+            consent_scope="=contact by phone only, no letters",  # formula-like text
+        ),
+    )
+    make_case(
+        session,
+        make_parent(session, ref="S-003", consent_on=None, consent_method=None, consent_scope=None),
+    )
+    make_assignment(session, online, volunteer, started_at=datetime(2026, 10, 3, 9, 0, tzinfo=UTC))
+    make_assignment(session, verbal, volunteer, started_at=datetime(2026, 10, 4, 9, 0, tzinfo=UTC))
+    answers: list[tuple[Case, datetime, dict[str, Any]]] = [
+        (
+            online,
+            datetime(2026, 10, 10, 9, 30, 15, 123456, tzinfo=UTC),  # Corner's own clock
+            {
+                "whooley_down": True,
+                "whooley_interest": False,
+                "topics": ["sleep", "feelings", "local_services"],
+                "concerns": ["low_mood"],
+            },
+        ),
+        (
+            online,
+            datetime(2026, 10, 17, 9, 30, tzinfo=UTC),
+            {"whooley_down": False, "whooley_interest": True, "topics": ["feeding"]},
+        ),
+        (
+            verbal,
+            datetime(2026, 10, 12, 18, 0, tzinfo=UTC),
+            {"whooley_down": None, "whooley_interest": None, "topics": []},  # not asked
+        ),
+        (
+            verbal,
+            datetime(2026, 10, 14, 18, 0, tzinfo=UTC),
+            {
+                "status": "draft",
+                "submitted_at": None,
+                "whooley_down": False,
+                "whooley_interest": None,
+                "topics": ["practical", "baby_development", "birth", "relationships"],
+            },
+        ),
+    ]
+    for case, when, kw in answers:
+        make_checkin(session, case, volunteer, occurred_at=when, **kw)
+    session.commit()
+    before = consent_and_answers(session)
+
+    first = export(session)
+    parents = first["parents.csv"].decode("utf-8-sig")
+    assert parents.splitlines()[0].startswith(
+        "ref,first_name,last_name,email,phone,postcode,latitude,longitude,languages,due_date,"
+        "birth_date,tags,contact_mode,availability,referral_source,referred_on,consent_on,"
+        "consent_method,consent_scope,"
+    )
+    assert ",2026-09-30,online form,contact about peer support; share with assigned volunteer," in (
+        parents
+    )
+    assert ',2026-10-02,verbal,"\'=contact by phone only, no letters",' in parents
+    checkins = first["checkins.csv"].decode("utf-8-sig")
+    assert checkins.splitlines()[0] == (
+        "parent_ref,volunteer_email,occurred_at,mode,duration_min,successful,wellbeing,bonding,"
+        "whooley_down,whooley_interest,topics,concerns,coordinator_today,notes,status"
+    )
+    assert (
+        "S-001,vi@example.org,2026-10-10T10:30:15,phone,30,yes,4,,yes,no,"
+        "sleep;feelings;local_services,low_mood,no,,submitted\r\n"  # no microseconds
+    ) in checkins
+    assert "S-002,vi@example.org,2026-10-12T19:00,phone,30,yes,4,,,,,,no,,submitted\r\n" in (
+        checkins
+    )
+
+    import_into_empty_database(session, first)
+    second = export(session)
+    assert second == first
+    after = consent_and_answers(session)
+    assert after[0] == before[0]  # consent: when, how, what, for every parent
+    dropped = [(ref, at.replace(microsecond=0), *rest) for ref, at, *rest in before[1]]
+    assert after[1] == dropped  # topics and answers; times to the second
