@@ -54,7 +54,8 @@ def test_page_explains_the_files(client: FlaskClient, admin: User) -> None:
     assert 'enctype="multipart/form-data"' in text
     for name in FIELDS:
         assert f"<code>{name}</code>" in text
-    assert "<code>coordinator_email</code>" in text and "the column may be left out" in text
+    assert "<code>coordinator_email</code>" in text and "may be empty or left out" in text
+    assert "<code>DD/MM/YYYY</code>" in text
     assert "(UK time unless an offset" in text
 
 
