@@ -1,4 +1,4 @@
-"""A charity's own short spreadsheet: only the key columns, dates written the UK way."""
+"""A charity's own short spreadsheet: only the key columns, dates the UK way, whole seconds."""
 
 from __future__ import annotations
 
@@ -8,8 +8,16 @@ from sqlalchemy import select
 
 from app.extensions import SessionLike
 from app.models import Assignment, Case, CheckIn, Parent, User, VolunteerProfile
+from app.spreadsheets.exporter import export_spreadsheets
 from app.spreadsheets.importer import import_spreadsheets
-from tests.factories import NOW, make_area, make_case, make_parent, make_volunteer
+from tests.factories import (
+    NOW,
+    make_area,
+    make_case,
+    make_checkin,
+    make_parent,
+    make_volunteer,
+)
 from tests.spreadsheets.data import table_counts
 
 
@@ -160,5 +168,34 @@ def test_dates_the_us_way_are_refused_with_the_fix(session: SessionLike) -> None
         "first, 15/01/2027, or 2027-01-15",
         'checkins.csv:2: occurred_at: "10/20/2026 14:30" has the month first (US order): '
         "write the day first, 20/10/2026, or 2026-10-20",
+    ]
+    assert table_counts(session) == before
+
+
+def test_an_empty_referral_date_is_the_day_of_the_import(session: SessionLike) -> None:
+    files = {
+        "parents.csv": "ref,first_name,last_name,referred_on\nP1,Ann,Lee,\nP2,Bea,,01/10/2026\n"
+    }
+    assert run_import(session, files) == []
+    referred = {ref: on for ref, on in session.execute(select(Parent.ref, Parent.referred_on))}
+    assert referred == {"P1": date(2026, 11, 2), "P2": date(2026, 10, 1)}
+
+
+def test_a_check_in_recorded_to_the_microsecond_is_a_repeat_of_its_exported_row(
+    session: SessionLike,
+) -> None:
+    """Export writes times to the second; importing the file again is still refused."""
+    volunteer = make_volunteer(session, user_kw={"email": "vi@example.org"})
+    case = make_case(session, make_parent(session, ref="R-1"))
+    make_checkin(
+        session, case, volunteer, occurred_at=datetime(2026, 10, 20, 13, 0, 5, 250000, tzinfo=UTC)
+    )
+    session.commit()
+    exported = export_spreadsheets(session).files["checkins.csv"].decode("utf-8-sig")
+    assert "R-1,vi@example.org,2026-10-20T14:00:05,phone," in exported
+    before = table_counts(session)
+    assert run_import(session, {"checkins.csv": exported}) == [
+        "checkins.csv:2: occurred_at: the same check-in (parent, volunteer, time and status) "
+        "is already in Corner"
     ]
     assert table_counts(session) == before
