@@ -82,6 +82,26 @@ class Concern(StrEnum):
     MONEY_HOUSING = "money_housing"
 
 
+#: What a check-in can record as talked about (code, label): the form and the spreadsheets.
+CHECKIN_TOPICS: list[tuple[str, str]] = [
+    ("feeding", "Feeding"),
+    ("sleep", "Sleep"),
+    ("birth", "Birth and birth plans"),
+    ("feelings", "Feelings and mood"),
+    ("relationships", "Relationships and family"),
+    ("baby_development", "Baby's development"),
+    ("local_services", "Local groups and services"),
+    ("practical", "Practical things (money, housing, benefits)"),
+]
+
+#: How a parent's consent was given (code, label): the referral forms and the spreadsheets.
+CONSENT_METHODS: list[tuple[str, str]] = [
+    ("verbal", "Verbally (phone or in person)"),
+    ("written", "In writing or by email"),
+    ("online form", "Online self-referral form"),
+]
+
+
 class Severity(StrEnum):
     URGENT = "urgent"
     HIGH = "high"

@@ -32,7 +32,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.cases.service import normalise_postcode
 from app.dates import DateKind
-from app.domain import CHECKIN_MODES, CLOSE_REASONS, CONTACT_MODES, EXPERIENCE_TAG_CHOICES
+from app.domain import (
+    CHECKIN_MODES,
+    CHECKIN_TOPICS,
+    CLOSE_REASONS,
+    CONSENT_METHODS,
+    CONTACT_MODES,
+    EXPERIENCE_TAG_CHOICES,
+)
 from app.forms import CornerForm, PlausibleDate, strip_filter
 
 PARENT_TAGS = EXPERIENCE_TAG_CHOICES  # one list with the volunteers' (app.domain)
@@ -40,11 +47,6 @@ DAYS = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", 
 DAYS += [("sat", "Sat"), ("sun", "Sun")]
 PARTS = [("am", "morning"), ("pm", "afternoon"), ("eve", "evening")]
 TIMES = [(f"{d}-{p}", f"{dl} {pl}") for d, dl in DAYS for p, pl in PARTS]
-CONSENT_METHODS = [
-    ("verbal", "Verbally (phone or in person)"),
-    ("written", "In writing or by email"),
-    ("online form", "Online self-referral form"),
-]
 WELLBEING = [
     ("1", "1 - Very low"),
     ("2", "2 - Low"),
@@ -59,16 +61,7 @@ BONDING = [
     ("4", "4 - Going well"),
     ("5", "5 - Really well"),
 ]
-TOPICS = [
-    ("feeding", "Feeding"),
-    ("sleep", "Sleep"),
-    ("birth", "Birth and birth plans"),
-    ("feelings", "Feelings and mood"),
-    ("relationships", "Relationships and family"),
-    ("baby_development", "Baby's development"),
-    ("local_services", "Local groups and services"),
-    ("practical", "Practical things (money, housing, benefits)"),
-]
+TOPICS = CHECKIN_TOPICS  # one list with the spreadsheets (app.domain)
 CONCERNS = [
     ("low_mood", "Low mood"),
     ("anxiety", "Anxiety"),

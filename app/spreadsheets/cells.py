@@ -15,8 +15,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: the UK way, day first: 15/01/2027 (and 5/1/2027)
+UK_DATE_RE = re.compile(r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})")
+SHORT_YEAR_RE = re.compile(r"\d{1,2}/\d{1,2}/\d{2}")
+DATE_HELP = "write it as YYYY-MM-DD or DD/MM/YYYY, like 2026-11-02 or 02/11/2026"
 INSTANT_RE = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
+    r"(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})[T ]"
+    r"(?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
     r"(?P<offset>Z|[+-]\d{2}:\d{2})?"
 )
 INT_RE = re.compile(r"[+-]?\d+")
@@ -47,28 +52,54 @@ def guard(text: str) -> str:
 
 
 def parse_date(raw: str) -> date:
-    if not DATE_RE.fullmatch(raw):
-        raise CellProblem(f"{quoted(raw)} is not a date: write it as YYYY-MM-DD, like 2026-11-02")
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        raise CellProblem(f"{quoted(raw)} is not a real date") from None
+    """``YYYY-MM-DD`` or the UK way, day first, ``DD/MM/YYYY``; never month first."""
+    value = _date_of(raw, raw)
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise CellProblem(f"{quoted(raw)} is not a likely date (the year is {value.year})")
     return value
 
 
+def _date_of(text: str, raw: str) -> date:
+    """The date ``text`` names (``raw``, the whole cell, is what messages quote)."""
+    if DATE_RE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise CellProblem(f"{quoted(raw)} is not a real date") from None
+    uk = UK_DATE_RE.fullmatch(text)
+    if uk is None:
+        if SHORT_YEAR_RE.fullmatch(text):
+            raise CellProblem(f"{quoted(raw)} needs the year in full: {DATE_HELP}")
+        raise CellProblem(f"{quoted(raw)} is not a date: {DATE_HELP}")
+    day, month, year = int(uk["day"]), int(uk["month"]), int(uk["year"])
+    if month > 12 and 1 <= day <= 12:
+        raise CellProblem(
+            f"{quoted(raw)} has the month first (US order): write the day first, "
+            f"{month:02d}/{day:02d}/{year}, or {year}-{day:02d}-{month:02d}"
+        )
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellProblem(f"{quoted(raw)} is not a real date") from None
+
+
 def parse_instant(raw: str, tz: str | None = None) -> datetime:
-    """ISO 8601 date and time; without an offset it is local time in ``tz`` (default: the
-    service time zone). Returns UTC."""
+    """ISO 8601 date and time (or the date the UK way: 02/11/2026 14:30); without an offset
+    it is local time in ``tz`` (default: the service time zone). Returns UTC, to the second
+    (a fraction of a second is dropped: export writes whole seconds)."""
     match = INSTANT_RE.fullmatch(raw)
     if not match:
-        raise CellProblem(f"{quoted(raw)} is not a date and time: write it like 2026-11-02T14:30")
+        raise CellProblem(
+            f"{quoted(raw)} is not a date and time: write it like 2026-11-02T14:30 "
+            "or 02/11/2026 14:30"
+        )
     offset = match["offset"] or ""
+    day = _date_of(match["date"], raw)
     try:
-        value = datetime.fromisoformat(f"{match['date']}T{match['time']}{offset}")
+        value = datetime.fromisoformat(f"{day.isoformat()}T{match['time']}{offset}")
     except ValueError:
         raise CellProblem(f"{quoted(raw)} is not a real date and time") from None
+    value = value.replace(microsecond=0)
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise CellProblem(f"{quoted(raw)} is not a likely date (the year is {value.year})")
     if value.tzinfo is not None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.domain import (
+    CHECKIN_TOPICS,
+    CONSENT_METHODS,
     EXPERIENCE_TAGS,
     Concern,
     ContactMode,
@@ -40,17 +42,25 @@ AVAILABILITY_HELP = "mon to sun, then -am, -pm or -eve, like mon-am;fri-eve"
 
 @dataclass(frozen=True)
 class Column:
-    """One column: how its cells are read and written."""
+    """One column: how its cells are read and written.
+
+    A ``required`` column must be in the file and give a value on every row; any other
+    column may be left out of the file (then it is not known for every row, and a row that
+    updates something already in Corner leaves that field as it is)."""
 
     name: str
     kind: Kind
-    required: bool = False  # a row must give a value
-    optional: bool = False  # the column itself may be missing from the file
+    required: bool = False  # the file must have the column and every row a value
     max_len: int = 0  # for text, email, postcode and list items (0 = no limit)
     choices: tuple[str, ...] = ()  # allowed values (CHOICE) or list items (LIST)
     minimum: float | None = None
     maximum: float | None = None
     help: str = ""
+
+    @property
+    def optional(self) -> bool:
+        """The column may be missing from the file."""
+        return not self.required
 
 
 @dataclass(frozen=True)
@@ -106,7 +116,7 @@ VOLUNTEERS = FileSpec(
             choices=_choices(VolunteerStatus),
             help="active, paused or left; empty means active",
         ),
-        Column("area", Kind.TEXT, optional=True, max_len=120, help="created if new"),
+        Column("area", Kind.TEXT, max_len=120, help="created if new"),
     ),
 )
 
@@ -134,16 +144,22 @@ PARENTS = FileSpec(
         ),
         Column("availability", Kind.LIST, choices=AVAILABILITY, help=AVAILABILITY_HELP),
         Column("referral_source", Kind.TEXT, max_len=120),
-        Column("referred_on", Kind.DATE, required=True),
+        Column("referred_on", Kind.DATE, help="empty or left out: the day of the import"),
         Column("consent_on", Kind.DATE),
+        Column(
+            "consent_method",
+            Kind.CHOICE,
+            choices=tuple(code for code, _label in CONSENT_METHODS),
+            help="how consent was given: " + ", ".join(code for code, _ in CONSENT_METHODS),
+        ),
+        Column("consent_scope", Kind.TEXT, max_len=255, help="what the parent agreed to"),
         Column("high_risk", Kind.BOOL, help="empty means no"),
         Column("closed_on", Kind.DATE, help="a date closes the case"),
         Column("close_reason", Kind.TEXT, max_len=120),
-        Column("area", Kind.TEXT, optional=True, max_len=120, help="created if new"),
+        Column("area", Kind.TEXT, max_len=120, help="created if new"),
         Column(
             "coordinator_email",
             Kind.EMAIL,
-            optional=True,
             max_len=254,
             help="an existing coordinator account",
         ),
@@ -180,6 +196,22 @@ CHECKINS = FileSpec(
         Column("successful", Kind.BOOL, required=True, help="yes if it reached the parent"),
         Column("wellbeing", Kind.INT, minimum=1, maximum=5, help="1 to 5"),
         Column("bonding", Kind.INT, minimum=1, maximum=5, help="getting to know baby, 1 to 5"),
+        Column(
+            "whooley_down",
+            Kind.BOOL,
+            help="often felt down, depressed or hopeless in the past month; empty: not asked",
+        ),
+        Column(
+            "whooley_interest",
+            Kind.BOOL,
+            help="often little interest or pleasure in doing things; empty: not asked",
+        ),
+        Column(
+            "topics",
+            Kind.LIST,
+            choices=tuple(code for code, _label in CHECKIN_TOPICS),
+            help="talked about: " + ", ".join(code for code, _ in CHECKIN_TOPICS),
+        ),
         Column(
             "concerns",
             Kind.LIST,

@@ -66,17 +66,13 @@ def format_float(value: float) -> str:
 
 
 def format_instant(value: datetime, tz: str | None = None) -> str:
-    """Local time in ``tz`` (default: the service time zone) like 2026-11-02T14:30; with the
-    offset only when ambiguous."""
+    """Local time in ``tz`` (default: the service time zone) like 2026-11-02T14:30, with
+    seconds only when they are not 0 and never a fraction of a second; with the offset only
+    when ambiguous."""
     local_zone = zone(tz)
-    local = value.astimezone(UTC).astimezone(local_zone)
+    local = value.astimezone(UTC).astimezone(local_zone).replace(microsecond=0)
     naive = local.replace(tzinfo=None)
-    if local.microsecond:
-        spec = "microseconds"
-    elif local.second:
-        spec = "seconds"
-    else:
-        spec = "minutes"
+    spec = "seconds" if local.second else "minutes"
     fold0 = naive.replace(tzinfo=local_zone, fold=0).utcoffset()
     fold1 = naive.replace(tzinfo=local_zone, fold=1).utcoffset()
     if fold0 != fold1:  # the hour that happens twice when the clocks go back
@@ -240,12 +236,15 @@ def _checkins(session: SessionLike, tz: str | None) -> list[list[str]]:
             "successful": checkin.successful,
             "wellbeing": checkin.wellbeing,
             "bonding": checkin.bonding,
+            "whooley_down": checkin.whooley_down,
+            "whooley_interest": checkin.whooley_interest,
+            "topics": checkin.topics,
             "concerns": checkin.concerns,
             "coordinator_today": checkin.coordinator_today,
             "notes": checkin.notes or None,
             "status": checkin.status,
         }
         row = _format_row(CHECKINS, values, tz)
-        keyed.append(((ref, checkin.occurred_at, email, row), row))
+        keyed.append(((ref, checkin.occurred_at.replace(microsecond=0), email, row), row))
     keyed.sort(key=lambda item: item[0])
     return [row for _key, row in keyed]

@@ -9,8 +9,10 @@ Re-import rules (the key of each file):
 
 * volunteers.csv: ``email``. A new email creates a volunteer account (no password: an
   admin sends the invitation later) and profile; an email that is already a volunteer
-  updates their name and whole profile from the row (an absent ``area`` column keeps the
-  area); an email of a coordinator or admin account is a problem.
+  updates their name and profile from the columns the file has (a column left out keeps
+  that detail; one that is there but empty empties it); an email of a coordinator or
+  admin account is a problem. Only the required columns must be in a file
+  (``columns.Column.required``); any other left out is not known for every row.
 * parents.csv: ``ref``. Parents are only ever added: a ref already in Corner is a problem
   (change existing parents in Corner, where every change is audited).
 * assignments.csv: ``parent_ref`` + ``volunteer_email`` + ``started_on``; a row equal to

@@ -123,7 +123,9 @@ def look_up(session: SessionLike, files: Mapping[str, ParsedFile], tz: str | Non
                     CheckIn.case_id, CheckIn.volunteer_id, CheckIn.occurred_at, CheckIn.status
                 ).where(CheckIn.case_id.in_(chunk), CheckIn.status != CheckInStatus.DELETED)
             ):
-                lookup.checkin_keys.add((case_id, volunteer_id, occurred_at, status))
+                # to the second, as the files give times (app.spreadsheets.cells)
+                second = occurred_at.replace(microsecond=0)
+                lookup.checkin_keys.add((case_id, volunteer_id, second, status))
 
     for area_id, name in session.execute(select(Area.id, Area.name)):
         lookup.areas[name.lower()] = area_id

@@ -122,6 +122,14 @@ def _check_parents(parsed: ParsedFile, problems: Problems) -> None:
         _not_before(name, row, problems, "referred_on", "closed_on")
         if row.get("close_reason") and row.get("closed_on") is None and "closed_on" not in row.bad:
             problems.add(name, row.line, "close_reason", "is given but closed_on is empty", row)
+        if (
+            row.get("closed_on") is not None
+            and row.get("referred_on") is None
+            and "referred_on" not in row.bad
+        ):  # an unknown referral date is the day of the import: after the case closed
+            problems.add(
+                name, row.line, "referred_on", "is not given but closed_on is: give both", row
+            )
     _repeats(name, parsed.rows, lambda row: row.get("ref"), "ref", "the same ref", problems)
 
 

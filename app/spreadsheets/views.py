@@ -59,7 +59,7 @@ KIND_HELP = {
     Kind.TEXT: "text",
     Kind.EMAIL: "an email address",
     Kind.POSTCODE: "a postcode",
-    Kind.DATE: "a date, YYYY-MM-DD",
+    Kind.DATE: "a date, YYYY-MM-DD or DD/MM/YYYY",
     Kind.INSTANT: "a date and time",
     Kind.BOOL: "yes or no",
     Kind.INT: "a whole number",

@@ -21,7 +21,7 @@ from app.models import Area, Assignment, Case, CheckIn, Parent, User, VolunteerP
 from app.spreadsheets.columns import ASSIGNMENTS, CHECKINS, PARENTS, VOLUNTEERS
 from app.spreadsheets.lookup import Lookup, chunks
 from app.spreadsheets.parsed import ParsedFile, Row, rows_of
-from app.timeutil import day_start
+from app.timeutil import day_start, local_date
 
 
 @dataclass
@@ -101,7 +101,12 @@ def _area_id(row: Row, areas: Mapping[str, int]) -> int | None:
     return areas[area.lower()] if area else None
 
 
-def _profile_values(row: Row, present: frozenset[str], areas: Mapping[str, int]) -> dict[str, Any]:
+def _profile_values(
+    row: Row, present: frozenset[str], areas: Mapping[str, int], *, new: bool
+) -> dict[str, Any]:
+    """A profile's values from its row. A new profile gets every field (a column the file
+    leaves out: not known, or its default); an existing one only the fields of the
+    columns the file has, so a column left out leaves that field as it is."""
     values: dict[str, Any] = {
         "postcode": row.get("postcode"),
         "latitude": row.get("latitude"),
@@ -117,10 +122,12 @@ def _profile_values(row: Row, present: frozenset[str], areas: Mapping[str, int])
         "dbs_checked_on": row.get("dbs_checked_on"),
         "dbs_expires_on": row.get("dbs_expires_on"),
         "status": row.get("status") or VolunteerStatus.ACTIVE.value,
+        "area_id": _area_id(row, areas),
     }
-    if "area" in present:
-        values["area_id"] = _area_id(row, areas)
-    return values
+    if new:
+        return values
+    column_of = {"area_id": "area"}
+    return {key: value for key, value in values.items() if column_of.get(key, key) in present}
 
 
 def _write_volunteers(
@@ -161,7 +168,7 @@ def _write_volunteers(
                 {
                     "user_id": created[row.get("email")],
                     "updated_at": now,
-                    **_profile_values(row, parsed.present, areas),
+                    **_profile_values(row, parsed.present, areas, new=True),
                 }
                 for row in new_rows
             ],
@@ -173,7 +180,12 @@ def _write_volunteers(
                 {
                     "id": lookup.users[row.get("email")][0],
                     "first_name": row.get("first_name"),
-                    "last_name": row.get("last_name") or "",
+                    # a file without the column leaves the last name as it is
+                    **(
+                        {"last_name": row.get("last_name") or ""}
+                        if "last_name" in parsed.present
+                        else {}
+                    ),
                 }
                 for row in old_rows
             ],
@@ -191,7 +203,7 @@ def _write_volunteers(
                         "updated_at": next_stamp(
                             lookup.profile_stamps[lookup.users[row.get("email")][0]], now
                         ),
-                        **_profile_values(row, parsed.present, areas),
+                        **_profile_values(row, parsed.present, areas, new=False),
                     }
                     for row in with_profile
                 ],
@@ -203,7 +215,7 @@ def _write_volunteers(
                     {
                         "user_id": lookup.users[row.get("email")][0],
                         "updated_at": now,
-                        **_profile_values(row, parsed.present, areas),
+                        **_profile_values(row, parsed.present, areas, new=True),
                     }
                     for row in without
                 ],
@@ -230,6 +242,11 @@ def _write_parents(
     rows = rows_of(files, PARENTS.name)
     if not rows:
         return cases
+    today = local_date(now, tz)  # the referral date a row does not give
+
+    def referred_on(row: Row) -> Any:
+        return row.get("referred_on") or today
+
     open_refs = {
         row.get("parent_ref")
         for row in rows_of(files, ASSIGNMENTS.name)
@@ -254,8 +271,10 @@ def _write_parents(
                 "contact_mode": row.get("contact_mode"),
                 "availability": row.get("availability") or [],
                 "referral_source": row.get("referral_source"),
-                "referred_on": row.get("referred_on"),
+                "referred_on": referred_on(row),
                 "consent_on": row.get("consent_on"),
+                "consent_method": row.get("consent_method"),
+                "consent_scope": row.get("consent_scope"),
                 "area_id": _area_id(row, areas),
                 "created_at": now,
             }
@@ -280,7 +299,7 @@ def _write_parents(
                 "area_id": _area_id(row, areas),
                 "owner_id": user_ids.get(row.get("coordinator_email") or ""),
                 "high_risk": bool(row.get("high_risk")),
-                "referred_at": day_start(row.get("referred_on"), tz),
+                "referred_at": day_start(referred_on(row), tz),
                 "closed_at": day_start(row.get("closed_on"), tz) if row.get("closed_on") else None,
                 "close_reason": row.get("close_reason") if row.get("closed_on") else None,
                 "created_at": now,
@@ -361,9 +380,9 @@ def _write_checkins(
                 "successful": bool(row.get("successful")),
                 "wellbeing": row.get("wellbeing"),
                 "bonding": row.get("bonding"),
-                "whooley_down": None,
-                "whooley_interest": None,
-                "topics": [],
+                "whooley_down": row.get("whooley_down"),
+                "whooley_interest": row.get("whooley_interest"),
+                "topics": row.get("topics") or [],
                 "concerns": row.get("concerns") or [],
                 "coordinator_today": bool(row.get("coordinator_today")),
                 "notes": row.get("notes") or "",

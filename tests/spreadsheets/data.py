@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.extensions import SessionLike, db
+from app.models import Case, CheckIn, Parent
 
 COORDINATOR = "coord@example.org"
 
@@ -80,6 +81,32 @@ def wipe(session: SessionLike) -> None:
     for table in reversed(db.metadata.sorted_tables):
         session.execute(table.delete())
     session.commit()
+
+
+def consent_and_answers(
+    session: SessionLike,
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """What the round trip must keep: each parent's consent evidence, each check-in's
+    topics and Whooley answers (None, not asked, is kept apart from no)."""
+    parents = session.execute(
+        sa.select(
+            Parent.ref, Parent.consent_on, Parent.consent_method, Parent.consent_scope
+        ).order_by(Parent.ref)
+    ).all()
+    checkins = session.execute(
+        sa.select(
+            Parent.ref,
+            CheckIn.occurred_at,
+            CheckIn.whooley_down,
+            CheckIn.whooley_interest,
+            CheckIn.topics,
+            CheckIn.concerns,
+        )
+        .join(Case, Case.id == CheckIn.case_id)
+        .join(Parent, Parent.id == Case.parent_id)
+        .order_by(Parent.ref, CheckIn.occurred_at)
+    ).all()
+    return [tuple(row) for row in parents], [tuple(row) for row in checkins]
 
 
 def replace(text: str, old: str, new: str, count: int = 1) -> str:

@@ -79,16 +79,16 @@ NOT_UTF8 = 'is not UTF-8 text: save the file as "CSV UTF-8" and try again'
 BROKEN: dict[str, tuple[list[Callable[[Files], None]], list[str]]] = {
     "wrong and impossible dates": (
         [
-            edit("volunteers.csv", "2025-01-10", "10/01/2025"),
+            edit("volunteers.csv", "2025-01-10", "01/30/2025"),
             edit("parents.csv", "2027-01-15", "2027-02-30"),
             edit("assignments.csv", "2026-08-02", "2026-8-2"),
         ],
         [
-            'volunteers.csv:2: training_completed_on: "10/01/2025" is not a date: write it '
-            "as YYYY-MM-DD, like 2026-11-02",
+            'volunteers.csv:2: training_completed_on: "01/30/2025" has the month first (US '
+            "order): write the day first, 30/01/2025, or 2025-01-30",
             'parents.csv:2: due_date: "2027-02-30" is not a real date',
-            'assignments.csv:4: started_on: "2026-8-2" is not a date: write it as YYYY-MM-DD, '
-            "like 2026-11-02",
+            'assignments.csv:4: started_on: "2026-8-2" is not a date: write it as YYYY-MM-DD '
+            "or DD/MM/YYYY, like 2026-11-02 or 02/11/2026",
         ],
     ),
     "implausible dates (the forms' bounds, app.dates)": (
@@ -222,14 +222,18 @@ BROKEN: dict[str, tuple[list[Callable[[Files], None]], list[str]]] = {
     ),
     "empty required cell and a time that does not exist": (
         [
-            edit("parents.csv", "P004,Ana,,,,,,,,,,,,,,2026-11-01", "P004,Ana,,,,,,,,,,,,,,"),
+            edit("volunteers.csv", "tom.ng@example.org,Tom,", "tom.ng@example.org,,"),
             edit("checkins.csv", "2026-03-29T03:15:20", "2026-03-29T01:15"),
         ],
         [
-            "parents.csv:5: referred_on: is empty: every row needs one",
+            "volunteers.csv:4: first_name: is empty: every row needs one",
             'checkins.csv:7: occurred_at: "2026-03-29T01:15" does not exist in Europe/London: '
             "the clocks went forward then",
         ],
+    ),
+    "a closed case without its referral date": (
+        [edit("parents.csv", "in_person,,Self,2025-10-15,", "in_person,,Self,,")],
+        ["parents.csv:4: referred_on: is not given but closed_on is: give both"],
     ),
     "too long and not an email": (
         [

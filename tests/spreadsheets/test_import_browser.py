@@ -57,8 +57,8 @@ def test_admin_fixes_a_file_and_imports(
     text = alert.inner_text()
     assert "Nothing was imported: 2 problems to fix" in text
     assert (
-        'parents.csv:2: referred_on: "1/10/26" is not a date: write it as YYYY-MM-DD, '
-        "like 2026-11-02" in text
+        'parents.csv:2: referred_on: "1/10/26" needs the year in full: write it as '
+        "YYYY-MM-DD or DD/MM/YYYY, like 2026-11-02 or 02/11/2026" in text
     )
     assert "checkins.csv:3: wellbeing: 7 is out of range: it must be from 1 to 5" in text
     screenshot(browser_page, f"spreadsheets-problems-{suffix}")

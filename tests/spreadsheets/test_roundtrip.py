@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app.extensions import SessionLike
+from app.models import Case
 from app.spreadsheets.exporter import export_spreadsheets
 from app.spreadsheets.importer import import_spreadsheets
 from tests.factories import (
@@ -18,7 +19,14 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
-from tests.spreadsheets.data import COORDINATOR, GOOD, encoded, table_counts, wipe
+from tests.spreadsheets.data import (
+    COORDINATOR,
+    GOOD,
+    consent_and_answers,
+    encoded,
+    table_counts,
+    wipe,
+)
 
 
 def export(session: SessionLike) -> dict[str, bytes]:
@@ -44,16 +52,16 @@ def test_imported_files_export_in_the_documented_format(session: SessionLike) ->
     assert all(data.startswith(b"\xef\xbb\xbf") for data in files.values())
     assert files["checkins.csv"].decode("utf-8-sig") == (
         "parent_ref,volunteer_email,occurred_at,mode,duration_min,successful,wellbeing,bonding,"
-        "concerns,coordinator_today,notes,status\r\n"
-        "P001,amira.khan@example.org,2026-10-25T01:30+01:00,text,,no,,,,no,,draft\r\n"
-        "P001,amira.khan@example.org,2026-10-25T01:30+00:00,text,5,yes,3,,anxiety,no,"
+        "whooley_down,whooley_interest,topics,concerns,coordinator_today,notes,status\r\n"
+        "P001,amira.khan@example.org,2026-10-25T01:30+01:00,text,,no,,,,,,,no,,draft\r\n"
+        "P001,amira.khan@example.org,2026-10-25T01:30+00:00,text,5,yes,3,,,,,anxiety,no,"
         "'=SUM(A1),deleted\r\n"
-        "P001,amira.khan@example.org,2026-11-02T14:30,phone,30,yes,4,,,no,"
+        "P001,amira.khan@example.org,2026-11-02T14:30,phone,30,yes,4,,,,,,no,"
         '"Talked about sleep, and feeding.\nFollow up on Friday.",submitted\r\n'
-        "P002,zoe.brown@example.org,2026-06-20T08:00,in_person,60,no,,,,no,,submitted\r\n"
-        "P002,amira.khan@example.org,2026-07-01T14:30,video,45,yes,2,3,low_mood;feeding,yes,"
-        "Tired,submitted\r\n"
-        "P003,tom.ng@example.org,2026-03-29T03:15:20,phone,20,yes,5,5,,no,,submitted\r\n"
+        "P002,zoe.brown@example.org,2026-06-20T08:00,in_person,60,no,,,,,,,no,,submitted\r\n"
+        "P002,amira.khan@example.org,2026-07-01T14:30,video,45,yes,2,3,,,,low_mood;feeding,"
+        "yes,Tired,submitted\r\n"
+        "P003,tom.ng@example.org,2026-03-29T03:15:20,phone,20,yes,5,5,,,,,no,,submitted\r\n"
     )
     assert files["assignments.csv"].decode("utf-8-sig") == (
         "parent_ref,volunteer_email,started_on,ended_on,end_reason\r\n"
@@ -65,12 +73,12 @@ def test_imported_files_export_in_the_documented_format(session: SessionLike) ->
     parents = files["parents.csv"].decode("utf-8-sig").split("\r\n")
     assert parents[1] == (
         "P001,Maria,Nowak,maria@example.org,'+44 7700 900123,BS2 0JA,51.46,-2.58,pl;en,"
-        "2027-01-15,,young_parent,phone,mon-am;tue-pm,Midwife,2026-10-01,2026-10-01,yes,,,"
+        "2027-01-15,,young_parent,phone,mon-am;tue-pm,Midwife,2026-10-01,2026-10-01,,,yes,,,"
         "Bristol,coord@example.org"
     )
     assert parents[3] == (
         'P003,"Jo, Jr",Smith,jo@example.org,,,,,,2025-12-01,2025-11-28,,in_person,,Self,'
-        "2025-10-15,,no,2026-09-30,Moved away,South Glos,"
+        "2025-10-15,,,,no,2026-09-30,Moved away,South Glos,"
     )
     volunteers = files["volunteers.csv"].decode("utf-8-sig").split("\r\n")
     assert volunteers[1] == (
@@ -186,7 +194,7 @@ def test_corner_data_round_trips_byte_for_byte(session: SessionLike) -> None:
 
     first = export(session)
     text = first["checkins.csv"].decode("utf-8-sig")
-    assert "2026-07-03T19:20:41.250000" in text  # BST, with the seconds Corner recorded
+    assert "2026-07-03T19:20:41," in text  # BST, with the seconds Corner recorded (no fraction)
     assert "2026-10-25T01:59+01:00" in text and "2026-10-25T01:00+00:00" in text
     assert "'-2 missed calls" in text
     volunteers = first["volunteers.csv"].decode("utf-8-sig")
@@ -199,3 +207,110 @@ def test_corner_data_round_trips_byte_for_byte(session: SessionLike) -> None:
     assert second == first
     import_into_empty_database(session, second)
     assert export(session) == first
+
+
+def test_consent_evidence_topics_and_whooley_answers_round_trip(session: SessionLike) -> None:
+    """A rich data set, built as Corner writes it: export, import into an empty database,
+    export again gives the same bytes, and no consent evidence or answer is lost."""
+    coordinator = make_user(session, "coordinator", email=COORDINATOR)
+    area = make_area(session, "Bristol")
+    volunteer = make_volunteer(
+        session, area=area, user_kw={"email": "vi@example.org"}, languages=["en", "pl"]
+    )
+    online = make_case(
+        session,
+        make_parent(
+            session,
+            area=area,
+            ref="S-001",
+            consent_on=date(2026, 9, 30),
+            consent_method="online form",
+            consent_scope="contact about peer support; share with assigned volunteer",
+        ),
+        owner=coordinator,
+    )
+    verbal = make_case(
+        session,
+        make_parent(
+            session,
+            ref="S-002",
+            consent_on=date(2026, 10, 2),
+            consent_method="verbal",
+            consent_scope="=contact by phone only, no letters",  # formula-like text
+        ),
+    )
+    make_case(
+        session,
+        make_parent(session, ref="S-003", consent_on=None, consent_method=None, consent_scope=None),
+    )
+    make_assignment(session, online, volunteer, started_at=datetime(2026, 10, 3, 9, 0, tzinfo=UTC))
+    make_assignment(session, verbal, volunteer, started_at=datetime(2026, 10, 4, 9, 0, tzinfo=UTC))
+    answers: list[tuple[Case, datetime, dict[str, Any]]] = [
+        (
+            online,
+            datetime(2026, 10, 10, 9, 30, 15, 123456, tzinfo=UTC),  # Corner's own clock
+            {
+                "whooley_down": True,
+                "whooley_interest": False,
+                "topics": ["sleep", "feelings", "local_services"],
+                "concerns": ["low_mood"],
+            },
+        ),
+        (
+            online,
+            datetime(2026, 10, 17, 9, 30, tzinfo=UTC),
+            {"whooley_down": False, "whooley_interest": True, "topics": ["feeding"]},
+        ),
+        (
+            verbal,
+            datetime(2026, 10, 12, 18, 0, tzinfo=UTC),
+            {"whooley_down": None, "whooley_interest": None, "topics": []},  # not asked
+        ),
+        (
+            verbal,
+            datetime(2026, 10, 14, 18, 0, tzinfo=UTC),
+            {
+                "status": "draft",
+                "submitted_at": None,
+                "whooley_down": False,
+                "whooley_interest": None,
+                "topics": ["practical", "baby_development", "birth", "relationships"],
+            },
+        ),
+    ]
+    for case, when, kw in answers:
+        make_checkin(session, case, volunteer, occurred_at=when, **kw)
+    session.commit()
+    before = consent_and_answers(session)
+
+    first = export(session)
+    parents = first["parents.csv"].decode("utf-8-sig")
+    assert parents.splitlines()[0].startswith(
+        "ref,first_name,last_name,email,phone,postcode,latitude,longitude,languages,due_date,"
+        "birth_date,tags,contact_mode,availability,referral_source,referred_on,consent_on,"
+        "consent_method,consent_scope,"
+    )
+    assert ",2026-09-30,online form,contact about peer support; share with assigned volunteer," in (
+        parents
+    )
+    assert ',2026-10-02,verbal,"\'=contact by phone only, no letters",' in parents
+    checkins = first["checkins.csv"].decode("utf-8-sig")
+    assert checkins.splitlines()[0] == (
+        "parent_ref,volunteer_email,occurred_at,mode,duration_min,successful,wellbeing,bonding,"
+        "whooley_down,whooley_interest,topics,concerns,coordinator_today,notes,status"
+    )
+    assert (
+        "S-001,vi@example.org,2026-10-10T10:30:15,phone,30,yes,4,,yes,no,"
+        "sleep;feelings;local_services,low_mood,no,,submitted\r\n"  # no microseconds
+    ) in checkins
+    assert "S-002,vi@example.org,2026-10-12T19:00,phone,30,yes,4,,,,,,no,,submitted\r\n" in (
+        checkins
+    )
+
+    import_into_empty_database(session, first)
+    second = export(session)
+    assert second == first
+    after = consent_and_answers(session)
+    assert after[0] == before[0]  # consent: when, how, what, for every parent
+    dropped = [(ref, at.replace(microsecond=0), *rest) for ref, at, *rest in before[1]]
+    assert after[1] == dropped  # topics and answers; times to the second

@@ -54,7 +54,8 @@ def test_page_explains_the_files(client: FlaskClient, admin: User) -> None:
     assert 'enctype="multipart/form-data"' in text
     for name in FIELDS:
         assert f"<code>{name}</code>" in text
-    assert "<code>coordinator_email</code>" in text and "the column may be left out" in text
+    assert "<code>coordinator_email</code>" in text and "may be empty or left out" in text
+    assert "<code>DD/MM/YYYY</code>" in text
     assert "(UK time unless an offset" in text
 
 
@@ -95,7 +96,7 @@ def test_upload_with_problems_lists_them_all_and_imports_nothing(
 ) -> None:
     login(client, admin.email)
     files: dict[str, str | bytes] = dict(GOOD)
-    files["parents.csv"] = replace(GOOD["parents.csv"], "2027-01-15", "15/01/2027")
+    files["parents.csv"] = replace(GOOD["parents.csv"], "2027-01-15", "01/15/2027")
     files["checkins.csv"] = replace(GOOD["checkins.csv"], "P003,tom.ng", "P404,tom.ng")
     files["volunteers.csv"] = GOOD["volunteers.csv"].replace("Zoë", "Zoë").encode("latin-1")
     before = table_counts(session)
@@ -106,8 +107,8 @@ def test_upload_with_problems_lists_them_all_and_imports_nothing(
     problems = [
         'volunteers.csv:3: first_name: is not UTF-8 text: save the file as "CSV UTF-8" and '
         "try again",
-        'parents.csv:2: due_date: "15/01/2027" is not a date: write it as YYYY-MM-DD, '
-        "like 2026-11-02",
+        'parents.csv:2: due_date: "01/15/2027" has the month first (US order): write the '
+        "day first, 15/01/2027, or 2027-01-15",
         "checkins.csv:7: parent_ref: no parent has the ref P404 (neither in parents.csv nor "
         "in Corner)",
     ]
