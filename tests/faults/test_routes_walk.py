@@ -8,13 +8,19 @@ filter forms and links, and from a list of the usual names. As each role (anonym
 volunteer, coordinator, admin):
 
 * every URL argument in turn takes values its converter should refuse or the database
-  cannot hold (``99999999999999999999999``, ``-1``, ``0``, 2³¹-1, …); a route that does not
-  match is a 404, and a matched one with an unknown id is a 404 for a role that may use it
-  (a login redirect or 403 for one that may not);
-* every GET route gets bad query arguments: huge and negative numbers, dates at the ends of
-  the calendar, odd characters, unknown filter values, all at once and one name at a time;
-* every POST route gets an empty form, a garbage form and an unreadable body, each with a
-  valid CSRF token, and one without a token.
+  cannot hold (``99999999999999999999999``, ``-1``, ``2147483648``: no route matches, a 404;
+  tried as the admin, since routing does not depend on who asks) or that no record has
+  (``0`` as every role, ``2147483647`` as one that may use the route): a 404 for a role that
+  may use the route, the login page or a 403 for one that may not;
+* every GET route gets bad query arguments (huge and negative numbers, dates at the ends of
+  the calendar and past them, odd characters, unknown filter values, broken
+  percent-encoding): every name at once and each of the route's own names alone, as one
+  role that may use it (any such role reads them the same way); every other role sends the
+  issue's values (``page=10**21&actor=10**21&date_to=0001-01-01…``); control characters
+  are a 400 everywhere;
+* every POST route gets, with a valid CSRF token, an empty form, a garbage form, broken
+  percent-encoding, raw bytes, a binary body and a multipart file; and a form without a
+  token. A role refused at the gate posts the empty form only.
 
 Every answer must be below 500. The forms' own fields are fuzzed by test_form_fuzz.py.
 """
