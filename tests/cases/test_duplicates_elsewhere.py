@@ -5,6 +5,7 @@ both sides."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -82,6 +83,7 @@ def test_a_coordinator_of_both_areas_sees_a_link_not_a_mention(
     client: FlaskClient, session: SessionLike, world: World
 ) -> None:
     mine, theirs = two_areas(session, world)
+    assert theirs.area is not None
     both = make_user(session, "coordinator", areas=[world.area, theirs.area])
     session.commit()
     login(client, both.email)
@@ -143,7 +145,7 @@ def test_set_aside_in_sql_and_python_agree(session: SessionLike, world: World) -
     from app.cases import queries
     from app.cases.service import duplicates_of
 
-    closed = {"status": "closed", "area": world.area}
+    closed: dict[str, Any] = {"status": "closed", "area": world.area}
     survivor = make_case(session, make_parent(session, area=world.area, phone="0111"))
     copy = make_parent(session, area=world.area, phone="0111")
     make_case(session, copy, close_reason="Duplicate referral", **closed)
