@@ -312,7 +312,7 @@ def test_every_route_refuses_what_does_not_fit_without_a_500(
             for url in _seeded_urls(app, rule, ids)[:1]
         ]
         for path, found in _discover(client, urls).queries.items():
-            page_found.setdefault(path, set()).update(found)
+            page_names.setdefault(path, set()).update(found)
     app_names = _query_names_of_app()
     assert {"page", "status"} <= app_names, "the source scan found no query arguments"
     usual = set(USUAL_NAMES) | app_names
