@@ -284,6 +284,9 @@ CLOSE_REASONS = [
     ("other", "Other"),
 ]
 CLOSE_REASON_LABELS = dict(CLOSE_REASONS)
+#: A case closed for one of these reasons (compared in lower case; cases store the words,
+#: an import may store the code) sets its parent aside as a copy of another parent.
+DUPLICATE_CLOSE_REASONS = ("duplicate", CLOSE_REASON_LABELS["duplicate"].lower())
 
 #: Why an assignment ends (code, words).
 END_REASONS = [

@@ -12,7 +12,6 @@ from app.cases.forms import CloseCaseForm, ParentEditForm
 from app.cases.service import (
     accept_referral,
     close_case,
-    duplicates_of,
     reopen_case,
     set_high_risk,
     update_parent,
@@ -53,9 +52,7 @@ def case_detail(case_id: int) -> str:
         return html
     show_deleted = request.args.get("deleted") == "1"
     timeline = queries.case_timeline(db.session, case, show_deleted=show_deleted)
-    duplicates = queries.visible_duplicate_cases(
-        db.session, me(), duplicates_of(db.session, parent)
-    )
+    duplicates = queries.possible_duplicates(db.session, me(), parent)
     html = render_template(
         "cases/case_detail.html",
         case=case,

@@ -9,7 +9,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
-from app.cases.service import phone_digits_sql
+from app.cases.service import (
+    duplicate_keys,
+    duplicates_of,
+    phone_digits_sql,
+    set_aside_as_duplicate,
+)
 from app.domain import CaseStatus, CheckInStatus, Role, Stage
 from app.extensions import SessionLike
 from app.models import Area, Assignment, Case, CheckIn, EscalationFlag, Parent, User
@@ -25,20 +30,22 @@ def duplicate_exists() -> ColumnElement[bool]:
     """True where another parent may be the same person as ``Parent`` (see duplicates_of).
 
     Built from grouped, uncorrelated subqueries (each key that occurs more than once), so the
-    database does one pass per key instead of comparing every parent with every other.
+    database does one pass per key instead of comparing every parent with every other. A
+    parent set aside as a duplicate counts for no key.
     """
     other = aliased(Parent)
+    kept = ~set_aside_as_duplicate(other.id)
     email_key = func.lower(other.email)
     dup_emails = (
         select(email_key)
-        .where(other.email.is_not(None))
+        .where(other.email.is_not(None), kept)
         .group_by(email_key)
         .having(func.count() > 1)
     )
     phone_key = phone_digits_sql(other.phone)
     dup_phones = (
         select(phone_key)
-        .where(other.phone.is_not(None))
+        .where(other.phone.is_not(None), kept)
         .group_by(phone_key)
         .having(func.count() > 1)
     )
@@ -46,13 +53,13 @@ def duplicate_exists() -> ColumnElement[bool]:
     named = other.last_name != ""
     dup_due = (
         select(first, last, other.due_date)
-        .where(named, other.due_date.is_not(None))
+        .where(named, other.due_date.is_not(None), kept)
         .group_by(first, last, other.due_date)
         .having(func.count() > 1)
     )
     dup_birth = (
         select(first, last, other.birth_date)
-        .where(named, other.birth_date.is_not(None))
+        .where(named, other.birth_date.is_not(None), kept)
         .group_by(first, last, other.birth_date)
         .having(func.count() > 1)
     )
@@ -326,14 +333,33 @@ def open_assignment(session: SessionLike, case: Case) -> Assignment | None:
     )
 
 
-def visible_duplicate_cases(session: SessionLike, user: User, parents: list[Parent]) -> list[Case]:
-    """The cases of possible duplicates that this coordinator may open."""
-    if not parents:
-        return []
+@dataclass
+class Duplicates:
+    """Possible duplicates of one parent, as one user may know of them."""
+
+    #: the cases of possible duplicates this user may open
+    cases: list[Case]
+    #: for each possible duplicate in an area this user cannot see: what matched, in words
+    #: ("phone number"); nothing else about that parent or case
+    elsewhere: list[list[str]]
+
+    def __bool__(self) -> bool:
+        return bool(self.cases or self.elsewhere)
+
+
+def possible_duplicates(session: SessionLike, user: User, parent: Parent) -> Duplicates:
+    """Other parents who may be this one: the cases ``user`` may open, and a mention (what
+    matched, never who) of those whose cases are all outside what ``user`` may see."""
+    others = duplicates_of(session, parent)
+    if not others:
+        return Duplicates([], [])
     query = (
         select(Case)
         .options(joinedload(Case.parent))
-        .where(Case.parent_id.in_([p.id for p in parents]), visible_cases(user))
+        .where(Case.parent_id.in_([p.id for p in others]), visible_cases(user))
         .order_by(Case.id)
     )
-    return list(session.scalars(query))
+    cases = list(session.scalars(query))
+    seen = {c.parent_id for c in cases}
+    elsewhere = [duplicate_keys(parent, p) for p in others if p.id not in seen]
+    return Duplicates(cases, elsewhere)
