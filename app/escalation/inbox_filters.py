@@ -91,8 +91,5 @@ def parse_inbox_args(args: Mapping[str, str], area_ids: Collection[int]) -> Pars
     mine = mine_text in _TRUE
     if not mine and mine_text not in _FALSE:
         messages.append("'My cases' was not understood, so everyone's cases are shown.")
-    page = _whole_number(args.get("page") or "") or 1
-    return ParsedFilters(
-        InboxFilters(severity, rule, status, area_id, mine, max(1, min(page, PAGE_MAX, DB_INT_MAX))),
-        messages,
-    )
+    page = max(1, min(_whole_number(args.get("page") or "") or 1, PAGE_MAX, DB_INT_MAX))
+    return ParsedFilters(InboxFilters(severity, rule, status, area_id, mine, page), messages)
