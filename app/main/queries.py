@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 
 from app.domain import (
     CaseStatus,
@@ -174,4 +174,5 @@ def expiring_checks(
     rows = session.execute(
         base.order_by(VolunteerProfile.dbs_expires_on, User.last_name, User.id).limit(limit)
     )
-    return [ExpiringVolunteer(volunteer, expires) for volunteer, expires in rows], int(total)
+    found = [ExpiringVolunteer(v, expires) for v, expires in rows if expires is not None]
+    return found, int(total)

@@ -47,7 +47,8 @@ def failed_email(session: SessionLike, n: int) -> None:
 
 def card(html: str, href: str) -> int:
     """The number on the card that links to ``href``."""
-    match = re.search(rf'<a class="card" href="{re.escape(href)}"><span class="big">(\d+)</span>', html)
+    pattern = rf'<a class="card" href="{re.escape(href)}"><span class="big">(\d+)</span>'
+    match = re.search(pattern, html)
     assert match, f"no card linking to {href}"
     return int(match.group(1))
 
