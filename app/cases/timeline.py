@@ -74,8 +74,13 @@ def _close_reason(event: AuditEvent, case: Case, latest_close: AuditEvent | None
         code = detail.removeprefix("reason: ")
         return CLOSE_REASON_LABELS.get(code, "")
     if event is latest_close and case.status == CaseStatus.CLOSED:
-        return case.close_reason or ""
+        return _reason_words(case.close_reason)
     return ""
+
+
+def _reason_words(reason: str | None) -> str:
+    """The stored close reason in words (an import or the demo may have stored the code)."""
+    return CLOSE_REASON_LABELS.get(reason or "", reason or "")
 
 
 def _case_events(session: SessionLike, case: Case) -> list[TimelineItem]:
@@ -112,7 +117,12 @@ def _case_events(session: SessionLike, case: Case) -> list[TimelineItem]:
     if case.closed_at is not None and latest_close is None:  # closed by an import
         items.append(
             TimelineItem(
-                case.closed_at, "closed", case, "Case closed", None, case.close_reason or ""
+                case.closed_at,
+                "closed",
+                case,
+                "Case closed",
+                None,
+                _reason_words(case.close_reason),
             )
         )
     return items

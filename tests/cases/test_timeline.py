@@ -104,10 +104,18 @@ def test_an_imported_closed_case_shows_its_closing(
         closed_at=at("2026-10-20T12:00"),
         close_reason="Support completed",
     )
+    coded = make_case(
+        session,
+        make_parent(session, area=world.area),
+        status="closed",
+        closed_at=at("2026-10-21T12:00"),
+        close_reason="parent_declined",
+    )
     session.commit()
     login(client, world.coordinator.email)
     text = timeline(client, case)
     assert "Case closed" in text and "Reason: Support completed" in text
+    assert "Reason: Parent no longer wants support" in timeline(client, coded)
 
 
 def test_assignments_and_check_ins_say_what_happened(
