@@ -16,6 +16,7 @@ from app.cases.service import (
     set_high_risk,
     update_parent,
 )
+from app.cases.timeline import case_timeline
 from app.cases.view_helpers import (
     ALL_ROLES,
     STAFF,
@@ -51,7 +52,7 @@ def case_detail(case_id: int) -> str:
         db.session.commit()  # the audit event; after rendering, so nothing reloads
         return html
     show_deleted = request.args.get("deleted") == "1"
-    timeline = queries.case_timeline(db.session, case, show_deleted=show_deleted)
+    timeline = case_timeline(db.session, case, show_deleted=show_deleted)
     duplicates = queries.possible_duplicates(db.session, me(), parent)
     html = render_template(
         "cases/case_detail.html",
@@ -126,8 +127,9 @@ def close(case_id: int) -> str | Response:
         flash("This case is already closed.", "error")
         return redirect(url_for("cases.case_detail", case_id=case.id))
     if form.validate_on_submit():
-        close_case(db.session, now(), case, CLOSE_REASON_LABELS[form.reason.data or "other"])
-        audit("case.closed", "case", case.id)
+        reason = form.reason.data or "other"
+        close_case(db.session, now(), case, CLOSE_REASON_LABELS[reason])
+        audit("case.closed", "case", case.id, detail=f"reason: {reason}")  # a code, not free text
         db.session.commit()
         flash("The case is closed.", "success")
         return redirect(url_for("cases.case_detail", case_id=case.id))

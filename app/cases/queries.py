@@ -17,7 +17,7 @@ from app.cases.service import (
 )
 from app.domain import CaseStatus, CheckInStatus, Role, Stage
 from app.extensions import SessionLike
-from app.models import Area, Assignment, Case, CheckIn, EscalationFlag, Parent, User
+from app.models import Area, Assignment, Case, CheckIn, Parent, User
 from app.scope import visible_cases
 from app.stage_sql import stage_sql
 
@@ -257,57 +257,6 @@ def checkin_for(session: SessionLike, user: User, checkin_id: int) -> CheckIn | 
 
 
 # --------------------------------------------------------------------------- case page
-
-
-@dataclass
-class TimelineItem:
-    at: datetime
-    kind: str  # checkin | assignment_start | assignment_end | flag
-    obj: Any
-
-
-@dataclass
-class Timeline:
-    items: list[TimelineItem]
-    draft_count: int
-    deleted_count: int
-
-
-def case_timeline(session: SessionLike, case: Case, *, show_deleted: bool) -> Timeline:
-    """Check-ins, assignments and flags of one case in one list, newest first."""
-    statuses = [CheckInStatus.SUBMITTED.value]
-    if show_deleted:
-        statuses.append(CheckInStatus.DELETED.value)
-    checkins = session.scalars(
-        select(CheckIn)
-        .options(joinedload(CheckIn.volunteer), joinedload(CheckIn.deleted_by))
-        .where(CheckIn.case_id == case.id, CheckIn.status.in_(statuses))
-    )
-    items = [TimelineItem(c.occurred_at, "checkin", c) for c in checkins]
-    assignments = session.scalars(
-        select(Assignment)
-        .options(joinedload(Assignment.volunteer), joinedload(Assignment.assigned_by))
-        .where(Assignment.case_id == case.id)
-    )
-    for a in assignments:
-        items.append(TimelineItem(a.started_at, "assignment_start", a))
-        if a.ended_at is not None:
-            items.append(TimelineItem(a.ended_at, "assignment_end", a))
-    flags = session.scalars(select(EscalationFlag).where(EscalationFlag.case_id == case.id))
-    items.extend(TimelineItem(f.raised_at, "flag", f) for f in flags)
-    items.sort(key=lambda i: (i.at, i.kind), reverse=True)
-    counts = dict(
-        session.execute(
-            select(CheckIn.status, func.count())
-            .where(CheckIn.case_id == case.id)
-            .group_by(CheckIn.status)
-        ).all()
-    )
-    return Timeline(
-        items,
-        int(counts.get(CheckInStatus.DRAFT.value, 0)),
-        int(counts.get(CheckInStatus.DELETED.value, 0)),
-    )
 
 
 def volunteer_checkins(session: SessionLike, case: Case, volunteer: User) -> list[CheckIn]:

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
+from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
 
-from app.domain import EmailStatus, FlagStatus
+from app.domain import EmailStatus, FlagStatus, Role
+from app.escalation.inbox_filters import ALL, UNRESOLVED, InboxFilters
 from app.extensions import SessionLike
-from app.models import Case, EscalationFlag, OutboxEmail, Parent, User
+from app.models import Area, Case, EscalationFlag, OutboxEmail, Parent, User
 from app.scope import visible_cases
+
+#: cases (rows) on one page of the inbox
+INBOX_PAGE_SIZE = 50
 
 #: most severe first (ORDER BY)
 SEVERITY_RANK = sql_case(
@@ -21,22 +27,131 @@ SEVERITY_RANK = sql_case(
 
 
 @dataclass
-class FlagRow:
-    flag: EscalationFlag
+class InboxRow:
+    """One case in the inbox with the flags of it that match the filters."""
+
     case: Case
     parent: Parent
+    area_name: str | None
+    #: most severe first, then oldest
+    flags: list[EscalationFlag]
+
+    @property
+    def worst(self) -> EscalationFlag:
+        """The flag to open first: the most severe, then the oldest."""
+        return self.flags[0]
+
+    @property
+    def oldest_raised_at(self) -> datetime:
+        return min(flag.raised_at for flag in self.flags)
 
 
-def inbox_rows(session: SessionLike, user: User) -> list[FlagRow]:
-    """Unresolved flags of cases this user may see: most severe first, then oldest."""
-    rows = session.execute(
-        select(EscalationFlag, Case, Parent)
+@dataclass
+class InboxPage:
+    rows: list[InboxRow]
+    #: cases and flags matching the filters (all pages)
+    cases: int
+    flags: int
+    page: int
+    pages: int
+    #: {severity: cases with a flag of that severity}, every other filter applied
+    by_severity: dict[str, int]
+
+
+def _flag_clauses(filters: InboxFilters, *, severity: bool = True) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if filters.status == UNRESOLVED:
+        clauses.append(EscalationFlag.status != FlagStatus.RESOLVED.value)
+    elif filters.status != ALL:
+        clauses.append(EscalationFlag.status == filters.status)
+    if filters.rule:
+        clauses.append(EscalationFlag.rule == filters.rule)
+    if severity and filters.severity:
+        clauses.append(EscalationFlag.severity == filters.severity)
+    return clauses
+
+
+def _case_clauses(user: User, filters: InboxFilters) -> list[ColumnElement[bool]]:
+    clauses = [visible_cases(user)]
+    if filters.area_id is not None:
+        clauses.append(Case.area_id == filters.area_id)
+    if filters.mine:
+        clauses.append(Case.owner_id == user.id)
+    return clauses
+
+
+def inbox_page(session: SessionLike, user: User, filters: InboxFilters) -> InboxPage:
+    """One page of the inbox: cases with flags matching ``filters``, one row per case, the
+    case with the most severe flag first, then the one waiting longest. Three statements,
+    however many flags there are: the totals, the count by severity, the page."""
+    where = [*_flag_clauses(filters), *_case_clauses(user, filters)]
+    cases, flags = session.execute(
+        select(func.count(distinct(EscalationFlag.case_id)), func.count(EscalationFlag.id))
+        .join(Case, Case.id == EscalationFlag.case_id)
+        .where(*where)
+    ).one()
+    by_severity = {
+        severity: count
+        for severity, count in session.execute(
+            select(EscalationFlag.severity, func.count(distinct(EscalationFlag.case_id)))
+            .join(Case, Case.id == EscalationFlag.case_id)
+            .where(*_flag_clauses(filters, severity=False), *_case_clauses(user, filters))
+            .group_by(EscalationFlag.severity)
+        )
+    }
+    pages = max(1, -(-int(cases) // INBOX_PAGE_SIZE))
+    page = min(filters.page, pages)
+    rows: list[InboxRow] = []
+    if cases:
+        rows = _inbox_rows(session, where, filters, page)
+    return InboxPage(rows, int(cases), int(flags), page, pages, by_severity)
+
+
+def _inbox_rows(
+    session: SessionLike, where: list[ColumnElement[bool]], filters: InboxFilters, page: int
+) -> list[InboxRow]:
+    """The page's cases (grouped, ordered, limited in the database) with their flags."""
+    worst = func.min(SEVERITY_RANK).label("worst")
+    oldest = func.min(EscalationFlag.raised_at).label("oldest")
+    groups: Any = (
+        select(EscalationFlag.case_id.label("case_id"), worst, oldest)
+        .join(Case, Case.id == EscalationFlag.case_id)
+        .where(*where)
+        .group_by(EscalationFlag.case_id)
+        .order_by(worst, oldest, EscalationFlag.case_id)
+        .limit(INBOX_PAGE_SIZE)
+        .offset((page - 1) * INBOX_PAGE_SIZE)
+        .subquery()
+    )
+    result = session.execute(
+        select(EscalationFlag, Case, Parent, Area.name)
+        .join(groups, groups.c.case_id == EscalationFlag.case_id)
         .join(Case, Case.id == EscalationFlag.case_id)
         .join(Parent, Parent.id == Case.parent_id)
-        .where(EscalationFlag.status != FlagStatus.RESOLVED.value, visible_cases(user))
-        .order_by(SEVERITY_RANK, EscalationFlag.raised_at, EscalationFlag.id)
+        .outerjoin(Area, Area.id == Case.area_id)
+        .where(*_flag_clauses(filters))
+        .order_by(
+            groups.c.worst,
+            groups.c.oldest,
+            groups.c.case_id,
+            SEVERITY_RANK,
+            EscalationFlag.raised_at,
+            EscalationFlag.id,
+        )
     )
-    return [FlagRow(flag, case, parent) for flag, case, parent in rows]
+    rows: list[InboxRow] = []
+    for flag, case, parent, area_name in result:
+        if not rows or rows[-1].case.id != case.id:
+            rows.append(InboxRow(case, parent, area_name, []))
+        rows[-1].flags.append(flag)
+    return rows
+
+
+def inbox_areas(session: SessionLike, user: User) -> list[Area]:
+    """The areas this user may filter the inbox by: a coordinator's own, else every area."""
+    if user.role == Role.COORDINATOR and user.areas:
+        return sorted(user.areas, key=lambda area: area.name)
+    return list(session.scalars(select(Area).order_by(Area.name)))
 
 
 def flag_for(session: SessionLike, user: User, flag_id: int) -> EscalationFlag | None:

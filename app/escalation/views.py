@@ -8,14 +8,22 @@ from werkzeug.wrappers import Response
 
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm
-from app.domain import EMAIL_STATUS_LABELS, MAYBE_DELIVERED, SEVERITY_LABELS, EmailStatus
+from app.domain import (
+    EMAIL_STATUS_LABELS,
+    MAYBE_DELIVERED,
+    RULE_LABELS,
+    SEVERITY_LABELS,
+    EmailStatus,
+)
 from app.email import retry_email
 from app.escalation import bp
 from app.escalation.forms import ResolveForm, thresholds_form
+from app.escalation.inbox_filters import STATUS_CHOICES, parse_inbox_args
 from app.escalation.queries import (
     case_flags,
     flag_for,
-    inbox_rows,
+    inbox_areas,
+    inbox_page,
     outbox_counts,
     outbox_emails,
     outbox_maybe_delivered_count,
@@ -33,17 +41,21 @@ from app.web import audit, client_ip, now
 @bp.route("/flags")
 @roles("coordinator", "admin")
 def inbox() -> str:
+    """The flag inbox: one row per case; filters in the query string (see inbox_filters)."""
     moment = now()
-    rows = inbox_rows(db.session, current_user)
-    today = local_date(moment)
-    counts = {key: 0 for key in SEVERITY_LABELS}
-    for row in rows:
-        counts[row.flag.severity] += 1
+    areas = inbox_areas(db.session, current_user)
+    parsed = parse_inbox_args(request.args, {area.id for area in areas})
+    result = inbox_page(db.session, current_user, parsed.filters)
     return render_template(
         "escalation/inbox.html",
-        rows=rows,
-        counts=counts,
-        today=today,
+        result=result,
+        filters=parsed.filters,
+        messages=parsed.messages,
+        areas=areas if len(areas) > 1 else [],
+        severities=SEVERITY_LABELS,
+        rules=sorted(RULE_LABELS.items(), key=lambda item: item[1]),
+        statuses=STATUS_CHOICES,
+        today=local_date(moment),
         now=moment,
     )
 

@@ -1,13 +1,40 @@
-"""The counts on each role's home page."""
+"""The counts on each role's home page, and the coordinator's "what needs me today"."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 
-from app.domain import CheckInStatus, EmailStatus, FlagStatus
+from app.domain import (
+    CaseStatus,
+    CheckInStatus,
+    EmailStatus,
+    FlagStatus,
+    Role,
+    Severity,
+    VolunteerStatus,
+)
 from app.extensions import SessionLike
-from app.models import Assignment, Case, CheckIn, EscalationFlag, OutboxEmail, User
+from app.matching.queries import visible_volunteers
+from app.models import (
+    Assignment,
+    Case,
+    CheckIn,
+    EscalationFlag,
+    OutboxEmail,
+    Parent,
+    User,
+    VolunteerProfile,
+)
 from app.scope import visible_cases
+
+#: how far ahead the home page looks for DBS checks to renew
+EXPIRY_DAYS = 30
+#: how many of the longest-waiting parents and soon-expiring volunteers the home page lists
+HOME_LIST_LENGTH = 5
 
 
 def open_assignment_count(session: SessionLike, volunteer: User) -> int:
@@ -52,17 +79,6 @@ def case_counts_by_status(session: SessionLike, user: User) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def unresolved_flag_counts_by_severity(session: SessionLike, user: User) -> dict[str, int]:
-    """{severity: how many} of the flags not yet resolved on the cases this user may see."""
-    rows = session.execute(
-        select(EscalationFlag.severity, func.count())
-        .join(Case, Case.id == EscalationFlag.case_id)
-        .where(EscalationFlag.status != FlagStatus.RESOLVED, visible_cases(user))
-        .group_by(EscalationFlag.severity)
-    )
-    return {severity: count for severity, count in rows}
-
-
 def user_counts_by_role(session: SessionLike) -> dict[str, int]:
     """{role: how many accounts}."""
     rows = session.execute(select(User.role, func.count()).group_by(User.role))
@@ -79,3 +95,84 @@ def failed_email_count(session: SessionLike) -> int:
         )
         or 0
     )
+
+
+# --------------------------------------------------------------------------- what needs me today
+
+
+@dataclass
+class FlagCounts:
+    urgent_not_acknowledged: int
+    unresolved: int
+
+
+def flags_needing_attention(session: SessionLike, user: User) -> FlagCounts:
+    """Urgent flags nobody has acknowledged yet, and all flags not yet resolved (one statement)."""
+    urgent_open = (EscalationFlag.severity == Severity.URGENT.value) & (
+        EscalationFlag.status == FlagStatus.OPEN.value
+    )
+    urgent, unresolved = session.execute(
+        select(
+            func.coalesce(func.sum(sql_case((urgent_open, 1), else_=0)), 0),
+            func.count(EscalationFlag.id),
+        )
+        .join(Case, Case.id == EscalationFlag.case_id)
+        .where(EscalationFlag.status != FlagStatus.RESOLVED.value, visible_cases(user))
+    ).one()
+    return FlagCounts(int(urgent), int(unresolved))
+
+
+@dataclass
+class WaitingParent:
+    case: Case
+    parent: Parent
+    referred_at: datetime
+
+
+def longest_waiting(
+    session: SessionLike, user: User, limit: int = HOME_LIST_LENGTH
+) -> list[WaitingParent]:
+    """Accepted parents still waiting for a volunteer, the longest waiting first."""
+    rows = session.execute(
+        select(Case, Parent)
+        .join(Parent, Parent.id == Case.parent_id)
+        .where(Case.status == CaseStatus.WAITING.value, visible_cases(user))
+        .order_by(Case.referred_at, Case.id)
+        .limit(limit)
+    )
+    return [WaitingParent(case, parent, case.referred_at) for case, parent in rows]
+
+
+@dataclass
+class ExpiringVolunteer:
+    user: User
+    dbs_expires_on: date
+
+
+def expiring_checks(
+    session: SessionLike, user: User, today: date, limit: int = HOME_LIST_LENGTH
+) -> tuple[list[ExpiringVolunteer], int]:
+    """Volunteers still supporting (active or paused, account open) whose DBS check has
+    expired or expires within EXPIRY_DAYS, the soonest first; and how many there are.
+
+    Corner keeps no training renewal date yet (only when training was completed), so only
+    the DBS check is looked at; when a training expiry is added it belongs in ``due``.
+    """
+    due = VolunteerProfile.dbs_expires_on <= today + timedelta(days=EXPIRY_DAYS)
+    base = (
+        select(User, VolunteerProfile.dbs_expires_on)
+        .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(
+            User.role == Role.VOLUNTEER.value,
+            User.active.is_(True),
+            VolunteerProfile.status != VolunteerStatus.LEFT.value,
+            due,
+            visible_volunteers(user),
+        )
+    )
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.execute(
+        base.order_by(VolunteerProfile.dbs_expires_on, User.last_name, User.id).limit(limit)
+    )
+    found = [ExpiringVolunteer(v, expires) for v, expires in rows if expires is not None]
+    return found, int(total)

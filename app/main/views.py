@@ -9,6 +9,7 @@ from app.auth.access import roles
 from app.domain import CaseStatus
 from app.extensions import db
 from app.main import bp, queries
+from app.timeutil import local_date
 from app.web import now
 
 
@@ -23,13 +24,24 @@ def home() -> str:
             drafts=queries.draft_count(db.session, current_user),
         )
     if role == "coordinator":
+        moment = now()
         by_status = queries.case_counts_by_status(db.session, current_user)
+        expiring, expiring_total = queries.expiring_checks(
+            db.session, current_user, local_date(moment)
+        )
         return render_template(
             "main/home_coordinator.html",
-            waiting=by_status.get(CaseStatus.WAITING, 0) + by_status.get(CaseStatus.REFERRED, 0),
+            flags=queries.flags_needing_attention(db.session, current_user),
+            referrals=by_status.get(CaseStatus.REFERRED, 0),
+            waiting=by_status.get(CaseStatus.WAITING, 0),
             active=by_status.get(CaseStatus.ACTIVE, 0),
-            flags=queries.unresolved_flag_counts_by_severity(db.session, current_user),
-            now=now(),
+            longest_waiting=queries.longest_waiting(db.session, current_user),
+            expiring=expiring,
+            expiring_total=expiring_total,
+            expiry_days=queries.EXPIRY_DAYS,
+            failed=queries.failed_email_count(db.session),
+            today=local_date(moment),
+            now=moment,
         )
     return render_template(
         "main/home_admin.html",

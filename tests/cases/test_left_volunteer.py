@@ -128,7 +128,7 @@ def test_the_scan_flags_a_left_volunteers_open_assignment_for_the_coordinator(
     login(client, world.coordinator.email)
     page = client.get(f"/cases/{world.alice_case.id}")
     assert page.status_code == 200
-    assert "Flag: Volunteer paused, left or DBS expired" in page.get_data(as_text=True)
+    assert "Flag raised: Volunteer paused, left or DBS expired" in page.get_data(as_text=True)
 
 
 def test_the_scan_flags_a_deactivated_volunteers_open_assignment_as_left(

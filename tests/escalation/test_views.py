@@ -47,19 +47,27 @@ def setup(session: SessionLike):
     return coordinator, case, other, flags
 
 
-def test_inbox_orders_by_severity_then_oldest_and_hides_other_areas(
+def test_inbox_groups_a_cases_flags_into_one_row_and_hides_other_areas(
     client: FlaskClient, session: SessionLike
 ) -> None:
     coordinator, case, other, flags = setup(session)
     login(client, coordinator.email)
     html = client.get("/flags").get_data(as_text=True)
-    positions = [
-        html.index(f'/flags/{flags[k].id}"') for k in ("urgent", "high_old", "high_new", "low_old")
-    ]
-    assert positions == sorted(positions)
+    # one row for the case's four flags, opening its most severe flag
+    assert html.count('class="flag-row ') == 1
+    assert f'/flags/{flags["urgent"].id}"' in html
+    for key in ("high_old", "high_new", "low_old"):
+        assert f'/flags/{flags[key].id}"' not in html
+    rules = ["Safeguarding or domestic abuse concern", "Getting to know baby is hard"]
+    rules += ["Parent's wellbeing low", "Check-in draft not finished"]
+    table = html[html.index("<tbody>") :]
+    positions = [table.index(rule.replace("'", "&#39;")) for rule in rules]
+    assert positions == sorted(positions)  # most severe first, then oldest
     assert f'/flags/{flags["hidden"].id}"' not in html
     assert case.reference in html and other.reference not in html
+    assert case.parent.full_name in html and other.parent.full_name not in html
     assert "Urgent" in html and "Pregnancy" in html  # severity in words, stage shown
+    assert "4 flags for 1 parent." in html
 
 
 def test_flag_page_404_when_not_visible_and_403_for_volunteers(
