@@ -208,7 +208,6 @@ OTHER_NAMES: dict[str, str] = {
     "azeri": "az",
     "bangla": "bn",
     "castilian": "es",
-    "dhivehi": "dv",
     "divehi": "dv",
     "maldivian": "dv",
     "persian": "fa",
