@@ -13,6 +13,7 @@ from app.domain import LABEL_FILTERS
 from app.errors import register_errors
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.forms import error_list, reject_unreadable_query
+from app.languages import language_name
 from app.navigation import nav_items
 from app.web import BoundedIntConverter
 from config import BASE_DIR, Config, config_for
@@ -107,6 +108,7 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["short_date_year"] = timeutil.short_date_year
     app.jinja_env.filters["date_time"] = timeutil.date_time
     app.jinja_env.filters["ago"] = timeutil.ago
+    app.jinja_env.filters["language_name"] = language_name  # {{ codes|map("language_name") }}
     for name, labels in LABEL_FILTERS.items():
         app.jinja_env.filters[name] = partial(_label, labels)
 

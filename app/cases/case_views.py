@@ -28,6 +28,7 @@ from app.cases.view_helpers import (
 )
 from app.domain import CLOSE_REASON_LABELS, CaseStatus, Role
 from app.extensions import db
+from app.language_fields import show_languages
 from app.stage import is_birth_overdue
 from app.web import audit, now
 
@@ -79,7 +80,7 @@ def parent_edit(case_id: int) -> str | Response:
     parent = case.parent
     form = ParentEditForm(obj=parent)
     if request.method == "GET":
-        form.languages.data = ", ".join(parent.languages or [])
+        show_languages(form, parent.languages)
         form.consent_method.data = parent.consent_method or "verbal"
         audit("parent.viewed", "parent", parent.id, detail=f"case {case.id} edit")
         db.session.commit()

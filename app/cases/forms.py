@@ -41,6 +41,7 @@ from app.domain import (
     EXPERIENCE_TAG_CHOICES,
 )
 from app.forms import CornerForm, PlausibleDate, strip_filter
+from app.language_fields import language_boxes, other_languages_box
 
 PARENT_TAGS = EXPERIENCE_TAG_CHOICES  # one list with the volunteers' (app.domain)
 DAYS = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri")]
@@ -103,20 +104,6 @@ def _postcode_fits(form: Any, field: Field) -> None:
         raise ValidationError("Enter a UK postcode, like BS1 4DJ.")
 
 
-def _languages(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def split_list(value: str | None) -> list[str]:
-    """'en, Polish' → ['en', 'polish'] (lower case, no blanks, no repeats)."""
-    seen: list[str] = []
-    for part in (value or "").replace(";", ",").split(","):
-        item = part.strip().lower()
-        if item and item not in seen:
-            seen.append(item)
-    return seen
-
-
 class ParentFieldsMixin:
     """Fields shared by the coordinator's referral form and the parent edit form."""
 
@@ -149,12 +136,8 @@ class ParentFieldsMixin:
             _postcode_fits,
         ],
     )
-    languages = StringField(
-        "Languages",
-        description="Separate languages with commas, for example: en, pl",
-        filters=[_languages],
-        default="en",
-    )
+    languages = language_boxes("Languages the parent speaks", default=lambda: ["en"])
+    other_languages = other_languages_box("Other languages (optional)")
     due_date = DateField(
         "Due date",
         validators=[Optional(), PlausibleDate(DateKind.DUE, birth_field="birth_date")],
@@ -271,11 +254,12 @@ class SelfReferralForm(CornerForm):
         description="Leave empty if you are pregnant.",
         validators=[Optional(), PlausibleDate(DateKind.BIRTH)],
     )
-    languages = StringField(
-        "Which languages do you speak? (optional)",
-        description="For example: English, Polish",
-        filters=[_languages],
-        validators=[Length(max=200)],
+    languages = language_boxes(
+        "Which languages do you speak? (optional)", description="Tick all that you speak."
+    )
+    other_languages = other_languages_box(
+        "Another language (optional)",
+        description="If yours is not listed, type its name, like Amharic or Vietnamese.",
     )
     contact_mode = RadioField(
         "How would you like us to contact you? (optional)",

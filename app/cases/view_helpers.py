@@ -10,9 +10,9 @@ from flask_login import current_user
 
 from app.auth.forms import ConfirmForm
 from app.cases import queries
-from app.cases.forms import split_list
 from app.cases.service import ParentData
 from app.extensions import db
+from app.language_fields import picked_languages
 from app.models import Case, CheckIn, User
 from app.scope import case_for
 from app.timeutil import local_date
@@ -68,7 +68,7 @@ def parent_data(form: Any) -> ParentData:
         email=form.email.data or None,
         phone=form.phone.data or None,
         postcode=form.postcode.data or None,
-        languages=split_list(form.languages.data),
+        languages=picked_languages(form),
         due_date=form.due_date.data,
         birth_date=form.birth_date.data,
         tags=list(form.tags.data or []),

@@ -49,7 +49,8 @@ DISTRICTS = {
     },
 }
 
-#: Second languages and how often they come up (English is everyone's first here).
+#: Second languages (ISO 639-1 codes, app.languages) and how often they come up (English is
+#: everyone's first here).
 OTHER_LANGUAGES = (
     ("pl", 6),
     ("so", 5),

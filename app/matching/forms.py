@@ -23,10 +23,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.dates import DateKind
 from app.domain import END_REASON_LABELS, END_REASONS, TRAINABLE_STAGES, VolunteerStatus
 from app.forms import CornerForm, PlausibleDate, strip_filter
+from app.language_fields import language_boxes, other_languages_box, picked_languages
 from app.matching.distance import normalise_postcode
 from app.matching.profiles import ProfileFields
 from app.matching.scoring import PART_LABELS, PARTS
-from app.matching.vocab import EXPERIENCE_TAGS, LANGUAGES, SLOTS, slot_label
+from app.matching.vocab import EXPERIENCE_TAGS, SLOTS, slot_label
 
 
 def _choices(pairs: Any) -> list[SelectChoice]:
@@ -118,13 +119,8 @@ class ProfileForm(CornerForm):
         places=None,
         validators=[Optional(), NumberRange(-180, 180, "Longitude is between -180 and 180.")],
     )
-    languages = MultiCheckboxField("Languages they speak", choices=_choices(LANGUAGES.items()))
-    other_languages = StringField(
-        "Other languages (optional)",
-        description="Two-letter codes separated by commas, like 'lt, hu'.",
-        filters=[strip_filter],
-        validators=[Optional(), Length(max=100)],
-    )
+    languages = language_boxes("Languages they speak")
+    other_languages = other_languages_box("Other languages (optional)")
     stages = MultiCheckboxField(
         "Stages they are trained for", choices=_choices((str(s), s.label) for s in TRAINABLE_STAGES)
     )
@@ -158,18 +154,9 @@ class ProfileForm(CornerForm):
         "DBS check expires on", validators=[Optional(), PlausibleDate(DateKind.DBS_EXPIRY)]
     )
 
-    def validate_other_languages(self, field: StringField) -> None:
-        for code in _codes(field.data):
-            if not code.isalpha() or not 2 <= len(code) <= 3:
-                raise ValidationError(f"'{code}' is not a language code like 'lt'.")
-
     def validate_dbs_expires_on(self, field: DateField) -> None:
         if field.data and self.dbs_checked_on.data and field.data < self.dbs_checked_on.data:
             raise ValidationError("The DBS expiry date must be after the check date.")
-
-    def all_languages(self) -> list[str]:
-        chosen = list(self.languages.data or [])
-        return chosen + [c for c in _codes(self.other_languages.data) if c not in chosen]
 
     def profile_fields(self) -> ProfileFields:
         """What was entered, as the profile service takes it."""
@@ -180,7 +167,7 @@ class ProfileForm(CornerForm):
             postcode=self.postcode.data or None,
             latitude=_float(self.latitude.data),
             longitude=_float(self.longitude.data),
-            languages=tuple(self.all_languages()),
+            languages=tuple(picked_languages(self)),
             stages=tuple(self.stages.data or ()),
             tags=tuple(self.tags.data or ()),
             availability=tuple(self.availability.data or ()),
@@ -195,10 +182,6 @@ class ProfileForm(CornerForm):
 
 def _float(value: Any) -> float | None:
     return float(value) if value is not None else None
-
-
-def _codes(text: str | None) -> list[str]:
-    return [c.strip().lower() for c in (text or "").split(",") if c.strip()]
 
 
 class AvailabilityForm(CornerForm):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from app.domain import EXPERIENCE_TAGS
+from app.languages import language_name as language_label
 
-__all__ = ["EXPERIENCE_TAGS"]  # one list with the parents' forms: app.domain
+# One list with the parents' forms (app.domain); languages are one vocabulary (app.languages).
+__all__ = ["EXPERIENCE_TAGS", "language_label"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_LABELS = {
@@ -29,35 +31,8 @@ def slot_label(slot: str) -> str:
     return f"{WEEKDAY_LABELS.get(day, day)} {PERIOD_LABELS.get(period, period)}"
 
 
-LANGUAGES = {
-    "en": "English",
-    "ar": "Arabic",
-    "bn": "Bengali",
-    "cy": "Welsh",
-    "es": "Spanish",
-    "fa": "Farsi",
-    "fr": "French",
-    "gu": "Gujarati",
-    "pa": "Punjabi",
-    "pl": "Polish",
-    "ps": "Pashto",
-    "pt": "Portuguese",
-    "ro": "Romanian",
-    "so": "Somali",
-    "ti": "Tigrinya",
-    "tr": "Turkish",
-    "uk": "Ukrainian",
-    "ur": "Urdu",
-    "zh": "Chinese",
-}
-
-
 def tag_label(code: str) -> str:
     return EXPERIENCE_TAGS.get(code, code.replace("_", " ").capitalize())
-
-
-def language_label(code: str) -> str:
-    return LANGUAGES.get(code, code)
 
 
 def words_list(items: list[str]) -> str:

@@ -13,9 +13,10 @@ from app.auth.access import roles
 from app.auth.forms import ConfirmForm
 from app.domain import VolunteerStatus
 from app.extensions import db
+from app.language_fields import show_languages
 from app.matching import bp, profiles, queries
 from app.matching.forms import AvailabilityForm, ProfileForm
-from app.matching.vocab import LANGUAGES, language_label, tag_label
+from app.matching.vocab import language_label, tag_label
 from app.timeutil import local_date
 from app.web import audit, now
 
@@ -71,9 +72,7 @@ def volunteer_edit(user_id: int) -> str | Response:
             form.max_caseload.data = 3
         else:
             form.area.data = profile.area_id or 0
-            known = set(LANGUAGES)
-            form.languages.data = [c for c in profile.languages if c in known]
-            form.other_languages.data = ", ".join(c for c in profile.languages if c not in known)
+            show_languages(form, profile.languages)
     if form.validate_on_submit():
         profiles.save_profile(db.session, now(), user, form.profile_fields())
         audit("volunteer.profile_updated", "user", user.id)
@@ -134,11 +133,6 @@ def _set_own_status(status: VolunteerStatus, message: str) -> Response:
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("matching.my_profile"))
-
-
-@bp.app_template_filter("match_language")
-def _language_filter(code: str) -> str:
-    return language_label(code)
 
 
 @bp.app_template_filter("match_tag")

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+from app.languages import parse_languages, unknown_message
 from app.spreadsheets.columns import Column, Kind
 from app.timeutil import service_zone, zone
 
@@ -185,6 +186,8 @@ def parse_cell(column: Column, raw: str, tz: str | None = None) -> Any:
         return lowered
     if kind == Kind.LIST:
         return parse_list(column, raw)
+    if kind == Kind.LANGUAGES:
+        return parse_language_list(raw)
     raise AssertionError(kind)  # pragma: no cover
 
 
@@ -208,3 +211,11 @@ def parse_list(column: Column, raw: str) -> list[str]:
             allowed = f"{column.choices[0]}, {column.choices[1]}, … (see the help)"
         raise CellProblem(f"{listed} not allowed: use {allowed}, separated by ;")
     return items
+
+
+def parse_language_list(raw: str) -> list[str]:
+    """'English;Polish', 'en;pl' or 'polish' as codes; a word that is no language is a problem."""
+    parsed = parse_languages(raw.split(";"))
+    if parsed.unknown:
+        raise CellProblem(unknown_message(parsed.unknown))
+    return parsed.codes

@@ -30,6 +30,7 @@ class Kind(StrEnum):
     FLOAT = "float"
     CHOICE = "choice"
     LIST = "list"
+    LANGUAGES = "languages"  # a list of names or ISO 639-1 codes, stored as codes
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -38,6 +39,7 @@ AVAILABILITY = tuple(f"{day}-{part}" for day in WEEKDAYS for part in DAY_PARTS)
 TAG_CODES = tuple(EXPERIENCE_TAGS)
 TAGS_HELP = "experience tags (one list for parents and volunteers): " + ";".join(TAG_CODES)
 AVAILABILITY_HELP = "mon to sun, then -am, -pm or -eve, like mon-am;fri-eve"
+LANGUAGES_HELP = "names or ISO 639-1 codes, any case, like English;Polish or en;pl (export: en;pl)"
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ VOLUNTEERS = FileSpec(
         Column("postcode", Kind.POSTCODE, max_len=10),
         Column("latitude", Kind.FLOAT, minimum=-90, maximum=90),
         Column("longitude", Kind.FLOAT, minimum=-180, maximum=180),
-        Column("languages", Kind.LIST, max_len=40, help="like en;pl;ur"),
+        Column("languages", Kind.LANGUAGES, help=LANGUAGES_HELP),
         Column(
             "stages",
             Kind.LIST,
@@ -132,7 +134,7 @@ PARENTS = FileSpec(
         Column("postcode", Kind.POSTCODE, max_len=10),
         Column("latitude", Kind.FLOAT, minimum=-90, maximum=90),
         Column("longitude", Kind.FLOAT, minimum=-180, maximum=180),
-        Column("languages", Kind.LIST, max_len=40, help="like en;pl;ur"),
+        Column("languages", Kind.LANGUAGES, help=LANGUAGES_HELP),
         Column("due_date", Kind.DATE),
         Column("birth_date", Kind.DATE),
         Column("tags", Kind.LIST, choices=TAG_CODES, help=TAGS_HELP),

@@ -86,7 +86,7 @@ def format_cell(column: Column, value: Any, tz: str | None = None) -> str:
     kind = column.kind
     if kind in (Kind.TEXT, Kind.EMAIL, Kind.POSTCODE, Kind.CHOICE):
         return guard(str(value))
-    if kind == Kind.LIST:
+    if kind in (Kind.LIST, Kind.LANGUAGES):
         return guard(";".join(value))
     if kind == Kind.DATE:
         return str(value.isoformat())

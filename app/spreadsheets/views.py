@@ -66,6 +66,7 @@ KIND_HELP = {
     Kind.FLOAT: "a number",
     Kind.CHOICE: "one word",
     Kind.LIST: "a list separated by ;",
+    Kind.LANGUAGES: "a list of languages separated by ;",
 }
 
 

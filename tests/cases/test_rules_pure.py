@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.cases.forms import split_list
 from app.cases.service import (
     CheckInData,
     checkin_problems,
@@ -25,10 +24,6 @@ def test_phone_normalisation_ignores_spacing_and_country_code() -> None:
 def test_postcode_normalisation() -> None:
     assert normalise_postcode("bs14dj") == "BS1 4DJ"
     assert normalise_postcode(" BS1  4DJ ") == "BS1 4DJ"
-
-
-def test_language_list_is_lower_case_without_repeats() -> None:
-    assert split_list("en, Polish; en ,") == ["en", "polish"]
 
 
 def test_wellbeing_is_required_only_for_a_submitted_successful_checkin() -> None:

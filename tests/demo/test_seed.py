@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.demo.vocab import DEMO_LOGINS, DEMO_PASSWORD, VOLUNTEER_EMAIL
 from app.escalation.date_check import implausible_dates
 from app.extensions import SessionLike
+from app.languages import ISO_639_1
 from app.models import (
     Area,
     Assignment,
@@ -89,6 +90,9 @@ def test_demo_is_a_believable_service(seeded: str, session: SessionLike) -> None
         p.dbs_expires_on and TODAY < p.dbs_expires_on <= TODAY + timedelta(30) for p in profiles
     )
     assert len({lang for p in profiles for lang in p.languages}) >= 5
+    # Languages are ISO 639-1 codes on both sides, so the demo's parents can be matched.
+    parent_languages = {lang for p in session.scalars(select(Parent)) for lang in p.languages}
+    assert {lang for p in profiles for lang in p.languages} | parent_languages <= set(ISO_639_1)
     assert len({tuple(p.stages) for p in profiles}) >= 3
     assert len({p.max_caseload for p in profiles}) >= 3
 

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from app.extensions import SessionLike
 from app.models import CheckIn
 from tests.browser import LiveServer, login_in_browser, screenshot
 from tests.factories import (
+    NOW,
     PASSWORD,
     make_area,
     make_assignment,
@@ -137,22 +139,53 @@ def test_volunteer_draft_then_submit_then_coordinator_sees_it(
 
 
 def test_self_referral_page_is_accessible_and_works(
-    live_server: LiveServer, phone_page: Page, page: Page, session: SessionLike
+    app: Flask, live_server: LiveServer, phone_page: Page, page: Page, session: SessionLike
 ) -> None:
-    make_area(session, "Bristol")
+    """A parent refers herself on a phone, picking her language by name; the coordinator
+    accepts her and is offered the volunteer who speaks it."""
+    app.config["CORNER_NOW"] = NOW
+    area = make_area(session, "Bristol")
+    coordinator = make_user(session, "coordinator", areas=[area], first_name="Cora")
+    make_volunteer(
+        session,
+        area=area,
+        languages=["pl", "en"],
+        user_kw={"first_name": "Bea", "last_name": "Nowak"},
+    )
+    make_volunteer(session, area=area, languages=["so"], user_kw={"first_name": "Cath"})
     session.commit()
     phone_page.goto(f"{live_server.url}/refer")
     expect(phone_page.get_by_role("heading", name="Ask for a peer supporter")).to_be_visible()
     screenshot(phone_page, "cases-self-referral-phone")
     assert_accessible(phone_page, "self-referral on a phone")
+    phone_page.get_by_label("Another language (optional)").fill("Klingon")
     phone_page.get_by_role("button", name="Send").click()
     expect(phone_page.get_by_role("alert")).to_contain_text("Tick the box to say you agree")
+    expect(phone_page.get_by_role("alert")).to_contain_text('"Klingon" is not a language we know')
     assert_accessible(phone_page, "self-referral with errors")
     phone_page.get_by_label("Your first name").fill("Sara")
     phone_page.get_by_label("Phone number").fill("07700 900777")
     phone_page.get_by_label("When is your baby due?").fill("2027-02-14")
+    languages = phone_page.get_by_role("group", name="Which languages do you speak? (optional)")
+    languages.get_by_label("Polish").check()
+    phone_page.get_by_label("Another language (optional)").fill("")
     phone_page.get_by_label("I agree that the charity").check()
     phone_page.get_by_role("button", name="Send").click()
     expect(phone_page.get_by_role("heading", name="Thank you")).to_be_visible()
     page.goto(f"{live_server.url}/refer")
     screenshot(page, "cases-self-referral-desktop")
+
+    # The coordinator accepts her and asks for a volunteer: the Polish speaker is offered.
+    login_in_browser(page, live_server.url, coordinator.email, PASSWORD)
+    page.goto(f"{live_server.url}/waiting")
+    page.get_by_role("link", name="Sara").click()
+    expect(page.locator("dl")).to_contain_text("Polish")
+    page.get_by_role("button", name="Accept onto the waiting list").click()
+    page.get_by_role("link", name="Find a volunteer").click()
+    expect(page.get_by_role("heading", name="Suggested volunteers for Sara")).to_be_visible()
+    offered = page.locator(".suggestion")
+    expect(offered).to_have_count(1)
+    expect(offered.get_by_role("heading", name="Bea Nowak")).to_be_visible()
+    expect(offered).to_contain_text("Speaks Polish")
+    expect(page.locator(".match-excluded")).to_contain_text("1 no shared language")
+    screenshot(page, "cases-self-referral-suggestions")
