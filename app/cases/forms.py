@@ -32,7 +32,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.cases.service import normalise_postcode
 from app.dates import DateKind
-from app.domain import CHECKIN_MODES, CLOSE_REASONS, CONTACT_MODES, EXPERIENCE_TAG_CHOICES
+from app.domain import (
+    CHECKIN_MODES,
+    CLOSE_REASONS,
+    CONCERNS,
+    CONTACT_MODES,
+    EXPERIENCE_TAG_CHOICES,
+    TOPICS,
+)
 from app.forms import CornerForm, PlausibleDate, strip_filter
 
 PARENT_TAGS = EXPERIENCE_TAG_CHOICES  # one list with the volunteers' (app.domain)
@@ -58,25 +65,6 @@ BONDING = [
     ("3", "3 - Getting there"),
     ("4", "4 - Going well"),
     ("5", "5 - Really well"),
-]
-TOPICS = [
-    ("feeding", "Feeding"),
-    ("sleep", "Sleep"),
-    ("birth", "Birth and birth plans"),
-    ("feelings", "Feelings and mood"),
-    ("relationships", "Relationships and family"),
-    ("baby_development", "Baby's development"),
-    ("local_services", "Local groups and services"),
-    ("practical", "Practical things (money, housing, benefits)"),
-]
-CONCERNS = [
-    ("low_mood", "Low mood"),
-    ("anxiety", "Anxiety"),
-    ("self_harm", "Thoughts of self-harm or suicide"),
-    ("safeguarding", "Safeguarding (a child or adult at risk)"),
-    ("domestic_abuse", "Domestic abuse"),
-    ("feeding", "Feeding"),
-    ("money_housing", "Housing or money"),
 ]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SELF_REFERRAL_CONSENT = (
