@@ -168,12 +168,19 @@ def test_plan_page_and_confirm(app: Flask, client: FlaskClient, session: Session
     session.commit()
     login(client, coordinator.email)
     html = client.get("/plan").get_data(as_text=True)
-    assert "This plan: 2 parents matched" in html
-    assert "would reach" in html
+    assert "This plan finds a volunteer for 2 parents." in html
+    for parent in (c1.parent, c2.parent):  # parents by name, their case beside
+        assert (
+            f'<td>{parent.full_name} <span class="muted">({c1.reference if parent is c1.parent else c2.reference})</span></td>'
+            in html
+        )
+    assert "greedy" not in html.lower() and "would reach" not in html and "total score" not in html
     token = csrf_token(html)
     # The coordinator unticks one pair and confirms the other.
     response = client.post("/plan", data={"csrf_token": token, "pair": [f"{c1.id}:{v.id}"]})
-    assert "1 assignment made" in response.get_data(as_text=True)
+    done = response.get_data(as_text=True)
+    assert "1 assignment made" in done
+    assert f"{v.full_name} now supports {c1.parent.full_name} ({c1.reference})" in done
     session.expire_all()
     assert c1.status == CaseStatus.ACTIVE and c2.status == CaseStatus.WAITING
     # Confirming a stale pair again reports it, nothing breaks.
