@@ -169,11 +169,9 @@ def test_plan_page_and_confirm(app: Flask, client: FlaskClient, session: Session
     login(client, coordinator.email)
     html = client.get("/plan").get_data(as_text=True)
     assert "This plan finds a volunteer for 2 parents." in html
-    for parent in (c1.parent, c2.parent):  # parents by name, their case beside
-        assert (
-            f'<td>{parent.full_name} <span class="muted">({c1.reference if parent is c1.parent else c2.reference})</span></td>'
-            in html
-        )
+    for case in (c1, c2):  # parents by name, their case beside
+        shown = f'<td>{case.parent.full_name} <span class="muted">({case.reference})</span></td>'
+        assert shown in html
     assert "greedy" not in html.lower() and "would reach" not in html and "total score" not in html
     token = csrf_token(html)
     # The coordinator unticks one pair and confirms the other.
