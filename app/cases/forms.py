@@ -34,6 +34,7 @@ from app.cases.service import normalise_postcode
 from app.dates import DateKind
 from app.domain import (
     CHECKIN_MODES,
+    CLOSE_REASON_LABELS,
     CLOSE_REASONS,
     CONCERNS,
     CONTACT_MODES,
@@ -313,6 +314,24 @@ class CloseCaseForm(CornerForm):
         choices=opts([("", "Choose a reason"), *CLOSE_REASONS]),
         validators=[DataRequired("Choose why the case is closing.")],
     )
+    other = StringField(
+        "If other, why?",
+        description="A few words, no health details. Needed if you chose 'Other'.",
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=100, message="Keep it under 100 characters.")],
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.reason.data == "other" and not self.other.data:
+            self.other.errors = [*self.other.errors, "Say in a few words why the case is closing."]
+            ok = False
+        return ok
+
+    def reason_text(self) -> str:
+        """What the case stores: the reason's words, and the few words given for 'Other'."""
+        label = CLOSE_REASON_LABELS.get(self.reason.data or "", "Other")
+        return f"{label}: {self.other.data}"[:120] if self.reason.data == "other" else label
 
 
 class CheckInForm(CornerForm):

@@ -71,6 +71,9 @@ def test_coordinator_reads_suggestions_and_assigns(
     page.get_by_role("button", name="Yes, assign Bea Okafor").click()
 
     assert "Bea Okafor is now supporting Amira" in page.get_by_role("status").first.inner_text()
+    assert page.url == f"{live_server.url}/cases/{case.id}"  # the case page, not suggestions
+    screenshot(page, "matching-assigned-case")
+    page.goto(f"{live_server.url}/cases/{case.id}/suggestions")
     assert "has supported this parent since" in page.locator(".match-current").inner_text()
     assert not page.get_by_role("link", name="Reassign to Bea Okafor").count()
     assert page.get_by_role("link", name="Reassign to Cath Lee").is_visible()

@@ -79,8 +79,10 @@ def test_assign_with_confirmation_then_end_with_reason(
     assert client.post(url, data={}).status_code == 400  # no CSRF token
     response = post_form(client, url, {"current_assignment": "0"})
     assert response.status_code == 302
+    # to the case page, with the success message (not the suggestions: nobody left to offer)
+    assert response.headers["Location"] == f"/cases/{case.id}"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Bea Tester is now supporting" in page
+    assert "Bea Tester is now supporting" in page and "Nobody can be offered" not in page
     session.expire_all()
     assert case.status == CaseStatus.ACTIVE
     # End without a reason: the form comes back with an error summary.
