@@ -20,7 +20,7 @@ from app.web import PAGE_MAX, int_arg
 SETTINGS_PAGES = {
     "matching": queries.AuditObject("Matching weights", "matching.settings"),
     "escalation": queries.AuditObject("Escalation thresholds", "escalation.settings"),
-    "referrals": queries.AuditObject("Self-referral settings", "cases.referral_settings"),
+    "referrals": queries.AuditObject("Self-referral settings", "cases.referral_settings_page"),
 }
 
 

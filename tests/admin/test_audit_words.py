@@ -36,7 +36,7 @@ def test_actions_and_objects_are_words_and_links(
     session.add(flag)
     session.flush()
     ref = case.reference
-    events = [
+    events: list[tuple[str, str, int | str, str | None]] = [
         ("assignment.started", "case", case.id, f"volunteer {alice.id}"),
         ("checkin.viewed", "checkin", checkin.id, None),
         ("parent.viewed", "parent", case.parent_id, f"case {case.id} edit"),
