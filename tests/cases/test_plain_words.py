@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from app.domain import AVAILABILITY_LABELS, LABEL_FILTERS
 from app.extensions import SessionLike
