@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask, request
 
-from app import timeutil
+from app import smtp, timeutil
+from app.audit_labels import AUDIT_LABEL_FILTERS
 from app.domain import LABEL_FILTERS
 from app.errors import register_errors
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -109,7 +110,8 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["date_time"] = timeutil.date_time
     app.jinja_env.filters["ago"] = timeutil.ago
     app.jinja_env.filters["language_name"] = language_name  # {{ codes|map("language_name") }}
-    for name, labels in LABEL_FILTERS.items():
+    app.jinja_env.filters["email_problem"] = smtp.problem_words
+    for name, labels in {**LABEL_FILTERS, **AUDIT_LABEL_FILTERS}.items():
         app.jinja_env.filters[name] = partial(_label, labels)
 
 

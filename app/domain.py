@@ -82,18 +82,6 @@ class Concern(StrEnum):
     MONEY_HOUSING = "money_housing"
 
 
-#: What a check-in can record as talked about (code, label): the form and the spreadsheets.
-CHECKIN_TOPICS: list[tuple[str, str]] = [
-    ("feeding", "Feeding"),
-    ("sleep", "Sleep"),
-    ("birth", "Birth and birth plans"),
-    ("feelings", "Feelings and mood"),
-    ("relationships", "Relationships and family"),
-    ("baby_development", "Baby's development"),
-    ("local_services", "Local groups and services"),
-    ("practical", "Practical things (money, housing, benefits)"),
-]
-
 #: How a parent's consent was given (code, label): the referral forms and the spreadsheets.
 CONSENT_METHODS: list[tuple[str, str]] = [
     ("verbal", "Verbally (phone or in person)"),
@@ -330,6 +318,59 @@ EXPERIENCE_TAG_CHOICES: list[tuple[str, str]] = [
 EXPERIENCE_TAGS = dict(EXPERIENCE_TAG_CHOICES)
 
 
+# --------------------------------------------------------------------------- check-in words
+
+#: What a check-in talked about (code, words): the form and the spreadsheets.
+TOPICS: list[tuple[str, str]] = [
+    ("feeding", "Feeding"),
+    ("sleep", "Sleep"),
+    ("birth", "Birth and birth plans"),
+    ("feelings", "Feelings and mood"),
+    ("relationships", "Relationships and family"),
+    ("baby_development", "Baby's development"),
+    ("local_services", "Local groups and services"),
+    ("practical", "Practical things (money, housing, benefits)"),
+]
+TOPIC_LABELS = dict(TOPICS)
+
+#: Concerns a volunteer can record at a check-in (code, words).
+CONCERNS: list[tuple[str, str]] = [
+    (Concern.LOW_MOOD.value, "Low mood"),
+    (Concern.ANXIETY.value, "Anxiety"),
+    (Concern.SELF_HARM.value, "Thoughts of self-harm or suicide"),
+    (Concern.SAFEGUARDING.value, "Safeguarding (a child or adult at risk)"),
+    (Concern.DOMESTIC_ABUSE.value, "Domestic abuse"),
+    (Concern.FEEDING.value, "Feeding"),
+    (Concern.MONEY_HOUSING.value, "Housing or money"),
+]
+CONCERN_LABELS = dict(CONCERNS)
+
+
+# --------------------------------------------------------------------------- availability
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_LABELS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+PERIODS = ("am", "pm", "eve")
+PERIOD_LABELS = {"am": "morning", "pm": "afternoon", "eve": "evening"}
+
+#: Every availability slot, weekday x part of day: "mon-am" … "sun-eve".
+SLOTS = tuple(f"{day}-{period}" for day in WEEKDAYS for period in PERIODS)
+#: "mon-eve" → "Monday evening"
+AVAILABILITY_LABELS: dict[str, str] = {
+    f"{day}-{period}": f"{WEEKDAY_LABELS[day]} {PERIOD_LABELS[period]}"
+    for day in WEEKDAYS
+    for period in PERIODS
+}
+
+
 #: Template filters: ``{{ flag.severity|severity_label }}`` and so on (``create_app`` adds them).
 LABEL_FILTERS: dict[str, dict[str, str]] = {
     "case_status_label": CASE_STATUS_LABELS,
@@ -342,4 +383,8 @@ LABEL_FILTERS: dict[str, dict[str, str]] = {
     "close_reason_label": CLOSE_REASON_LABELS,
     "end_reason_label": END_REASON_LABELS,
     "outcome_label": OUTCOME_LABELS,
+    "tag_label": EXPERIENCE_TAGS,
+    "topic_label": TOPIC_LABELS,
+    "concern_label": CONCERN_LABELS,
+    "availability_label": AVAILABILITY_LABELS,
 }

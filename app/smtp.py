@@ -8,6 +8,7 @@ message, or the server answered it with a refusal, so the email was not delivere
 
 from __future__ import annotations
 
+import re
 import smtplib
 from collections.abc import Mapping
 from email.message import EmailMessage
@@ -106,3 +107,51 @@ def is_permanent(error: BaseException) -> bool:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+#: the kind of a stored failure (``last_error`` starts "ExceptionName: ...") in plain words;
+#: the one place that turns what went wrong into a sentence an admin can act on
+PROBLEM_WORDS: dict[str, str] = {
+    "ConnectionRefusedError": "The mail server did not answer.",
+    "SMTPConnectError": "The mail server did not answer: it would not start a conversation.",
+    "SMTPHeloError": "The mail server did not answer: it would not start a conversation.",
+    "TimeoutError": "The mail server took too long to answer.",
+    "timeout": "The mail server took too long to answer.",
+    "gaierror": "The mail server's name could not be found. Check SMTP_HOST.",
+    "SMTPServerDisconnected": "The connection to the mail server was lost.",
+    "ConnectionResetError": "The connection to the mail server was lost.",
+    "ConnectionAbortedError": "The connection to the mail server was lost.",
+    "BrokenPipeError": "The connection to the mail server was lost.",
+    "OSError": "The mail server could not be reached.",
+    "SSLError": "A secure connection to the mail server could not be made.",
+    "SSLCertVerificationError": "The mail server's certificate could not be trusted.",
+    "SMTPNotSupportedError": "The mail server does not support what Corner asked of it.",
+    "SMTPAuthenticationError": "The mail server refused Corner's user name or password.",
+    "SMTPSenderRefused": "The mail server refused the sender's address (MAIL_FROM).",
+    "SMTPRecipientsRefused": "The mail server refused the address it was sent to.",
+    "OutcomeUnknown": (
+        "The mail server took the email but never confirmed it: it may have been delivered."
+    ),
+}
+TRY_LATER = "The mail server asked Corner to try again later."
+REFUSED = "The mail server refused the email."
+UNKNOWN_PROBLEM = "The email could not be sent."
+_KIND = re.compile(r"^([A-Za-z_][\w.]*): ?")
+_CODE = re.compile(r"\(?(\d{3})\b")
+
+
+def problem_words(last_error: str | None) -> str:
+    """What a stored failure means, in a sentence; the raw detail stays for a details element."""
+    if not last_error:
+        return ""
+    match = _KIND.match(last_error)
+    if match is None:
+        return last_error  # already words (written by Corner itself)
+    kind = match.group(1).rpartition(".")[2]
+    if kind in PROBLEM_WORDS:
+        return PROBLEM_WORDS[kind]
+    if kind.startswith("SMTP"):
+        code = _CODE.match(last_error[match.end() :])
+        if code is not None:
+            return TRY_LATER if code.group(1).startswith("4") else REFUSED
+    return UNKNOWN_PROBLEM

@@ -34,7 +34,7 @@ from tests.factories import (
 from tests.helpers import login
 
 # The only routes anyone may reach without logging in.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.accept", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.accept", "static", "main.favicon"}  # the icon: no data
 PUBLIC_ALLOWED_LATER = {"cases.self_referral", "cases.self_referral_done"}
 KNOWN_ROLES = {"admin", "coordinator", "volunteer"}
 

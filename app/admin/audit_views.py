@@ -8,11 +8,20 @@ from flask import render_template, request
 
 from app.admin import bp, queries
 from app.admin.forms import AuditFilterForm
+from app.audit_labels import AUDIT_ACTION_LABELS, AUDIT_OBJECT_LABELS
 from app.auth.access import roles
 from app.cases.forms import opts
 from app.extensions import db
+from app.models import AuditEvent
 from app.timeutil import day_start
 from app.web import PAGE_MAX, int_arg
+
+#: settings keys (``app.settings``) in words, with the page that edits them
+SETTINGS_PAGES = {
+    "matching": queries.AuditObject("Matching weights", "matching.settings"),
+    "escalation": queries.AuditObject("Escalation thresholds", "escalation.settings"),
+    "referrals": queries.AuditObject("Self-referral settings", "cases.referral_settings_page"),
+}
 
 
 @bp.route("/audit")
@@ -23,8 +32,11 @@ def audit_log() -> str:
     form.actor.choices = opts(
         [(0, "Anyone")] + [(u.id, f"{u.full_name} ({u.email})") for u in users]
     )
-    form.action.choices = opts([("", "Any action")] + [(a, a) for a in actions])
-    form.object_type.choices = opts([("", "Any object")] + [(t, t) for t in types])
+    action_choices = sorted((AUDIT_ACTION_LABELS.get(a, a), a) for a in actions)
+    form.action.choices = opts([("", "Any action")] + [(a, label) for label, a in action_choices])
+    form.object_type.choices = opts(
+        [("", "Any object")] + [(t, AUDIT_OBJECT_LABELS.get(t, t)) for t in types]
+    )
     flt = queries.AuditFilter()
     if form.validate():
         flt = queries.AuditFilter(
@@ -36,13 +48,34 @@ def audit_log() -> str:
         )
     page = int_arg("page", 1, high=PAGE_MAX)
     events, total = queries.audit_events(db.session, flt, page)
+    objects, names = queries.audit_objects(db.session, events)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "admin/audit_log.html",
         form=form,
         events=events,
+        objects={e.id: _object_of(e, objects) for e in events},
+        details={e.id: queries.detail_words(e.detail, names) for e in events},
         total=total,
         page=page,
         pages=max(1, -(-total // queries.PAGE_SIZE)),
         args=args,
     )
+
+
+def _object_of(
+    event: AuditEvent, objects: dict[tuple[str, str], queries.AuditObject]
+) -> queries.AuditObject | None:
+    """What the event acted on, in words; None when it acted on nothing in particular."""
+    kind, key = event.object_type, event.object_id
+    if not kind:
+        return None
+    if kind == "settings" and key in SETTINGS_PAGES:
+        return SETTINGS_PAGES[key]
+    found = objects.get((kind, key or ""))
+    if found is not None:
+        return found
+    label = AUDIT_OBJECT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    if kind in ("export", "demo", "settings") or not key:
+        return queries.AuditObject(label)
+    return queries.AuditObject(f"{label} (no longer in Corner)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
@@ -20,3 +22,14 @@ class AuditFilterForm(CornerForm):
     object_type = SelectField("Object", choices=[], validate_choice=False)
     date_from = DateField("From", validators=[Optional(), PlausibleDate(DateKind.ANY)])
     date_to = DateField("To", validators=[Optional(), PlausibleDate(DateKind.ANY)])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.date_from.data and self.date_to.data and self.date_from.data > self.date_to.data:
+            self.date_from.errors = [
+                *self.date_from.errors,
+                "“From” must be the same day as “To” or before it.",
+            ]
+            return False
+        return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -82,16 +82,24 @@ def reinvite(user_id: int) -> str | Response:
     return render_template("admin/invited.html", user=user, link=invitation_url(token))
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @roles("admin")
-def deactivate_user(user_id: int) -> Response:
+def deactivate_user(user_id: int) -> str | Response:
+    """GET asks "Deactivate …?"; only the POST of that page (``confirmed``) deactivates."""
     form = ConfirmForm()
-    if not form.validate_on_submit():
+    if request.method == "POST" and not form.validate_on_submit():
         abort(400)
     user = _user_or_404(user_id)
     if user.id == current_user.id:
         flash("You cannot deactivate your own account.", "error")
         return redirect(url_for("admin.users"))
+    if not user.active:
+        flash(f"{user.full_name} is already deactivated.", "success")
+        return redirect(url_for("admin.users"))
+    if request.method == "GET":
+        return render_template("admin/deactivate.html", person=user, form=form)
+    if request.form.get("confirmed") != "yes":  # a button without the question
+        return redirect(url_for("admin.deactivate_user", user_id=user.id))
     deactivate(user)
     audit("user.deactivated", "user", user.id)
     db.session.commit()

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__)
 
-from app.cases import case_views, checkin_views, referral_views  # noqa: E402,F401
+from app.cases import case_views, checkin_views, referral_views, settings_views  # noqa: E402,F401

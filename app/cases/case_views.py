@@ -26,7 +26,7 @@ from app.cases.view_helpers import (
     parent_data,
     today,
 )
-from app.domain import CLOSE_REASON_LABELS, CaseStatus, Role
+from app.domain import CaseStatus, Role
 from app.extensions import db
 from app.language_fields import show_languages
 from app.stage import is_birth_overdue
@@ -129,7 +129,7 @@ def close(case_id: int) -> str | Response:
         return redirect(url_for("cases.case_detail", case_id=case.id))
     if form.validate_on_submit():
         reason = form.reason.data or "other"
-        close_case(db.session, now(), case, CLOSE_REASON_LABELS[reason])
+        close_case(db.session, now(), case, form.reason_text())
         audit("case.closed", "case", case.id, detail=f"reason: {reason}")  # a code, not free text
         db.session.commit()
         flash("The case is closed.", "success")

@@ -216,14 +216,22 @@ def _save_own(checkin: CheckIn, data: CheckInData, submitting: bool) -> Response
     return redirect(url_for("cases.my_parents"))
 
 
-@bp.route("/checkins/<int:checkin_id>/delete", methods=["POST"])
+@bp.route("/checkins/<int:checkin_id>/delete", methods=["GET", "POST"])
 @roles("volunteer")
-def checkin_delete(checkin_id: int) -> Response:
-    confirm_or_400()
+def checkin_delete(checkin_id: int) -> str | Response:
+    """GET asks "Delete this draft?"; only the POST of that page (``confirmed``) deletes."""
+    if request.method == "POST":
+        confirm_or_400()
     checkin = checkin_or_404(checkin_id)
     if not volunteer_may_edit(checkin, now()):
         flash("This check-in can no longer be deleted. Ask your coordinator.", "error")
         return redirect(url_for("cases.checkin_view", checkin_id=checkin.id))
+    if request.method == "GET":
+        return render_template(
+            "cases/checkin_delete.html", checkin=checkin, case=checkin.case, form=ConfirmForm()
+        )
+    if request.form.get("confirmed") != "yes":  # a delete button without the question
+        return redirect(url_for("cases.checkin_delete", checkin_id=checkin.id))
     was_draft = checkin.status == CheckInStatus.DRAFT
     delete_checkin(db.session, now(), checkin, me())
     audit("checkin.deleted", "checkin", checkin.id)

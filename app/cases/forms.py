@@ -34,11 +34,13 @@ from app.cases.service import normalise_postcode
 from app.dates import DateKind
 from app.domain import (
     CHECKIN_MODES,
-    CHECKIN_TOPICS,
+    CLOSE_REASON_LABELS,
     CLOSE_REASONS,
+    CONCERNS,
     CONSENT_METHODS,
     CONTACT_MODES,
     EXPERIENCE_TAG_CHOICES,
+    TOPICS,
 )
 from app.forms import CornerForm, PlausibleDate, strip_filter
 from app.language_fields import language_boxes, other_languages_box
@@ -61,16 +63,6 @@ BONDING = [
     ("3", "3 - Getting there"),
     ("4", "4 - Going well"),
     ("5", "5 - Really well"),
-]
-TOPICS = CHECKIN_TOPICS  # one list with the spreadsheets (app.domain)
-CONCERNS = [
-    ("low_mood", "Low mood"),
-    ("anxiety", "Anxiety"),
-    ("self_harm", "Thoughts of self-harm or suicide"),
-    ("safeguarding", "Safeguarding (a child or adult at risk)"),
-    ("domestic_abuse", "Domestic abuse"),
-    ("feeding", "Feeding"),
-    ("money_housing", "Housing or money"),
 ]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SELF_REFERRAL_CONSENT = (
@@ -302,6 +294,24 @@ class CloseCaseForm(CornerForm):
         choices=opts([("", "Choose a reason"), *CLOSE_REASONS]),
         validators=[DataRequired("Choose why the case is closing.")],
     )
+    other = StringField(
+        "If other, why?",
+        description="A few words, no health details. Needed if you chose 'Other'.",
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=100, message="Keep it under 100 characters.")],
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.reason.data == "other" and not self.other.data:
+            self.other.errors = [*self.other.errors, "Say in a few words why the case is closing."]
+            ok = False
+        return ok
+
+    def reason_text(self) -> str:
+        """What the case stores: the reason's words, and the few words given for 'Other'."""
+        label = CLOSE_REASON_LABELS.get(self.reason.data or "", "Other")
+        return f"{label}: {self.other.data}"[:120] if self.reason.data == "other" else label
 
 
 class CheckInForm(CornerForm):

@@ -8,6 +8,7 @@ concurrent requests from any number of processes each get a distinct count.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,3 +54,23 @@ def hit(conn: Connection, key: str, now: datetime, window_seconds: int) -> int:
 def allowed(conn: Connection, key: str, now: datetime, limit: int, window_seconds: int) -> bool:
     """Count this hit and say whether it is within ``limit`` hits per window."""
     return hit(conn, key, now, window_seconds) <= limit
+
+
+class _OverLimit(Exception):
+    pass
+
+
+def take(
+    engine: Any, limits: Sequence[tuple[str, int]], now: datetime, window_seconds: int
+) -> bool:
+    """Count one hit against every (key, limit) if each stays within its limit, else count
+    none and return False: all or nothing, in one short transaction of its own. The first
+    hit's row lock makes concurrent requests for the same key wait their turn."""
+    try:
+        with engine.begin() as conn:
+            for key, limit in limits:
+                if hit(conn, key, now, window_seconds) > limit:
+                    raise _OverLimit  # rolls the hits of this request back
+    except _OverLimit:
+        return False
+    return True

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.auth.access import public, roles
 from app.cases import bp, queries, ratelimit
 from app.cases.forms import SELF_REFERRAL_CONSENT_SCOPE, ReferralForm, SelfReferralForm, opts
+from app.cases.referral_settings import WINDOW_SECONDS, referral_settings
 from app.cases.service import create_referral, duplicates_of
 from app.cases.view_helpers import STAFF, me, page_number, parent_data, today
 from app.domain import Role, Stage
@@ -22,8 +25,6 @@ STATUS_FILTERS = [
     ("closed", "Closed"),
     ("", "All"),
 ]
-SELF_REFERRAL_LIMIT = 5  # posts per address per window
-SELF_REFERRAL_WINDOW = 3600  # seconds
 
 
 @bp.route("/refer", methods=["GET", "POST"])
@@ -32,18 +33,18 @@ def self_referral() -> str | tuple[str, int] | Response:
     form = SelfReferralForm()
     areas = queries.areas_by_name(db.session)
     form.area.choices = opts([(0, "I'm not sure")] + [(a.id, a.name) for a in areas])
-    if request.method == "POST":
-        limit = current_app.config.get("SELF_REFERRAL_LIMIT", SELF_REFERRAL_LIMIT)
-        window = current_app.config.get("SELF_REFERRAL_WINDOW", SELF_REFERRAL_WINDOW)
-        key = ratelimit.address_key("self_referral", client_ip())
-        with db.engine.begin() as conn:
-            ok = ratelimit.allowed(conn, key, now(), limit, window)
-        if not ok:
-            return render_template("cases/self_referral_limited.html"), 429
+    show_area = len(areas) > 1
     if form.validate_on_submit():
         if form.website.data:
             # A bot filled the hidden field: look like success, store nothing.
             return redirect(url_for("cases.self_referral_done"))
+        settings = referral_settings(db.session)
+        if not _within_limits(form.email.data, settings):
+            # The parent keeps what they typed, and is told how else to reach us.
+            page = render_template(
+                "cases/self_referral.html", form=form, show_area=show_area, limited=settings
+            )
+            return page, 429
         area_id = form.area.data or None
         if len(areas) == 1:
             area_id = areas[0].id
@@ -59,7 +60,17 @@ def self_referral() -> str | tuple[str, int] | Response:
         audit("referral.self", "case", case.id)
         db.session.commit()
         return redirect(url_for("cases.self_referral_done"))
-    return render_template("cases/self_referral.html", form=form, show_area=len(areas) > 1)
+    return render_template("cases/self_referral.html", form=form, show_area=show_area)
+
+
+def _within_limits(email: str | None, settings: dict[str, Any]) -> bool:
+    """Count this accepted referral against its address and its email address, if both are
+    within the hour's limits (a form sent back with a mistake never gets here)."""
+    limits = [(ratelimit.address_key("self_referral", client_ip()), int(settings["per_address"]))]
+    if email:
+        key = ratelimit.address_key("self_referral_email", email.strip().casefold())
+        limits.append((key, int(settings["per_email"])))
+    return ratelimit.take(db.engine, limits, now(), WINDOW_SECONDS)
 
 
 @bp.route("/refer/thanks")

@@ -1,11 +1,12 @@
-"""The home page: one for each role."""
+"""The home page: one for each role; and the site icon at the address browsers ask for."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
-from app.auth.access import roles
+from app.auth.access import public, roles
 from app.domain import CaseStatus
 from app.extensions import db
 from app.main import bp, queries
@@ -48,3 +49,10 @@ def home() -> str:
         users=queries.user_counts_by_role(db.session),
         failed=queries.failed_email_count(db.session),
     )
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon() -> Response:
+    """Browsers that ignore the page's icon link ask here: the same icon."""
+    return current_app.send_static_file("favicon.svg")

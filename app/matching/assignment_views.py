@@ -110,7 +110,7 @@ def assign(case_id: int, volunteer_id: int) -> str | Response:
             f"{volunteer.full_name} is now supporting {case.parent.first_name} ({case.reference}).",
             "success",
         )
-        return _to_suggestions(case)
+        return redirect(url_for("cases.case_detail", case_id=case.id))
     return render_template(
         "matching/confirm_assign.html", case=case, volunteer=volunteer, current=current, form=form
     )

@@ -29,6 +29,7 @@ class ProposedPair:
     case_id: int
     case_ref: str
     parent_ref: str
+    parent_name: str
     volunteer_id: int
     volunteer_name: str
     volunteer_email: str
@@ -44,6 +45,7 @@ class UnplacedParent:
     case_id: int
     case_ref: str
     parent_ref: str
+    parent_name: str
     reason: str  # in words
     gate: str | None  # the most common gate failed, when no volunteer passes
 
@@ -96,6 +98,7 @@ def propose(
                 case_id=case.case_id,
                 case_ref=case_reference(case.case_id),
                 parent_ref=case.ref,
+                parent_name=_name(case),
                 volunteer_id=int(vol.id),
                 volunteer_name=name,
                 volunteer_email=email,
@@ -121,6 +124,7 @@ def propose(
             case_id=cases[row].case_id,
             case_ref=case_reference(cases[row].case_id),
             parent_ref=cases[row].ref,
+            parent_name=_name(cases[row]),
             reason=why.words,
             gate=why.gate,
         )
@@ -136,6 +140,10 @@ def propose(
         free_places=int(capacity.sum()),
         unplaced=unplaced,
     )
+
+
+def _name(row: Any) -> str:
+    return f"{row.first_name} {row.last_name or ''}".strip()
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, case, false, func, literal, select, true
 
-from app.domain import CaseStatus, Role, VolunteerStatus
+from app.domain import CaseStatus, Role, VolunteerStatus, case_reference
 from app.extensions import SessionLike
 from app.matching.distance import normalise_postcode
 from app.models import (
@@ -242,11 +242,17 @@ def visible_case_ids(session: SessionLike, user: User, case_ids: Iterable[int]) 
 def references_for(
     session: SessionLike, case_ids: Iterable[int], volunteer_ids: Iterable[int]
 ) -> dict[str, dict[int, str]]:
-    """{"case": {id: reference}, "volunteer": {id: full name}} (two queries)."""
-    cases = session.scalars(select(Case).where(Case.id.in_(list(case_ids))))
+    """{"case": {id: "parent's name (reference)"}, "volunteer": {id: full name}} (two queries)."""
+    cases = session.execute(
+        select(Case.id, Parent.first_name, Parent.last_name)
+        .join(Parent, Parent.id == Case.parent_id)
+        .where(Case.id.in_(list(case_ids)))
+    )
     users = session.scalars(select(User).where(User.id.in_(list(volunteer_ids))))
     return {
-        "case": {c.id: c.reference for c in cases},
+        "case": {
+            i: f"{first} {last}".strip() + f" ({case_reference(i)})" for i, first, last in cases
+        },
         "volunteer": {u.id: u.full_name for u in users},
     }
 
@@ -281,6 +287,8 @@ def waiting_rows(session: SessionLike, where: Any = None) -> list[Any]:
             Case.id.label("case_id"),
             Parent.id,
             Parent.ref,
+            Parent.first_name,
+            Parent.last_name,
             Parent.due_date,
             Parent.birth_date,
             Parent.languages,

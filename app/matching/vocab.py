@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from app.domain import EXPERIENCE_TAGS
+from app.domain import AVAILABILITY_LABELS, EXPERIENCE_TAGS, SLOTS
 from app.languages import language_name as language_label
 
-# One list with the parents' forms (app.domain); languages are one vocabulary (app.languages).
-__all__ = ["EXPERIENCE_TAGS", "language_label"]
+# One tag list with the parents' forms and one set of availability words (app.domain);
+# languages are one vocabulary (app.languages).
+__all__ = ["EXPERIENCE_TAGS", "SLOTS", "language_label"]
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAY_LABELS = {
-    "mon": "Monday",
-    "tue": "Tuesday",
-    "wed": "Wednesday",
-    "thu": "Thursday",
-    "fri": "Friday",
-    "sat": "Saturday",
-    "sun": "Sunday",
-}
-PERIODS = ("am", "pm", "eve")
-PERIOD_LABELS = {"am": "morning", "pm": "afternoon", "eve": "evening"}
-
-#: Every availability slot, weekday x part of day: "mon-am" … "sun-eve".
-SLOTS = tuple(f"{day}-{period}" for day in WEEKDAYS for period in PERIODS)
 SLOT_INDEX = {slot: i for i, slot in enumerate(SLOTS)}
 
 
 def slot_label(slot: str) -> str:
-    day, _, period = slot.partition("-")
-    return f"{WEEKDAY_LABELS.get(day, day)} {PERIOD_LABELS.get(period, period)}"
+    return AVAILABILITY_LABELS.get(slot, slot)
 
 
 def tag_label(code: str) -> str:

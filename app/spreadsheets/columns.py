@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.domain import (
-    CHECKIN_TOPICS,
     CONSENT_METHODS,
     EXPERIENCE_TAGS,
+    TOPICS,
     Concern,
     ContactMode,
 )
@@ -211,8 +211,8 @@ CHECKINS = FileSpec(
         Column(
             "topics",
             Kind.LIST,
-            choices=tuple(code for code, _label in CHECKIN_TOPICS),
-            help="talked about: " + ", ".join(code for code, _ in CHECKIN_TOPICS),
+            choices=tuple(code for code, _label in TOPICS),
+            help="talked about: " + ", ".join(code for code, _ in TOPICS),
         ),
         Column(
             "concerns",

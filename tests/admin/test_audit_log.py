@@ -47,6 +47,7 @@ def test_audit_log_lists_filters_and_paginates(
             object_type="parent" if i % 2 else "checkin",
             object_id=i,
             ip="192.0.2.1",
+            detail=f"n{i}",
         )
     session.commit()
     login(client, world.admin.email)
@@ -54,21 +55,21 @@ def test_audit_log_lists_filters_and_paginates(
     assert "event" in page1 and "Page 1 of 2" in page1
     rows = page1.split("<tbody>")[1]
     # Newest first: the admin's own login is the newest, then event 59 (3 Oct 23:00 UTC).
-    assert rows.index("login.success") < rows.index("parent 59") < rows.index("checkin 58")
-    assert "parent 9<" not in rows  # on page 2
+    assert rows.index("Logged in") < rows.index(">n59<") < rows.index(">n58<")
+    assert ">n9<" not in rows  # on page 2
     page2 = client.get("/admin/audit?page=2").get_data(as_text=True)
-    assert "parent 9<" in page2
+    assert ">n9<" in page2
     assert 'href="/admin/audit?page=2' in page1 and ">Older</a>" in page1
     assert 'href="/admin/audit?page=1' in page2 and ">Newer</a>" in page2
 
     only = client.get(f"/admin/audit?action=parent.viewed&actor={world.alice.id}")
     html = only.get_data(as_text=True)
     body = html.split("<tbody>")[1]
-    assert "checkin.viewed" not in body and "login.success" not in body
+    assert "Read a check-in" not in body and "Logged in" not in body
     ids = [i for i in range(60) if i % 2 and not i % 3]
     assert f"{len(ids)} events" in html
     for i in ids:
-        assert f"parent {i}<" in body
+        assert f">n{i}<" in body
 
     by_type = client.get("/admin/audit?object_type=checkin").get_data(as_text=True)
     assert "30 events" in by_type

@@ -151,9 +151,20 @@ def test_deactivate_and_reactivate(
 ) -> None:
     volunteer = make_user(session, "volunteer", first_name="Kim", last_name="Ross")
     session.commit()
-    response = post_form(
-        admin_client, f"/admin/users/{volunteer.id}/deactivate", {}, page="/admin/users"
-    )
+    url = f"/admin/users/{volunteer.id}/deactivate"
+    # The people page links to a question; asking changes nothing.
+    people = admin_client.get("/admin/users").get_data(as_text=True)
+    assert f'<a class="danger" href="{url}">Deactivate' in people
+    question = admin_client.get(url).get_data(as_text=True)
+    assert "Deactivate Kim Ross?" in question and "Yes, deactivate Kim Ross" in question
+    session.expire_all()
+    assert session.get(User, volunteer.id).active is True  # type: ignore[union-attr]
+    # A POST without the question's answer deactivates nothing: it goes to the question.
+    unasked = post_form(admin_client, url, {}, page="/admin/users")
+    assert unasked.status_code == 302 and unasked.headers["Location"] == url
+    session.expire_all()
+    assert session.get(User, volunteer.id).active is True  # type: ignore[union-attr]
+    response = post_form(admin_client, url, {"confirmed": "yes"})
     assert response.status_code == 302
     page = admin_client.get("/admin/users").get_data(as_text=True)
     assert "Kim Ross can no longer log in" in page
@@ -170,7 +181,9 @@ def test_deactivate_and_reactivate(
 def test_admin_cannot_deactivate_themself(admin_client: FlaskClient, session: SessionLike) -> None:
     me = session.scalar(select(User).where(User.email == "admin@example.org"))
     assert me is not None
-    response = post_form(admin_client, f"/admin/users/{me.id}/deactivate", {}, page="/admin/users")
+    response = post_form(
+        admin_client, f"/admin/users/{me.id}/deactivate", {"confirmed": "yes"}, page="/admin/users"
+    )
     assert response.status_code == 302
     assert "You cannot deactivate your own account." in admin_client.get("/admin/users").get_data(
         as_text=True
@@ -208,6 +221,7 @@ ADMIN_PAGES = [
     ("GET", "/admin/users/invite"),
     ("POST", "/admin/users/invite"),
     ("POST", "/admin/users/{id}/invitation"),
+    ("GET", "/admin/users/{id}/deactivate"),
     ("POST", "/admin/users/{id}/deactivate"),
     ("POST", "/admin/users/{id}/reactivate"),
     ("GET", "/admin/settings"),

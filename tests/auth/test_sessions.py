@@ -91,7 +91,7 @@ def test_old_cookie_refused_after_deactivation(app: Flask, session: SessionLike)
     admin_client = app.test_client()
     login(admin_client, admin.email)
     response = post_form(
-        admin_client, f"/admin/users/{volunteer.id}/deactivate", {}, page="/admin/users"
+        admin_client, f"/admin/users/{volunteer.id}/deactivate", {"confirmed": "yes"}
     )
     assert response.status_code == 302
     assert not is_logged_in(victim)

@@ -336,3 +336,24 @@ def test_waiting_list_duplicate_marker_agrees_with_duplicates_of(
     for case_id, is_dup in expected.items():
         assert rows[case_id].possible_duplicate is is_dup, case_id
         assert bool(duplicates_of(session, rows[case_id].parent)) is is_dup, case_id
+
+
+def test_closing_for_another_reason_asks_for_a_few_words(
+    client: FlaskClient, session: SessionLike, world: World
+) -> None:
+    case_id = world.alice_case.id
+    login(client, world.coordinator.email)
+    url = f"/cases/{case_id}/close"
+    bare = post_form(client, url, {"reason": "other"})
+    html = bare.get_data(as_text=True)
+    assert bare.status_code == 200 and "There is a problem" in html
+    assert "Say in a few words why the case is closing." in html
+    assert '<a href="#other">' in html  # the summary links to the field
+    session.expire_all()
+    assert session.get(Case, case_id).status != "closed"  # type: ignore[union-attr]
+    ok = post_form(client, url, {"reason": "other", "other": "  Family moved in with her  "})
+    assert ok.status_code == 302
+    session.expire_all()
+    case = session.get(Case, case_id)
+    assert case is not None and case.status == "closed"
+    assert case.close_reason == "Other: Family moved in with her"

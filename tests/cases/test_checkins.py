@@ -137,7 +137,7 @@ def test_submitted_checkin_read_only_after_24_hours(
     assert response.status_code == 302 and response.headers["Location"] == f"/checkins/{checkin.id}"
     token = csrf_token(client.get(f"/checkins/{checkin.id}").get_data(as_text=True))
     client.post(edit, data={**GOOD, "wellbeing": "5", "csrf_token": token})
-    client.post(f"/checkins/{checkin.id}/delete", data={"csrf_token": token})
+    client.post(f"/checkins/{checkin.id}/delete", data={"csrf_token": token, "confirmed": "yes"})
     checkin = latest_checkin(session)
     assert checkin.wellbeing == 3 and checkin.status == "submitted"
 
@@ -151,7 +151,21 @@ def test_delete_is_soft_hidden_and_a_coordinator_restores(
     session.commit()
     login(client, world.alice.email)
     page = client.get(f"/checkins/{draft.id}/edit").get_data(as_text=True)
-    response = client.post(f"/checkins/{draft.id}/delete", data={"csrf_token": csrf_token(page)})
+    # The draft's page offers a link to a question, not a button that deletes at once.
+    assert f'<a class="danger" href="/checkins/{draft.id}/delete">Delete this draft</a>' in page
+    ask = client.get(f"/checkins/{draft.id}/delete")
+    question = ask.get_data(as_text=True)
+    assert ask.status_code == 200 and "Delete this draft?" in question
+    assert "Yes, delete this draft" in question and "No, keep it" in question
+    assert latest_checkin(session).status == "draft"  # asking changes nothing
+    # A POST without the question's answer deletes nothing: it goes to the question.
+    unasked = client.post(f"/checkins/{draft.id}/delete", data={"csrf_token": csrf_token(page)})
+    assert unasked.headers["Location"] == f"/checkins/{draft.id}/delete"
+    assert latest_checkin(session).status == "draft"
+    response = client.post(
+        f"/checkins/{draft.id}/delete",
+        data={"csrf_token": csrf_token(question), "confirmed": "yes"},
+    )
     assert response.status_code == 302
     checkin = latest_checkin(session)
     assert checkin.status == "deleted" and checkin.deleted_by_id == world.alice.id

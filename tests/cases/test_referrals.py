@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from app.extensions import SessionLike
 from app.models import AuditEvent, Case, Parent
+from app.settings import save_settings
 from tests.cases.conftest import World
-from tests.factories import make_area, make_case, make_parent
+from tests.factories import NOW, make_area, make_case, make_parent
 from tests.helpers import csrf_token, login, post_form
 
 GOOD_SELF = {
@@ -184,7 +185,8 @@ def test_self_referral_asks_for_area_only_when_there_are_several(
 def test_self_referral_rate_limit_per_address(
     app: Flask, client: FlaskClient, session: SessionLike, world: World
 ) -> None:
-    app.config["SELF_REFERRAL_LIMIT"] = 3
+    save_settings(session, NOW, "referrals", {"per_address": 3}, None)
+    session.commit()
     statuses = [post_form(client, "/refer", GOOD_SELF).status_code for _ in range(4)]
     assert statuses == [302, 302, 302, 429]
     assert count(session, Parent) == 2 + 3  # the world's two parents and three referrals
@@ -241,8 +243,8 @@ def test_rate_limit_holds_across_two_app_instances(
     from tests.helpers import make_app
 
     other_app = make_app(database_uri, CORNER_NOW=app.config["CORNER_NOW"])
-    for a in (app, other_app):
-        a.config["SELF_REFERRAL_LIMIT"] = 4
+    save_settings(session, NOW, "referrals", {"per_address": 4}, None)
+    session.commit()
     clients = [app.test_client(), other_app.test_client()]
     statuses = [post_form(clients[i % 2], "/refer", GOOD_SELF).status_code for i in range(6)]
     assert statuses == [302, 302, 302, 302, 429, 429]

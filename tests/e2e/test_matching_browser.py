@@ -71,6 +71,9 @@ def test_coordinator_reads_suggestions_and_assigns(
     page.get_by_role("button", name="Yes, assign Bea Okafor").click()
 
     assert "Bea Okafor is now supporting Amira" in page.get_by_role("status").first.inner_text()
+    assert page.url == f"{live_server.url}/cases/{case.id}"  # the case page, not suggestions
+    screenshot(page, "matching-assigned-case")
+    page.goto(f"{live_server.url}/cases/{case.id}/suggestions")
     assert "has supported this parent since" in page.locator(".match-current").inner_text()
     assert not page.get_by_role("link", name="Reassign to Bea Okafor").count()
     assert page.get_by_role("link", name="Reassign to Cath Lee").is_visible()
@@ -116,10 +119,10 @@ def test_plan_and_profile_pages_are_accessible(
 
     login_in_browser(page, live_server.url, coordinator.email, PASSWORD)
     page.goto(f"{live_server.url}/plan")
-    assert "This plan: 3 parents matched" in page.locator(".plan-totals").inner_text()
+    assert "This plan finds a volunteer for 3 parents." in page.locator(".plan-totals").inner_text()
     screenshot(page, "matching-plan")
     assert_accessible(page, "plan", strict=True)
-    page.get_by_label("Confirm C-00003 with Bea Okafor").uncheck()
+    page.get_by_label("Confirm Parent2 Example with Bea Okafor").uncheck()
     page.get_by_role("button", name="Confirm the ticked pairs").click()
     assert page.get_by_role("heading", name="2 assignments made").is_visible()
     screenshot(page, "matching-plan-done")

@@ -55,9 +55,9 @@ def _world(session: SessionLike) -> None:
     placed = make_volunteer(session, max_caseload=1, user_kw={"email": "free@example.org"})
     full = make_volunteer(session, max_caseload=1, languages=["fr"])
     make_assignment(session, make_case(session), full)
-    make_case(session, make_parent(session, ref="P-A", languages=["en"]))
-    make_case(session, make_parent(session, ref="P-B", languages=["pl"]))
-    make_case(session, make_parent(session, ref="P-C", languages=["fr"]))
+    make_case(session, make_parent(session, ref="P-A", first_name="Amy", languages=["en"]))
+    make_case(session, make_parent(session, ref="P-B", first_name="Bea", languages=["pl"]))
+    make_case(session, make_parent(session, ref="P-C", first_name="Cat", languages=["fr"]))
     assert placed  # the English speaker's only volunteer
 
 
@@ -91,12 +91,14 @@ def test_plan_page_lists_the_unplaced(
     html = client.get("/plan").get_data(as_text=True)
     assert "Not placed by this plan" in html
     assert '<ul class="plan-unplaced">' in html
+    unplaced = html.split('<ul class="plan-unplaced">')[1]
+    assert "Bea Example</a>" in unplaced and "Cat Example</a>" in unplaced  # by name
     assert (
-        "(P-B)</span>: no volunteer passes the matching rules; most often: no shared language"
-        in html
+        "</span>: no volunteer passes the matching rules; most often: no shared language"
+        in unplaced.split("Bea Example</a>")[1]
     )
-    assert "(P-C)</span>: every suitable volunteer is already full." in html
-    assert "(P-A)</span>:" not in html
+    assert "</span>: every suitable volunteer is already full." in unplaced.split("Cat Ex")[1]
+    assert "Amy Example" not in unplaced
 
 
 def test_unplaced_adds_no_statement_per_parent(

@@ -79,8 +79,10 @@ def test_assign_with_confirmation_then_end_with_reason(
     assert client.post(url, data={}).status_code == 400  # no CSRF token
     response = post_form(client, url, {"current_assignment": "0"})
     assert response.status_code == 302
+    # to the case page, with the success message (not the suggestions: nobody left to offer)
+    assert response.headers["Location"] == f"/cases/{case.id}"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Bea Tester is now supporting" in page
+    assert "Bea Tester is now supporting" in page and "Nobody can be offered" not in page
     session.expire_all()
     assert case.status == CaseStatus.ACTIVE
     # End without a reason: the form comes back with an error summary.
@@ -168,12 +170,17 @@ def test_plan_page_and_confirm(app: Flask, client: FlaskClient, session: Session
     session.commit()
     login(client, coordinator.email)
     html = client.get("/plan").get_data(as_text=True)
-    assert "This plan: 2 parents matched" in html
-    assert "would reach" in html
+    assert "This plan finds a volunteer for 2 parents." in html
+    for case in (c1, c2):  # parents by name, their case beside
+        shown = f'<td>{case.parent.full_name} <span class="muted">({case.reference})</span></td>'
+        assert shown in html
+    assert "greedy" not in html.lower() and "would reach" not in html and "total score" not in html
     token = csrf_token(html)
     # The coordinator unticks one pair and confirms the other.
     response = client.post("/plan", data={"csrf_token": token, "pair": [f"{c1.id}:{v.id}"]})
-    assert "1 assignment made" in response.get_data(as_text=True)
+    done = response.get_data(as_text=True)
+    assert "1 assignment made" in done
+    assert f"{v.full_name} now supports {c1.parent.full_name} ({c1.reference})" in done
     session.expire_all()
     assert c1.status == CaseStatus.ACTIVE and c2.status == CaseStatus.WAITING
     # Confirming a stale pair again reports it, nothing breaks.
