@@ -4,6 +4,7 @@ same transaction, by the daily scan's own code restricted to that case."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,11 +15,13 @@ from sqlalchemy import func, select
 
 from app.cases import service as cases_service
 from app.cases.service import CheckInData, ParentData
+from app.domain import VolunteerStatus
 from app.escalation.hooks import on_case_facts_changed, on_checkin_submitted
 from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS
 from app.escalation.scan import run_scan
 from app.escalation.scan_runs import last_completed_scan
 from app.extensions import SessionLike
+from app.matching import profiles
 from app.matching.planning import confirm_plan
 from app.models import Case, CheckIn, EscalationFlag, OutboxEmail, User
 from tests.escalation.test_scan_equivalence import build_random
@@ -239,6 +242,23 @@ def test_marking_high_risk_shortens_no_contact_at_once(
     assert open_rules(session, case) == set()
     cases_service.set_high_risk(session, NOW, case, True)
     assert open_rules(session, case) == {"NO_CONTACT"}
+
+
+def test_a_volunteer_pausing_or_resuming_re_evaluates_their_parents(
+    session: SessionLike, people: dict[str, Any]
+) -> None:
+    case = active_case(session, people)
+    make_checkin(session, case, people["volunteer"], occurred_at=NOW - DAY)
+    profile = people["volunteer"].volunteer_profile
+    profiles.set_own_status(session, NOW, profile, VolunteerStatus.PAUSED)
+    assert open_rules(session, case) == {"VOLUNTEER_LAPSED"}
+    profiles.set_own_status(session, NOW, profile, VolunteerStatus.ACTIVE)
+    assert open_rules(session, case) == set()
+    fields = profiles.ProfileFields.of(profile)
+    profiles.save_profile(
+        session, NOW, people["volunteer"], replace(fields, dbs_expires_on=date(2026, 11, 1))
+    )
+    assert open_rules(session, case) == {"VOLUNTEER_LAPSED"}
 
 
 def test_closing_resolves_every_flag_and_reopening_looks_again(
