@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
@@ -16,13 +16,13 @@ from app.cases.service import (
     set_aside_as_duplicate,
 )
 from app.domain import CaseStatus, CheckInStatus, Role, Stage
+from app.escalation.rules_contact import contact_due
+from app.escalation.scan import saved_thresholds
 from app.extensions import SessionLike
 from app.models import Area, Assignment, Case, CheckIn, Parent, User
 from app.scope import visible_cases
 from app.stage_sql import stage_sql
 
-NEXT_DUE = timedelta(days=14)
-NEXT_DUE_HIGH_RISK = timedelta(days=7)
 PAGE_SIZE = 50
 
 
@@ -177,7 +177,10 @@ class MyParentRow:
     stage: Stage
     assigned_at: datetime
     last_contact: datetime | None
+    #: when the next contact is due: from then on the case is flagged "No contact"
     next_due: datetime
+    #: the volunteer has not reached the parent yet since being assigned
+    first_contact: bool = False
 
 
 def last_contact_subquery(volunteer: User) -> Any:
@@ -198,7 +201,10 @@ def last_contact_subquery(volunteer: User) -> Any:
 
 
 def my_parents(session: SessionLike, volunteer: User, today: date) -> list[MyParentRow]:
-    """Cases with an open assignment to this volunteer, the one due soonest first."""
+    """Cases with an open assignment to this volunteer, the one due soonest first.
+
+    A contact is due when the NO_CONTACT rule says (``rules_contact.contact_due`` with the
+    saved thresholds): a new assignment's first within ``first_contact_days``."""
     last = last_contact_subquery(volunteer)
     query = (
         select(
@@ -213,13 +219,14 @@ def my_parents(session: SessionLike, volunteer: User, today: date) -> list[MyPar
         .outerjoin(last, last.c.case_id == Case.id)
         .where(Assignment.volunteer_id == volunteer.id, visible_cases(volunteer))
     )
+    limits = saved_thresholds(session)
     rows = []
     for case, parent, stage, started_at, last_contact in session.execute(query):
         if last_contact is not None and last_contact.tzinfo is None:
             last_contact = last_contact.replace(tzinfo=UTC)
-        base = max(started_at, last_contact) if last_contact else started_at
-        gap = NEXT_DUE_HIGH_RISK if case.high_risk else NEXT_DUE
-        rows.append(MyParentRow(case, parent, Stage(stage), started_at, last_contact, base + gap))
+        due, first = contact_due(started_at, last_contact, case.high_risk, limits)
+        row = MyParentRow(case, parent, Stage(stage), started_at, last_contact, due, first)
+        rows.append(row)
     rows.sort(key=lambda r: (r.next_due, r.case.id))
     return rows
 

@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from app.domain import DUPLICATE_CLOSE_REASONS, CaseStatus, CheckInStatus, ServiceError
-from app.escalation import service as escalation_service
-from app.escalation.hooks import on_checkin_submitted
+from app.escalation.hooks import on_case_facts_changed, on_checkin_submitted
 from app.extensions import SessionLike
 from app.models import Assignment, Case, CheckIn, Parent, User
 from app.timeutil import local_date
@@ -34,6 +33,8 @@ RULE_FIELDS = frozenset(
     }
 )
 PHONE_SEPARATORS = (" ", "-", "(", ")", ".")
+#: The parent's details the escalation rules read: changing one re-evaluates their cases.
+RULE_DATES = frozenset({"due_date", "birth_date"})
 
 
 class CaseError(ServiceError):
@@ -150,11 +151,15 @@ def create_referral(
 def update_parent(
     session: SessionLike, now: datetime, parent: Parent, data: ParentData
 ) -> list[str]:
-    """Change the parent's details; return the names of the fields that changed."""
+    """Change the parent's details; return the names of the fields that changed. New dates
+    re-evaluate the scheduled rules for the parent's cases at once."""
     changed = _apply(parent, data)
     if changed:
         parent.updated_at = now
         session.flush()
+    if RULE_DATES & set(changed):
+        cases = session.scalars(select(Case.id).where(Case.parent_id == parent.id))
+        on_case_facts_changed(session, now, cases)
     return changed
 
 
@@ -251,6 +256,7 @@ def set_high_risk(session: SessionLike, now: datetime, case: Case, value: bool) 
     case.high_risk = value
     case.updated_at = now
     session.flush()
+    on_case_facts_changed(session, now, [case.id])
 
 
 def accept_referral(session: SessionLike, now: datetime, case: Case) -> None:
@@ -260,10 +266,12 @@ def accept_referral(session: SessionLike, now: datetime, case: Case) -> None:
     case.status = CaseStatus.WAITING.value
     case.updated_at = now
     session.flush()
+    on_case_facts_changed(session, now, [case.id])
 
 
 def close_case(session: SessionLike, now: datetime, case: Case, reason: str) -> None:
-    """Close the case, end any open assignment ("case closed") and resolve its open flags."""
+    """Close the case, end any open assignment ("case closed") and resolve its open flags
+    (every rule's: the scheduled rules' evaluation of a closed case does)."""
     if case.status == CaseStatus.CLOSED:
         raise CaseError("This case is already closed.")
     open_assignment = session.scalar(
@@ -277,11 +285,12 @@ def close_case(session: SessionLike, now: datetime, case: Case, reason: str) -> 
     case.close_reason = reason
     case.updated_at = now
     session.flush()
-    escalation_service.resolve_open_flags_of_case(session, now, case)
+    on_case_facts_changed(session, now, [case.id])
 
 
 def reopen_case(session: SessionLike, now: datetime, case: Case) -> None:
-    """A closed case goes back to the waiting list."""
+    """A closed case goes back to the waiting list (and the scheduled rules look at it again:
+    a parent referred long ago is waiting for a volunteer at once)."""
     if case.status != CaseStatus.CLOSED:
         raise CaseError("Only a closed case can be reopened.")
     case.status = CaseStatus.WAITING.value
@@ -289,6 +298,7 @@ def reopen_case(session: SessionLike, now: datetime, case: Case) -> None:
     case.close_reason = None
     case.updated_at = now
     session.flush()
+    on_case_facts_changed(session, now, [case.id])
 
 
 # --------------------------------------------------------------------------- check-ins
@@ -362,11 +372,13 @@ def create_checkin(
 
 
 def submit_checkin(session: SessionLike, now: datetime, checkin: CheckIn) -> None:
+    """Submit: the immediate rules, then the scheduled ones for the case, in this transaction."""
     checkin.status = CheckInStatus.SUBMITTED.value
     checkin.submitted_at = now
     checkin.updated_at = now
     session.flush()
     on_checkin_submitted(session, checkin, now)
+    on_case_facts_changed(session, now, [checkin.case_id])
 
 
 def volunteer_may_edit(checkin: CheckIn, now: datetime) -> bool:
@@ -389,9 +401,11 @@ def update_checkin(
     if submit and checkin.status == CheckInStatus.DRAFT:
         submit_checkin(session, now, checkin)
         changed.append("status")
-    elif was_submitted and RULE_FIELDS & set(changed):
+        return changed
+    if was_submitted and RULE_FIELDS & set(changed):
         # A concern added after submitting must reach a coordinator just the same.
         on_checkin_submitted(session, checkin, now)
+    on_case_facts_changed(session, now, [checkin.case_id])  # a draft touched, a time moved
     return changed
 
 
@@ -407,6 +421,8 @@ def correct_checkin(
         session.flush()
     if RULE_FIELDS & set(changed):
         on_checkin_submitted(session, checkin, now)
+    if changed:
+        on_case_facts_changed(session, now, [checkin.case_id])
     return changed
 
 
@@ -419,6 +435,7 @@ def delete_checkin(session: SessionLike, now: datetime, checkin: CheckIn, by: Us
     checkin.deleted_by_id = by.id
     checkin.updated_at = now
     session.flush()
+    on_case_facts_changed(session, now, [checkin.case_id])
 
 
 def restore_checkin(session: SessionLike, now: datetime, checkin: CheckIn) -> None:
@@ -431,3 +448,4 @@ def restore_checkin(session: SessionLike, now: datetime, checkin: CheckIn) -> No
     checkin.deleted_by_id = None
     checkin.updated_at = now
     session.flush()
+    on_case_facts_changed(session, now, [checkin.case_id])

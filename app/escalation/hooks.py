@@ -1,11 +1,15 @@
-"""What the cases area calls when a check-in is submitted: the immediate rules."""
+"""What other areas call when a case changes: the immediate rules when a check-in is
+submitted (``on_checkin_submitted``), the scheduled rules when any of a case's facts change
+(``on_case_facts_changed``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from app.domain import Severity
 from app.escalation.rules_immediate import CheckInFacts, immediate
+from app.escalation.scan import ScanResult, run_scan
 from app.escalation.service import queue_urgent_alert, raise_flag
 from app.extensions import SessionLike
 from app.models import Case, CheckIn, EscalationFlag
@@ -45,3 +49,24 @@ def on_checkin_submitted(session: SessionLike, checkin: CheckIn, now: datetime) 
             urgent.append(flag)
     if urgent:
         queue_urgent_alert(session, now, case, urgent, checkin)
+
+
+def on_case_facts_changed(
+    session: SessionLike, now: datetime, case_ids: Iterable[int]
+) -> ScanResult:
+    """Evaluate the scheduled rules again for these cases, in the caller's transaction.
+
+    Called whenever something the rules read changes: a check-in submitted, edited, deleted
+    or restored; an assignment started or ended; the parent's dates or the case's high risk
+    edited; the case accepted, closed or reopened. It is the daily scan restricted to these
+    cases (``run_scan(..., case_ids=...)``: the same queries with ``Case.id IN (...)``, a fixed
+    number of statements), so "No contact" resolves the moment a contact is recorded and
+    "Waiting for a volunteer" the moment someone is assigned. The scheduled rules send no
+    email (the urgent ones are immediate), so this never queues one, and it is not recorded
+    as a completed scan (``scan_runs``): only a scan of every case is.
+    """
+    ids = sorted(set(case_ids))
+    if not ids:
+        return ScanResult()
+    session.flush()
+    return run_scan(session, now, case_ids=ids)

@@ -35,23 +35,42 @@ def bonding_low(facts: CaseFacts, now: datetime, t: Thresholds) -> Hit | None:
     return None
 
 
+def contact_due(
+    started_at: datetime, latest_contact_at: datetime | None, high_risk: bool, t: Thresholds
+) -> tuple[datetime, bool]:
+    """When the case's next contact is due (NO_CONTACT holds from then on), and whether it is
+    the first contact of the current assignment.
+
+    No contact since the assignment started: the first one is due ``first_contact_days``
+    after the start (or sooner, when the case's own period is shorter). Otherwise the next
+    is due ``no_contact_days`` (``no_contact_high_risk_days``) after the latest contact.
+    """
+    limit = t.no_contact_high_risk_days if high_risk else t.no_contact_days
+    if latest_contact_at is None or latest_contact_at < started_at:
+        return started_at + days(min(limit, t.first_contact_days)), True
+    return latest_contact_at + days(limit), False
+
+
 def no_contact(facts: CaseFacts, now: datetime, t: Thresholds) -> Hit | None:
-    """Active cases only; counts from the later of the latest contact and the assignment."""
+    """Active cases only; counts from the later of the latest contact and the assignment,
+    and a new assignment's first contact is due sooner (``contact_due``)."""
     if not facts.is_active or facts.assignment_started_at is None:
         return None
-    since = facts.assignment_started_at
-    if facts.latest_contact_at is not None and facts.latest_contact_at > since:
-        since = facts.latest_contact_at
-    limit = t.no_contact_high_risk_days if facts.high_risk else t.no_contact_days
-    elapsed = now - since
-    if elapsed < days(limit):
+    started = facts.assignment_started_at
+    due, first = contact_due(started, facts.latest_contact_at, facts.high_risk, t)
+    if now < due:
         return None
+    since = started if first or facts.latest_contact_at is None else facts.latest_contact_at
+    elapsed = now - since
     severity = Severity.HIGH if elapsed >= days(t.no_contact_severe_days) else Severity.MEDIUM
-    if facts.latest_contact_at is not None and facts.latest_contact_at >= since:
-        what = f"No successful contact since {short_date(since)}"
+    if first:
+        what = (
+            f"No first contact since the volunteer started on {short_date(since)} "
+            f"({whole_days(elapsed)} days; it was due by {short_date(due)})."
+        )
     else:
-        what = f"No successful contact since the volunteer started on {short_date(since)}"
-    return Hit(Rule.NO_CONTACT, severity, f"{what} ({whole_days(elapsed)} days).")
+        what = f"No successful contact since {short_date(since)} ({whole_days(elapsed)} days)."
+    return Hit(Rule.NO_CONTACT, severity, what)
 
 
 def attempts_failing(facts: CaseFacts, now: datetime, t: Thresholds) -> Hit | None:

@@ -10,6 +10,10 @@ from typing import Any
 
 SETTINGS_KEY = "escalation"
 
+#: A newly assigned volunteer's first contact is due within this many days (the default of
+#: the ``first_contact_days`` setting).
+FIRST_CONTACT_DAYS = 3
+
 #: Label, hint, lowest and highest allowed value of each threshold (the settings form).
 THRESHOLD_FIELDS: dict[str, tuple[str, str, int, int]] = {
     "no_contact_days": ("No contact: days", "Raise a flag after this many days.", 1, 365),
@@ -24,6 +28,12 @@ THRESHOLD_FIELDS: dict[str, tuple[str, str, int, int]] = {
         "",
         1,
         730,
+    ),
+    "first_contact_days": (
+        "First contact after a volunteer is assigned: days",
+        "A newly assigned volunteer's first call or visit is due within this many days.",
+        1,
+        60,
     ),
     "attempts_in_a_row": ("Unsuccessful attempts in a row", "", 1, 20),
     "wellbeing_low_max": (
@@ -53,6 +63,7 @@ class Thresholds:
     no_contact_days: int = 14
     no_contact_high_risk_days: int = 7
     no_contact_severe_days: int = 30
+    first_contact_days: int = FIRST_CONTACT_DAYS
     attempts_in_a_row: int = 3
     wellbeing_low_max: int = 2
     wellbeing_falling_latest_max: int = 3

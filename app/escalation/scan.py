@@ -17,11 +17,16 @@
    change severities, resolve flags whose condition has cleared.
 
 The statement count does not depend on the number of cases. The caller commits.
+
+The same scan evaluates one case (or a few) when its facts change (``hooks.on_case_facts_changed``):
+``run_scan(session, now, case_ids=[...])`` is every step above with ``Case.id IN (...)``
+added to each query and write, nothing else.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,8 +43,10 @@ from app.escalation.scan_flags import (
     resolve_flags_of_closed_cases,
     unresolved_scheduled_flags,
 )
+from app.escalation.scan_runs import record_completed_scan
 from app.extensions import SessionLike
-from app.settings import get_settings
+from app.models import EscalationFlag
+from app.settings import get_settings, save_settings
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +72,47 @@ def saved_thresholds(session: SessionLike) -> Thresholds:
     return Thresholds.from_settings(get_settings(session, SETTINGS_KEY, DEFAULT_THRESHOLDS))
 
 
-def run_scan(session: SessionLike, now: datetime) -> ScanResult:
-    """Run the scheduled rules over every open case. Flushes; the caller commits."""
+def save_thresholds(
+    session: SessionLike,
+    now: datetime,
+    values: dict[str, int],
+    user_id: int | None,
+    ip: str | None = None,
+) -> ScanResult:
+    """Save the thresholds (audited) and, in the same transaction, scan every open case with
+    them, so the flags agree with the new thresholds at once. Flushes; the caller commits."""
+    save_settings(session, now, SETTINGS_KEY, values, user_id, ip)
+    result = run_scan(session, now)
+    record_completed_scan(session, now)
+    return result
+
+
+def thresholds_saved_message(result: ScanResult) -> str:
+    """What the settings page says once the thresholds are saved and every case checked."""
+
+    def flags(n: int) -> str:
+        return f"{n} flag" if n == 1 else f"{n} flags"
+
+    resolved = result.resolved + result.closed_resolved
+    cases = f"{result.cases} open case" if result.cases == 1 else f"{result.cases} open cases"
+    return (
+        f"Escalation thresholds saved. Every open case was checked again with them just now "
+        f"({cases}): {flags(result.raised)} raised, {flags(resolved)} resolved."
+    )
+
+
+def run_scan(
+    session: SessionLike, now: datetime, case_ids: Collection[int] | None = None
+) -> ScanResult:
+    """Run the scheduled rules over every open case, or only over ``case_ids`` (their flags
+    alone are read and written). Flushes; the caller commits."""
     result = ScanResult()
     limits = saved_thresholds(session)
-    result.closed_resolved = resolve_flags_of_closed_cases(session, now)
+    result.closed_resolved = resolve_flags_of_closed_cases(session, now, case_ids)
 
     hits: dict[tuple[int, str], Hit] = {}
     failed: set[int] = set()
-    result.cases, candidates = gather_candidates(session, now, limits)
+    result.cases, candidates = gather_candidates(session, now, limits, case_ids)
     for facts in candidates:
         case_hits = _evaluate_one(facts, now, limits)
         if case_hits is None:
@@ -83,7 +122,7 @@ def run_scan(session: SessionLike, now: datetime) -> ScanResult:
             hits[(facts.case_id, hit.rule)] = hit
     result.failed = len(failed)
 
-    existing = unresolved_scheduled_flags(session)
+    existing = unresolved_scheduled_flags(session, case_ids)
     new_rows = [
         {
             "case_id": case_id,
@@ -118,7 +157,17 @@ def run_scan(session: SessionLike, now: datetime) -> ScanResult:
     if cleared_rows:
         result.resolved = resolve_cleared_flags(session, now, cleared_rows)
     session.flush()
+    if result.closed_resolved or result.raised or result.severity_changed or result.resolved:
+        _expire_loaded_flags(session, case_ids)
     return result
+
+
+def _expire_loaded_flags(session: SessionLike, case_ids: Collection[int] | None) -> None:
+    """The writes above bypass the ORM: flags already loaded in this session (of these cases)
+    are expired so that they are read again, as written, when next used (no statement now)."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, EscalationFlag) and (case_ids is None or obj.case_id in case_ids):
+            session.expire(obj)
 
 
 def _evaluate_one(facts: CaseFacts, now: datetime, limits: Thresholds) -> list[Hit] | None:

@@ -7,7 +7,7 @@ cases); ``gather_facts`` / ``gather_candidates`` run it and convert each value o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -69,9 +69,10 @@ def facts_query(
     now: datetime | None = None,
     limits: Thresholds | None = None,
     rules: str | None = None,
+    case_ids: Collection[int] | None = None,
 ) -> Any:
-    """One row per open case: the case, its parent's dates, its open assignment and
-    volunteer, and its check-in facts.
+    """One row per open case (of ``case_ids``, when given): the case, its parent's dates,
+    its open assignment and volunteer, and its check-in facts.
 
     Check-in facts are correlated subqueries that walk ``ix_checkins_case_status_occurred``
     backwards from the newest check-in of each case (PostgreSQL: the covering index
@@ -87,6 +88,9 @@ def facts_query(
     returned (``may_hit``, a deliberately loose pre-filter: the pure rules still decide),
     each with the number of open cases in ``open_cases``. ``rules="terms"`` (for the tests)
     returns instead each open case's id and every rule's pre-filter term as 0 or 1.
+
+    ``case_ids`` restricts every part of the query to those cases (one more condition on
+    the primary key): the scan of one case is the scan of every case, filtered.
     """
     open_assignment = aliased(Assignment)
     volunteer_user = aliased(User)
@@ -177,7 +181,7 @@ def facts_query(
         )
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == open_assignment.volunteer_id)
         .outerjoin(volunteer_user, volunteer_user.id == open_assignment.volunteer_id)
-        .where(Case.status.in_(OPEN_STATUSES))
+        .where(Case.status.in_(OPEN_STATUSES), *only_cases(Case.id, case_ids))
         # MATERIALIZED: otherwise both databases inline this query into the outer one and
         # run the latest-contact lookup twice per case
         .cte("open_case")
@@ -214,6 +218,11 @@ def facts_query(
     )
 
 
+def only_cases(column: Any, case_ids: Collection[int] | None) -> list[Any]:
+    """The condition ``column IN case_ids`` as a list (empty when ``case_ids`` is None)."""
+    return [] if case_ids is None else [column.in_(sorted(case_ids))]
+
+
 def _instant_parser(dialect: str) -> Callable[[Any], datetime | None]:
     """Raw instant (naive UTC: text on SQLite, a datetime on PostgreSQL) -> aware UTC,
     exactly what ``UTCDateTime`` returns."""
@@ -246,11 +255,14 @@ def gather_facts(session: SessionLike) -> list[CaseFacts]:
 
 
 def gather_candidates(
-    session: SessionLike, now: datetime, limits: Thresholds
+    session: SessionLike,
+    now: datetime,
+    limits: Thresholds,
+    case_ids: Collection[int] | None = None,
 ) -> tuple[int, list[CaseFacts]]:
-    """The number of open cases, and CaseFacts for those some rule may hold for now
-    (``may_hit``), in one query."""
-    return _gather(session, now, limits)
+    """The number of open cases (of ``case_ids``, when given), and CaseFacts for those some
+    rule may hold for now (``may_hit``), in one query."""
+    return _gather(session, now, limits, case_ids)
 
 
 def prefilter_terms(session: SessionLike, now: datetime, limits: Thresholds) -> dict[int, set[str]]:
@@ -263,7 +275,10 @@ def prefilter_terms(session: SessionLike, now: datetime, limits: Thresholds) -> 
 
 
 def _gather(
-    session: SessionLike, now: datetime | None = None, limits: Thresholds | None = None
+    session: SessionLike,
+    now: datetime | None = None,
+    limits: Thresholds | None = None,
+    case_ids: Collection[int] | None = None,
 ) -> tuple[int, list[CaseFacts]]:
     """CaseFacts in one query (see ``facts_query``).
 
@@ -289,7 +304,9 @@ def _gather(
     facts = []
     make = CaseFacts
     open_cases = 0
-    for result_row in session.connection().execute(facts_query(dialect, now, limits)):
+    for result_row in session.connection().execute(
+        facts_query(dialect, now, limits, case_ids=case_ids)
+    ):
         row = tuple(result_row)
         if now is not None:
             open_cases = row[-1]
@@ -325,7 +342,9 @@ def _gather(
     elif not facts:  # nothing may hit: count the open cases on their own
         open_cases = int(
             session.scalar(
-                select(func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
+                select(func.count())
+                .select_from(Case)
+                .where(Case.status.in_(OPEN_STATUSES), *only_cases(Case.id, case_ids))
             )
             or 0
         )

@@ -8,13 +8,14 @@ condition has cleared (guarded by ``status <> 'resolved'``).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, text, update
 
 from app.domain import SCHEDULED_RULES, CaseStatus, FlagStatus, Rule
-from app.escalation.scan_facts import OPEN_STATUSES
+from app.escalation.scan_facts import OPEN_STATUSES, only_cases
 from app.extensions import SessionLike
 from app.models import Case, EscalationFlag
 from app.sqlcompat import insert_ignoring
@@ -44,10 +45,10 @@ def cleared_note(rule: str, now: datetime) -> str:
 
 
 def unresolved_scheduled_flags(
-    session: SessionLike,
+    session: SessionLike, case_ids: Collection[int] | None = None
 ) -> dict[tuple[int, str], Row[int, int, str, str]]:
     """(case id, rule) -> (id, case_id, rule, severity) of every unresolved flag of a
-    scheduled rule on an open case: one query."""
+    scheduled rule on an open case (of ``case_ids``, when given): one query."""
     return {
         (row.case_id, row.rule): row
         for row in session.execute(
@@ -62,14 +63,20 @@ def unresolved_scheduled_flags(
                 EscalationFlag.status != FlagStatus.RESOLVED.value,
                 EscalationFlag.rule.in_([str(rule) for rule in SCHEDULED_RULES]),
                 Case.status.in_(OPEN_STATUSES),
+                *only_cases(Case.id, case_ids),
             )
         )
     }
 
 
-def resolve_flags_of_closed_cases(session: SessionLike, now: datetime) -> int:
-    """Resolve every unresolved flag (any rule) of a closed case: one UPDATE."""
-    closed = select(Case.id).where(Case.status == CaseStatus.CLOSED.value)
+def resolve_flags_of_closed_cases(
+    session: SessionLike, now: datetime, case_ids: Collection[int] | None = None
+) -> int:
+    """Resolve every unresolved flag (any rule) of a closed case (of ``case_ids``, when
+    given): one UPDATE."""
+    closed = select(Case.id).where(
+        Case.status == CaseStatus.CLOSED.value, *only_cases(Case.id, case_ids)
+    )
     result = session.execute(
         update(EscalationFlag)
         .where(EscalationFlag.status != FlagStatus.RESOLVED.value)

@@ -66,6 +66,17 @@ def may_hit(c: Any, attempts: Any, dialect: str, now: datetime, t: Thresholds) -
             or_(c.latest_contact_at.is_(None), at_most(c.latest_contact_at, now - days(n))),
         )
 
+    def first_contact_pending(n: int) -> Any:
+        """No contact since the assignment started (loosely: at or before its start), and
+        ``n`` days since the start."""
+        return and_(
+            at_most(c.started_at, now - days(n)),
+            or_(c.latest_contact_at.is_(None), c.latest_contact_at <= c.started_at),
+        )
+
+    def no_contact_within(n: int) -> Any:
+        return or_(not_contacted_for(n), first_contact_pending(min(n, t.first_contact_days)))
+
     no_recent_contact = or_(
         c.latest_contact_at.is_(None),
         at_most(c.latest_contact_at, now - days(t.birth_soon_contact_days)),
@@ -80,8 +91,8 @@ def may_hit(c: Any, attempts: Any, dialect: str, now: datetime, t: Thresholds) -
         Rule.BONDING_LOW: c.b1 <= t.bonding_low_max,
         Rule.ATTEMPTS_FAILING: attempts >= t.attempts_in_a_row,
         Rule.NO_CONTACT: or_(
-            and_(c.high_risk == true(), not_contacted_for(t.no_contact_high_risk_days)),
-            and_(c.high_risk == false(), not_contacted_for(t.no_contact_days)),
+            and_(c.high_risk == true(), no_contact_within(t.no_contact_high_risk_days)),
+            and_(c.high_risk == false(), no_contact_within(t.no_contact_days)),
         ),
         Rule.BIRTH_SOON: and_(
             c.birth_date.is_(None),

@@ -20,7 +20,6 @@ from app.domain import (
 )
 from app.email import link, queue_email
 from app.escalation.rules_facts import Hit
-from app.escalation.scan_flags import CLOSED_NOTE
 from app.extensions import SessionLike
 from app.models import Case, CheckIn, EscalationFlag, User
 from app.sqlcompat import insert_ignoring
@@ -86,22 +85,6 @@ def raise_flag(
         flag.evidence = f"{hit.evidence} Earlier: {flag.evidence}"[:EVIDENCE_MAX]
     session.flush()
     return flag, False
-
-
-def resolve_open_flags_of_case(session: SessionLike, now: datetime, case: Case) -> int:
-    """When a case closes, its unresolved flags are resolved automatically (saying so)."""
-    flags = session.scalars(
-        select(EscalationFlag).where(
-            EscalationFlag.case_id == case.id, EscalationFlag.status != FlagStatus.RESOLVED.value
-        )
-    ).all()
-    for flag in flags:
-        flag.status = FlagStatus.RESOLVED.value
-        flag.resolved_at = now
-        flag.resolved_by_id = None
-        flag.resolution_note = CLOSED_NOTE
-    session.flush()
-    return len(flags)
 
 
 def urgent_recipients(session: SessionLike, case: Case) -> list[str]:

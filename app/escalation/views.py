@@ -30,10 +30,11 @@ from app.escalation.queries import (
     users_by_id,
 )
 from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, SETTINGS_KEY, THRESHOLD_FIELDS
+from app.escalation.scan import save_thresholds, thresholds_saved_message
 from app.escalation.service import FlagError, acknowledge, resolve
 from app.extensions import db
 from app.models import EscalationFlag, OutboxEmail
-from app.settings import get_settings, save_settings
+from app.settings import get_settings
 from app.timeutil import local_date
 from app.web import audit, client_ip, now
 
@@ -188,9 +189,9 @@ def settings() -> str | Response | tuple[str, int]:
     if request.method == "POST":
         if form.validate():
             values = {name: int(getattr(form, name).data) for name in THRESHOLD_FIELDS}
-            save_settings(db.session, now(), SETTINGS_KEY, values, current_user.id, client_ip())
+            result = save_thresholds(db.session, now(), values, current_user.id, client_ip())
             db.session.commit()
-            flash("Escalation thresholds saved. The next scan uses them.", "success")
+            flash(thresholds_saved_message(result), "success")
             return redirect(url_for("escalation.settings"))
         return render_template(
             "escalation/settings.html",

@@ -6,6 +6,10 @@ rows and the volunteers' profile rows are locked with ``SELECT … FOR UPDATE`` 
 then volunteers, each in id order, so two transactions never wait on each other in a
 circle); on SQLite the first statement is a no-op UPDATE, which takes the database's
 single write lock, so the counts read afterwards cannot change until commit.
+
+Each of them ends by evaluating the case's scheduled escalation rules again
+(``escalation.hooks.on_case_facts_changed``), in the same transaction: "Waiting for a
+volunteer" resolves when someone is assigned and comes back when the assignment ends.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sqlalchemy import select, update
 
 from app.audit import record
 from app.domain import CaseStatus, ExclusionReason
+from app.escalation.hooks import on_case_facts_changed
 from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.arrays import Vocab, build_needs, build_pool
@@ -167,7 +172,9 @@ def assign(
     problem = _gate_problem(session, now, case, volunteer_id)
     if problem:
         raise MatchError(problem)
-    return start_assignment(session, now, case, volunteer_id, by_id)
+    assignment = start_assignment(session, now, case, volunteer_id, by_id)
+    on_case_facts_changed(session, now, [case.id])
+    return assignment
 
 
 def reassign(
@@ -191,7 +198,9 @@ def reassign(
     if problem:
         raise MatchError(problem)
     _end(session, now, case, current, reason, by_id)
-    return start_assignment(session, now, case, volunteer_id, by_id)
+    assignment = start_assignment(session, now, case, volunteer_id, by_id)
+    on_case_facts_changed(session, now, [case.id])
+    return assignment
 
 
 def end_assignment(
@@ -204,6 +213,7 @@ def end_assignment(
     if current is None:
         raise MatchError("This case has no volunteer at the moment.")
     _end(session, now, case, current, reason, by_id)
+    on_case_facts_changed(session, now, [case.id])
     return current
 
 
@@ -240,6 +250,7 @@ def decline(
     current = queries.open_assignment(session, case_id)
     if current is not None and current.volunteer_id == volunteer_id:
         _end(session, now, case, current, ended_because, by_id)
+        on_case_facts_changed(session, now, [case.id])
     session.flush()
     record(
         session,

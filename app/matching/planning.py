@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import select
 
 from app.domain import CaseStatus, case_reference
+from app.escalation.hooks import on_case_facts_changed
 from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.arrays import Vocab, build_needs, build_pool
@@ -219,4 +220,6 @@ def confirm_plan(
         free[volunteer_id] -= 1
         seen_cases.add(case_id)
         result.made.append(start_assignment(session, now, case, volunteer_id, by_id))
+    # one evaluation of the escalation rules for every case assigned, in this transaction
+    on_case_facts_changed(session, now, [assignment.case_id for assignment in result.made])
     return result

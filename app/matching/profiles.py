@@ -6,6 +6,9 @@ volunteer arrays while an aggregate over the profiles, which sums ``updated_at``
 unchanged (``pool_cache.fingerprint``). Writers outside this module (the spreadsheet
 importer, the demo builder, account creation) insert profiles, which changes the count, or
 set ``updated_at`` themselves.
+
+A change of status or DBS expiry evaluates the escalation rules again for the volunteer's
+current parents (VOLUNTEER_LAPSED), in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 
 from app.domain import VolunteerStatus
+from app.escalation.hooks import on_case_facts_changed
 from app.extensions import SessionLike
 from app.matching import queries
 from app.matching.distance import normalise_postcode
 from app.matching.errors import MatchError
-from app.models import User, VolunteerProfile
+from app.models import Assignment, User, VolunteerProfile
 
 #: The least a write moves ``updated_at``: more than the fingerprint's millisecond rounding.
 STEP = timedelta(milliseconds=2)
@@ -34,6 +38,16 @@ def next_stamp(old: datetime | None, now: datetime) -> datetime:
 
 def touch(profile: VolunteerProfile, now: datetime) -> None:
     profile.updated_at = next_stamp(profile.updated_at, now)
+
+
+def _volunteers_cases_changed(session: SessionLike, now: datetime, volunteer_id: int) -> None:
+    """The volunteer's status or DBS changed: their current parents' rules run again."""
+    cases = session.scalars(
+        select(Assignment.case_id).where(
+            Assignment.volunteer_id == volunteer_id, Assignment.ended_at.is_(None)
+        )
+    )
+    on_case_facts_changed(session, now, cases)
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,7 @@ def save_profile(
         session.add(profile)
     old_postcode = profile.postcode
     old_coords = (profile.latitude, profile.longitude)
+    old_lapse = (profile.status, profile.dbs_expires_on)
     profile.status = values.status or VolunteerStatus.ACTIVE.value
     profile.area_id = values.area_id or None
     profile.phone = values.phone or None
@@ -99,6 +114,8 @@ def save_profile(
     profile.dbs_expires_on = values.dbs_expires_on
     touch(profile, now)
     session.flush()
+    if (profile.status, profile.dbs_expires_on) != old_lapse:
+        _volunteers_cases_changed(session, now, volunteer.id)
     return profile
 
 
@@ -117,9 +134,12 @@ def set_own_status(
     """A volunteer pauses or resumes; someone who has left must ask their coordinator."""
     if profile.status == VolunteerStatus.LEFT:
         raise MatchError("Your profile says you have left the service: ask your coordinator.")
+    changed = profile.status != status.value
     profile.status = status.value
     touch(profile, now)
     session.flush()
+    if changed:
+        _volunteers_cases_changed(session, now, profile.user_id)
 
 
 def fill_coordinates(

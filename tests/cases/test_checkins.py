@@ -11,8 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.cases import service
+from app.escalation.rules_thresholds import DEFAULT_THRESHOLDS, SETTINGS_KEY
 from app.extensions import SessionLike
 from app.models import AuditEvent, CheckIn
+from app.settings import save_settings
 from tests.cases.conftest import World
 from tests.factories import NOW, make_assignment, make_case, make_checkin, make_parent
 from tests.helpers import csrf_token, login, post_form
@@ -256,12 +258,34 @@ def test_my_parents_last_contact_and_next_due(
     login(client, world.alice.email)
     html = client.get("/my/parents").get_data(as_text=True)
     first = world.alice_case.parent.first_name
-    assert html.index(first) < html.index("Weekly")  # due 3 Nov before 6 Nov
-    card = html[html.index(first) : html.index("Weekly")]
-    assert "Tue 20 Oct" in card and "13 days ago" in card and "Tue 3 Nov" in card
-    weekly = html[html.index("Weekly") :]
-    assert "not yet" in weekly and "Fri 6 Nov" in weekly
+    # a new assignment's first call is due within 3 days: 2 Nov, before Alice's 3 Nov
+    assert html.index("Weekly") < html.index(first)
+    weekly = html[html.index("Weekly") : html.index(first)]
+    assert "not yet" in weekly and "First call due by <strong>Mon 2 Nov</strong>" in weekly
+    assert "due now" in weekly and "You were matched on Fri 30 Oct" in weekly
+    card = html[html.index(first) :]
+    assert "Tue 20 Oct" in card and "13 days ago" in card
+    assert "Next check-in due: <strong>Tue 3 Nov</strong>" in card and "First call" not in card
     assert world.alice_case.parent.last_name not in html  # first name + initial only
+
+
+def test_my_parents_says_when_a_new_parents_first_call_is_due(
+    client: FlaskClient, session: SessionLike, world: World
+) -> None:
+    fresh = make_case(session, make_parent(session, area=world.area, first_name="Fresh"))
+    make_assignment(session, fresh, world.alice, started_at=NOW - timedelta(hours=1))
+    session.commit()
+    login(client, world.alice.email)
+    html = client.get("/my/parents").get_data(as_text=True)
+    card = html[html.index("Fresh") :]
+    card = card[: card.index("</li>")]
+    assert "First call due by <strong>Thu 5 Nov</strong> (in 3 days)" in card
+    assert "due now" not in card
+    # the admin's setting decides
+    save_settings(session, NOW, SETTINGS_KEY, {**DEFAULT_THRESHOLDS, "first_contact_days": 5}, None)
+    session.commit()
+    html = client.get("/my/parents").get_data(as_text=True)
+    assert "First call due by <strong>Sat 7 Nov</strong>" in html
 
 
 def test_changing_concerns_after_submitting_runs_the_rules_again(

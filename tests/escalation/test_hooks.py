@@ -7,9 +7,8 @@ from datetime import timedelta
 from flask import Flask, render_template_string
 from sqlalchemy import func, select
 
-from app.escalation.hooks import on_checkin_submitted
+from app.escalation.hooks import on_case_facts_changed, on_checkin_submitted
 from app.escalation.queries import case_flags
-from app.escalation.service import resolve_open_flags_of_case
 from app.extensions import SessionLike
 from app.models import EscalationFlag, OutboxEmail
 from tests.factories import (
@@ -120,7 +119,7 @@ def test_closing_a_case_resolves_its_flags_saying_so(session: SessionLike) -> No
     checkin = make_checkin(session, case, volunteer, concerns=["self_harm", "anxiety"])
     on_checkin_submitted(session, checkin, NOW)
     case.status = "closed"
-    assert resolve_open_flags_of_case(session, NOW, case) == 2
+    assert on_case_facts_changed(session, NOW, [case.id]).closed_resolved == 2
     flags = case_flags(session, case.id)
     assert {f.status for f in flags} == {"resolved"}
     assert all(

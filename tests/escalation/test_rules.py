@@ -82,11 +82,59 @@ def test_no_contact_7_days_for_high_risk(elapsed: timedelta, expected: str | Non
 
 
 def test_no_contact_counts_from_a_newer_assignment() -> None:
-    # last contact 40 days ago by the old volunteer; new volunteer started 13 days ago
-    facts = active(latest_contact_at=NOW - 40 * DAY, assignment_started_at=NOW - 13 * DAY)
+    # last contact 40 days ago by the old volunteer; the new volunteer has had their first
+    # contact since, 13 days ago: the usual 14 days count from it
+    facts = active(latest_contact_at=NOW - 13 * DAY, assignment_started_at=NOW - 20 * DAY)
     assert Rule.NO_CONTACT not in rules(facts)
-    facts = active(latest_contact_at=NOW - 40 * DAY, assignment_started_at=NOW - 14 * DAY)
+    facts = active(latest_contact_at=NOW - 14 * DAY, assignment_started_at=NOW - 20 * DAY)
     assert rules(facts)[Rule.NO_CONTACT] == "medium"
+
+
+@pytest.mark.parametrize(
+    ("since_start", "expected"),
+    [
+        (2 * DAY, None),
+        (3 * DAY - SECOND, None),
+        (3 * DAY, "medium"),
+        (29 * DAY, "medium"),
+        (30 * DAY, "high"),
+    ],
+)
+def test_a_new_assignments_first_contact_is_due_within_3_days(
+    since_start: timedelta, expected: str | None
+) -> None:
+    never = active(latest_contact_at=None, assignment_started_at=NOW - since_start)
+    assert rules(never).get(Rule.NO_CONTACT) == expected
+    # the previous volunteer's contacts do not count for the new one
+    before = active(latest_contact_at=NOW - 40 * DAY, assignment_started_at=NOW - since_start)
+    assert rules(before).get(Rule.NO_CONTACT) == expected
+
+
+def test_first_contact_evidence_says_when_it_was_due() -> None:
+    facts = active(latest_contact_at=None, assignment_started_at=NOW - 4 * DAY)
+    (hit,) = [hit for hit in evaluate(facts, NOW) if hit.rule == Rule.NO_CONTACT]
+    assert hit.evidence == (
+        "No first contact since the volunteer started on Thu 29 Oct (4 days; it was due by "
+        "Sun 1 Nov)."
+    )
+
+
+def test_a_contact_at_the_start_of_the_assignment_is_its_first() -> None:
+    started = NOW - 5 * DAY
+    facts = active(latest_contact_at=started, assignment_started_at=started)
+    assert Rule.NO_CONTACT not in rules(facts)
+
+
+def test_first_contact_days_is_a_setting() -> None:
+    assert DEFAULT_THRESHOLDS["first_contact_days"] == 3
+    t = Thresholds.from_settings({**DEFAULT_THRESHOLDS, "first_contact_days": 5})
+    new = active(latest_contact_at=None, assignment_started_at=NOW - 4 * DAY)
+    assert Rule.NO_CONTACT not in rules(new, t=t)
+    assert Rule.NO_CONTACT in rules(replace(new, assignment_started_at=NOW - 5 * DAY), t=t)
+    # never later than the case's own period: a high-risk parent's 7 days cap 10
+    t = Thresholds.from_settings({**DEFAULT_THRESHOLDS, "first_contact_days": 10})
+    risky = active(high_risk=True, latest_contact_at=None, assignment_started_at=NOW - 7 * DAY)
+    assert rules(risky, t=t)[Rule.NO_CONTACT] == "medium"
 
 
 def test_no_contact_never_contacted_counts_from_assignment() -> None:

@@ -188,6 +188,7 @@ def boundary_moments(
                     since + t.no_contact_severe_days * d,
                 )
                 add("no_contact_high_risk", since + t.no_contact_high_risk_days * d)
+                add("first_contact", since + t.first_contact_days * d)
                 add("birth_soon_contact", since + t.birth_soon_contact_days * d)
         if f.referred_at is not None:
             add("unmatched", f.referred_at + t.unmatched_days * d)

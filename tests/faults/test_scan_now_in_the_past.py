@@ -74,10 +74,11 @@ def test_force_scans_in_the_past_and_keeps_the_latest_scan_time(
     app: Flask, session: SessionLike
 ) -> None:
     """--force is for tests and replays: it runs (and shows the harm the refusal prevents:
-    both open flags resolve, because 30 days earlier neither condition held yet)."""
+    both open flags resolve, because 38 days earlier neither condition held yet: the volunteer
+    had started 2 days before, and the waiting parent was not referred yet)."""
     seed(session)
     assert scan(app, "--now", NOW.strftime(ISO)).exit_code == 0
-    forced = scan(app, "--now", (NOW - 30 * DAY).strftime(ISO), "--force")
+    forced = scan(app, "--now", (NOW - 38 * DAY).strftime(ISO), "--force")
     assert forced.exit_code == 0, forced.output
     assert "resolved 2" in forced.output
     assert last_completed_scan(session) == NOW  # the latest completed scan still counts
