@@ -23,6 +23,7 @@ from app.demo import vocab
 from app.demo.build import build_demo
 from app.escalation.scan import run_scan
 from app.extensions import SessionLike
+from app.matching.planning import propose
 from app.models import (
     Assignment,
     Case,
@@ -33,6 +34,7 @@ from app.models import (
     OutboxEmail,
     User,
 )
+from app.scope import visible_cases
 from tests.browser import ARTIFACTS, DESKTOP, LiveServer, login_in_browser
 from tests.factories import NOW, make_checkin, make_user
 from tests.helpers import assert_accessible
@@ -41,6 +43,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = 390
 SMALL_PHONE = 320
+STAFF = ("coordinator", "admin")
 TABLET = 700  # tables are tables again from 40rem (640 px): the widest ones still fit
 
 #: GET routes the walk does not open, and why (POST-only routes are left out by their methods).
@@ -149,18 +152,18 @@ def _seed(session: SessionLike) -> Seeded:
     ).first()
     assert submitted is not None
     draft = make_checkin(session, own_case, volunteer, status="draft", submitted_at=None)
-    waiting = session.scalars(
-        select(Case)
-        .where(Case.status == CaseStatus.WAITING.value, Case.area_id.in_(area_ids))
-        .order_by(Case.id)
-    ).first()
+    # a waiting parent someone can be offered to: the suggestions page shows a suggestion
+    plan = propose(session, NOW, visible_cases(coordinator))
+    assert plan.pairs, "the demo should leave someone to match"
+    waiting = session.get(Case, plan.pairs[0].case_id)
+    match = plan.pairs[0].volunteer_id
     flag = session.scalars(
         select(EscalationFlag)
         .join(Case, Case.id == EscalationFlag.case_id)
         .where(Case.area_id.in_(area_ids))
         .order_by(EscalationFlag.id)
     ).first()
-    assert waiting is not None and flag is not None
+    assert waiting is not None and waiting.status == CaseStatus.WAITING and flag is not None
     invited = make_user(session, "coordinator", password=None, areas=coordinator.areas)
     token = issue_invitation(session, NOW, invited, admin)
     session.add(
@@ -180,10 +183,10 @@ def _seed(session: SessionLike) -> Seeded:
         "user_id": volunteer.id,
         "volunteer_id": volunteer.id,
     }
-    waiting_case = {"case_id": waiting.id}
+    waiting_case = {"case_id": waiting.id, "volunteer_id": match}
     endpoint_ids = {
         (role, endpoint): waiting_case
-        for role in ("coordinator", "admin")
+        for role in STAFF
         for endpoint in ("matching.suggestions", "matching.assign", "matching.decline")
     }
     endpoint_ids[("volunteer", "cases.checkin_edit")] = {"checkin_id": draft.id}
@@ -200,7 +203,7 @@ def _seed(session: SessionLike) -> Seeded:
             "admin": staff,
         },
         endpoint_ids=endpoint_ids,
-        also={role: [("cases.case_detail", waiting_case)] for role in ("coordinator", "admin")},
+        also={r: [("cases.case_detail", {"case_id": waiting.id})] for r in STAFF},
     )
 
 
