@@ -44,7 +44,7 @@ pytestmark = pytest.mark.browser
 PHONE = 390
 SMALL_PHONE = 320
 STAFF = ("coordinator", "admin")
-TABLET = 700  # tables are tables again from 40rem (640 px): the widest ones still fit
+TABLET = 700  # between the two widths where tables stack (40rem and 60rem)
 
 #: GET routes the walk does not open, and why (POST-only routes are left out by their methods).
 NOT_VISITED = {
