@@ -88,9 +88,17 @@ SERIOUS = frozenset({"serious", "critical"})
 AXE = Axe()  # axe-playwright-python bundles axe-core, so this runs offline
 
 
-def assert_accessible(page: Page, where: str, *, strict: bool = False) -> None:
-    """Run axe-core on the page: fail on serious or critical problems (``strict``: on any)."""
-    response: dict[str, Any] = AXE.run(page).response
+def assert_accessible(
+    page: Page, where: str, *, strict: bool = False, rules: dict[str, Any] | None = None
+) -> None:
+    """Run axe-core on the page: fail on serious or critical problems (``strict``: on any).
+
+    ``rules`` switches axe rules on or off, e.g. ``{"target-size": {"enabled": True}}``.
+    """
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if rules:
+        options["rules"] = rules
+    response: dict[str, Any] = AXE.run(page, options=options).response
     # axe really ran and checked something (tests/e2e/test_accessibility.py shows it finds
     # problems when they are there)
     assert response["testEngine"]["name"] == "axe-core"
