@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
 from app.cases.service import phone_digits_sql
@@ -14,6 +14,7 @@ from app.domain import CaseStatus, CheckInStatus, Role, Stage
 from app.extensions import SessionLike
 from app.models import Area, Assignment, Case, CheckIn, EscalationFlag, Parent, User
 from app.scope import visible_cases
+from app.search_keys import SearchTerms, like_inside
 from app.stage_sql import stage_sql
 
 NEXT_DUE = timedelta(days=14)
@@ -106,10 +107,32 @@ class CaseRow:
     area_name: str | None
 
 
+def search_matches(terms: SearchTerms) -> ColumnElement[bool]:
+    """Cases whose parent the query names (``app.search_keys``): name, email, postcode or
+    reference inside ``search_key``, phone digits inside ``phone_digits``, or the case's own
+    reference. Served on PostgreSQL by the trigram indexes of migration 0006."""
+    if terms.empty:
+        return false()  # nothing searchable was typed (only dashes, say): nothing found
+    matches: list[ColumnElement[bool]] = [
+        Parent.search_key.like(like_inside(terms.key), escape="/")
+    ]
+    if terms.digits:
+        matches.append(Parent.phone_digits.like(like_inside(terms.digits), escape="/"))
+    if terms.case_id is not None:
+        matches.append(Case.id == terms.case_id)
+    return or_(*matches)
+
+
 def case_list(
-    session: SessionLike, user: User, today: date, status: str | None, page: int
+    session: SessionLike,
+    user: User,
+    today: date,
+    status: str | None,
+    page: int,
+    terms: SearchTerms | None = None,
 ) -> tuple[list[CaseRow], int]:
-    """Cases this user may see, filtered by status ('open' = not closed), newest first."""
+    """Cases this user may see, filtered by status ('open' = not closed), newest first; with
+    search terms, the cases they find (open ones first). Two statements, whatever the data."""
     stage_expr = stage_sql(Parent.due_date, Parent.birth_date, today)
     volunteer = aliased(User)
     base: Any = (
@@ -124,12 +147,12 @@ def case_list(
         base = base.where(Case.status != CaseStatus.CLOSED.value)
     elif status:
         base = base.where(Case.status == status)
+    order: list[Any] = [Case.referred_at.desc(), Case.id.desc()]
+    if terms is not None and terms.text:
+        base = base.where(search_matches(terms))
+        order.insert(0, Case.status == CaseStatus.CLOSED.value)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = session.execute(
-        base.order_by(Case.referred_at.desc(), Case.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    )
+    rows = session.execute(base.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a in rows], total
 
 

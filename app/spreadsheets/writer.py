@@ -18,6 +18,7 @@ from app.domain import CaseStatus, CheckInStatus, Role, VolunteerStatus
 from app.extensions import Base, SessionLike
 from app.matching.profiles import next_stamp
 from app.models import Area, Assignment, Case, CheckIn, Parent, User, VolunteerProfile
+from app.search_keys import parent_search_key, phone_digits, user_search_key
 from app.spreadsheets.columns import ASSIGNMENTS, CHECKINS, PARENTS, VOLUNTEERS
 from app.spreadsheets.lookup import Lookup, chunks
 from app.spreadsheets.parsed import ParsedFile, Row, rows_of
@@ -51,6 +52,11 @@ def _insert(model: type[Base]) -> Insert:
     """A Core INSERT on the model's table: with every row giving the same keys, the rows go
     out as a few multi-row statements (the ORM would split them by which values are None)."""
     return insert(cast(Table, model.__table__))
+
+
+def _user_key(row: Row) -> str:
+    """The search key of a volunteer's account (Core writes skip the model's listener)."""
+    return user_search_key(row.get("first_name"), row.get("last_name"), row.get("email"))
 
 
 def write_rows(
@@ -145,6 +151,7 @@ def _write_volunteers(
                     "email": row.get("email"),
                     "first_name": row.get("first_name"),
                     "last_name": row.get("last_name") or "",
+                    "search_key": _user_key(row),
                     "role": Role.VOLUNTEER.value,
                     "password_hash": None,
                     "active": True,
@@ -174,6 +181,7 @@ def _write_volunteers(
                     "id": lookup.users[row.get("email")][0],
                     "first_name": row.get("first_name"),
                     "last_name": row.get("last_name") or "",
+                    "search_key": _user_key(row),
                 }
                 for row in old_rows
             ],
@@ -258,6 +266,14 @@ def _write_parents(
                 "consent_on": row.get("consent_on"),
                 "area_id": _area_id(row, areas),
                 "created_at": now,
+                "search_key": parent_search_key(
+                    row.get("first_name"),
+                    row.get("last_name"),
+                    row.get("email"),
+                    row.get("postcode"),
+                    row.get("ref"),
+                ),
+                "phone_digits": phone_digits(row.get("phone")),
             }
             for row in rows
         ],
