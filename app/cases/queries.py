@@ -108,9 +108,10 @@ class CaseRow:
 
 
 def search_matches(terms: SearchTerms) -> ColumnElement[bool]:
-    """Cases whose parent the query names (``app.search_keys``): name, email, postcode or
-    reference inside ``search_key``, phone digits inside ``phone_digits``, or the case's own
-    reference. Served on PostgreSQL by the trigram indexes of migration 0006."""
+    """Parents the query names (``app.search_keys``): name, email, postcode or reference inside
+    ``search_key``, phone digits inside ``phone_digits``, or the reference of one of their
+    cases. Every branch is on ``parents``, so PostgreSQL ORs the trigram indexes of migration
+    0006 (and the primary key) before joining the cases."""
     if terms.empty:
         return false()  # nothing searchable was typed (only dashes, say): nothing found
     matches: list[ColumnElement[bool]] = [
@@ -119,20 +120,15 @@ def search_matches(terms: SearchTerms) -> ColumnElement[bool]:
     if terms.digits:
         matches.append(Parent.phone_digits.like(like_inside(terms.digits), escape="/"))
     if terms.case_id is not None:
-        matches.append(Case.id == terms.case_id)
+        case_parent = select(Case.parent_id).where(Case.id == terms.case_id).scalar_subquery()
+        matches.append(Parent.id == case_parent)
     return or_(*matches)
 
 
-def case_list(
-    session: SessionLike,
-    user: User,
-    today: date,
-    status: str | None,
-    page: int,
-    terms: SearchTerms | None = None,
-) -> tuple[list[CaseRow], int]:
-    """Cases this user may see, filtered by status ('open' = not closed), newest first; with
-    search terms, the cases they find (open ones first). Two statements, whatever the data."""
+def case_list_query(
+    user: User, today: date, status: str | None, terms: SearchTerms | None = None
+) -> Any:
+    """The case list's rows, unpaged and unordered (see ``case_list``)."""
     stage_expr = stage_sql(Parent.due_date, Parent.birth_date, today)
     volunteer = aliased(User)
     base: Any = (
@@ -147,13 +143,37 @@ def case_list(
         base = base.where(Case.status != CaseStatus.CLOSED.value)
     elif status:
         base = base.where(Case.status == status)
-    order: list[Any] = [Case.referred_at.desc(), Case.id.desc()]
     if terms is not None and terms.text:
         base = base.where(search_matches(terms))
+    return base
+
+
+def case_list(
+    session: SessionLike,
+    user: User,
+    today: date,
+    status: str | None,
+    page: int,
+    terms: SearchTerms | None = None,
+) -> tuple[list[CaseRow], int]:
+    """Cases this user may see, filtered by status ('open' = not closed), newest first; with
+    search terms, the cases they find (open ones first). One statement, whatever the data."""
+    base = case_list_query(user, today, status, terms)
+    order: list[Any] = [Case.referred_at.desc(), Case.id.desc()]
+    if terms is not None and terms.text:
         order.insert(0, Case.status == CaseStatus.CLOSED.value)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = session.execute(base.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a in rows], total
+    # the number of rows rides along with the page (one scan, one statement)
+    counted = base.add_columns(func.count().over().label("total"))
+    rows = session.execute(
+        counted.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    if rows:
+        total = rows[0].total
+    elif page > 1:  # past the last page: count on its own
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    else:
+        total = 0
+    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a, _total in rows], total
 
 
 def area_count(session: SessionLike) -> int:
