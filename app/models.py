@@ -205,7 +205,7 @@ class Parent(Base):
     __tablename__ = "parents"
     __table_args__ = (
         _trigram_index("ix_parents_search_key", "search_key"),
-        _trigram_index("ix_parents_phone_digits", "phone_digits"),
+        _trigram_index("ix_parents_phone_digits_trgm", "phone_digits"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -234,7 +234,7 @@ class Parent(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: For the search (``app.search_keys``), kept by ``_parent_keys``: never shown.
     search_key: Mapped[str] = mapped_column(String(700), default="")
-    phone_digits: Mapped[str | None] = mapped_column(String(40))
+    phone_digits: Mapped[str | None] = mapped_column(String(40), index=True)
 
     area: Mapped[Area | None] = relationship()
     cases: Mapped[list[Case]] = relationship(back_populates="parent", order_by="Case.id")

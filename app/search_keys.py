@@ -11,8 +11,9 @@ change (``app.models`` for the ORM, ``app.spreadsheets.writer`` for the import's
 
 A query matches where its compact form is inside ``search_key`` (``reyn``, ``zoe rey``,
 ``sw1a 1aa``, ``br-0185``, ``@example.org``), where its digits are inside ``phone_digits``
-(a query that looks like a phone number, at least ``MIN_PHONE_DIGITS`` digits), or where it
-names a case by its reference (``C-00185``, ``c185``, ``185``).
+(a query that looks like a phone number, at least ``MIN_PHONE_DIGITS`` digits; a whole
+number, ``WHOLE_PHONE_DIGITS`` or more, must equal them), or where it names a case by its
+reference (``C-00185``, ``c185``, ``185``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ _DROPPED = re.compile("[\\s\\-\u2010-\u2015'\u2018\u2019`.|]+")
 _PHONE_SHAPE = re.compile(r"^\+?[\d\s().\-]+$")
 _CASE_REF = re.compile(r"^c?0*(\d{1,9})$")
 MIN_PHONE_DIGITS = 5
+#: A query with this many digits is a whole number: matched whole (a btree lookup), not inside.
+WHOLE_PHONE_DIGITS = 10
 MAX_QUERY = 100
 
 

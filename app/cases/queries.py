@@ -14,7 +14,7 @@ from app.domain import CaseStatus, CheckInStatus, Role, Stage
 from app.extensions import SessionLike
 from app.models import Area, Assignment, Case, CheckIn, EscalationFlag, Parent, User
 from app.scope import visible_cases
-from app.search_keys import SearchTerms, like_inside
+from app.search_keys import WHOLE_PHONE_DIGITS, SearchTerms, like_inside
 from app.stage_sql import stage_sql
 
 NEXT_DUE = timedelta(days=14)
@@ -117,7 +117,9 @@ def search_matches(terms: SearchTerms) -> ColumnElement[bool]:
     matches: list[ColumnElement[bool]] = [
         Parent.search_key.like(like_inside(terms.key), escape="/")
     ]
-    if terms.digits:
+    if terms.digits and len(terms.digits) >= WHOLE_PHONE_DIGITS:
+        matches.append(Parent.phone_digits == terms.digits)  # a whole number: the btree
+    elif terms.digits:
         matches.append(Parent.phone_digits.like(like_inside(terms.digits), escape="/"))
     if terms.case_id is not None:
         case_parent = select(Case.parent_id).where(Case.id == terms.case_id).scalar_subquery()

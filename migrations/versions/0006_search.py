@@ -4,7 +4,8 @@
 reference (``app.search_keys``) and ``parents.phone_digits`` the phone's national digits; the
 app keeps them on every write, this migration fills them for the rows already there. On
 PostgreSQL a trigram GIN index on each serves ``LIKE '%…%'`` (``pg_trgm``; where the
-extension cannot be created, a ``text_pattern_ops`` btree of the same name serves prefixes).
+extension cannot be created, a ``text_pattern_ops`` btree of the same name serves prefixes);
+a btree on ``phone_digits`` (both databases) serves a whole number.
 
 Parents referred in Corner had a reference of their own (``R000227``) beside their case's
 (``C-00185``): they now carry their case's reference, so a case has one Corner reference and,
@@ -27,7 +28,7 @@ depends_on = None
 
 INDEXES = (
     ("ix_parents_search_key", "parents", "search_key"),
-    ("ix_parents_phone_digits", "parents", "phone_digits"),
+    ("ix_parents_phone_digits_trgm", "parents", "phone_digits"),
     ("ix_users_search_key", "users", "search_key"),
 )
 
@@ -45,6 +46,8 @@ def upgrade():
     bind = op.get_bind()
     one_reference(bind)
     fill_keys(bind)
+    # a whole phone number is looked up, not searched inside: a btree on both databases
+    op.create_index("ix_parents_phone_digits", "parents", ["phone_digits"])
     if bind.dialect.name == "postgresql":
         create_search_indexes(bind)
 
@@ -123,6 +126,7 @@ def create_search_indexes(bind):
 
 
 def downgrade():
+    op.drop_index("ix_parents_phone_digits", table_name="parents")
     if op.get_bind().dialect.name == "postgresql":
         for name, table, _column in INDEXES:
             op.drop_index(name, table_name=table)
