@@ -18,6 +18,7 @@ trigram indexes serve the query.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import tempfile
@@ -141,6 +142,11 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=50_000, help="cases to build")
     parser.add_argument("--runs", type=int, default=50, help="calls per query")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument(
+        "--random-page-cost",
+        type=float,
+        help="set random_page_cost on the private database (1.1 is usual on SSDs)",
+    )
     args = parser.parse_args()
 
     from flask_migrate import upgrade
@@ -161,6 +167,9 @@ def main() -> None:
         admin_engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
         with admin_engine.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            if args.random_page_cost is not None:
+                cost = float(args.random_page_cost)
+                conn.execute(sa.text(f'ALTER DATABASE "{name}" SET random_page_cost = {cost}'))
         url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
     else:
         url = f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
@@ -178,7 +187,7 @@ def main() -> None:
                 conn.commit()
             print(
                 f"database: {dialect}; {args.cases} cases built in "
-                f"{time.perf_counter() - started:.1f} s"
+                f"{time.perf_counter() - started:.1f} s; load average {os.getloadavg()}"
             )
             coordinator = db.session.get(User, 1)
             assert coordinator is not None
@@ -196,6 +205,10 @@ def main() -> None:
                 ("email part", "kowalska12"),
                 ("nobody", "xqzv"),
             ]
+            if dialect == "postgresql":
+                setting = db.session.execute(sa.text("SHOW random_page_cost")).scalar()
+                print(f"random_page_cost: {setting}")
+                db.session.remove()
             print(f"{'query':<30} {'typed':<18} {'found':>6} {'p50 ms':>8} {'p95 ms':>8}")
             for label, typed in queries_to_time:
                 terms = parse_query(typed)
@@ -229,6 +242,7 @@ def main() -> None:
                     }
                 )
                 print(f"indexes in the plan of 'reyn': {', '.join(used) or 'none'}")
+            print(f"load average after: {os.getloadavg()}")
             db.session.remove()
             db.engine.dispose()
     finally:

@@ -20,7 +20,7 @@ def test_fold_drops_accents_and_case() -> None:
 
 
 def test_compact_drops_spaces_hyphens_apostrophes_and_the_separator() -> None:
-    assert compact("  O’Brien-Hall | Jr. ") == "obrienhalljr"
+    assert compact("  O\u2019Brien-Hall | Jr. ") == "obrienhalljr"
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_a_phone_shaped_query_gives_digits_a_name_does_not() -> None:
 def test_query_is_trimmed_and_bounded() -> None:
     terms = parse_query("  zoe    reyn  " + "x" * 200)
     assert terms.text.startswith("zoe reyn") and len(terms.text) == 100
-    assert parse_query("--").empty and not parse_query("--").text == ""
+    assert parse_query("--").empty and parse_query("--").text == "--"
 
 
 def test_like_pattern_escapes_wildcards() -> None:

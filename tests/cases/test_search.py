@@ -72,7 +72,8 @@ def test_coordinator_finds_the_parent(
     assert "1 case found for" in html
     # the results say what a coordinator needs: stage, status, volunteer, one case reference
     assert "Pregnancy" in html and "Active" in html and world.alice.full_name in html
-    assert f'{zoe.reference} <span class="muted">· Parent ref BR-0185</span>' in html
+    refs = f'<span class="ref">{zoe.reference}</span> <span class="muted ref">· Parent ref BR-0185'
+    assert refs in html
 
 
 def test_the_case_reference_finds_the_case_in_any_form(
@@ -164,7 +165,8 @@ def test_a_referral_made_in_corner_has_one_reference(
     assert f'href="/cases/{case.id}"' in html and "Parent ref" not in html
     assert f'href="/cases/{case.id}"' in found(client, "0117 496")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert f"Case {case.reference}</p>" in page and "Parent ref" not in page
+    assert f'Case <span class="ref">{case.reference}</span></p>' in page
+    assert "Parent ref" not in page
 
 
 def add_matches(session: SessionLike, world: World, n: int) -> None:
