@@ -92,11 +92,11 @@ def test_plan_page_lists_the_unplaced(
     assert "Not placed by this plan" in html
     assert '<ul class="plan-unplaced">' in html
     assert (
-        "(P-B)</span>: no volunteer passes the matching rules; most often: no shared language"
-        in html
+        "Parent ref P-B</span>: no volunteer passes the matching rules; most often: no shared "
+        "language" in html
     )
-    assert "(P-C)</span>: every suitable volunteer is already full." in html
-    assert "(P-A)</span>:" not in html
+    assert "Parent ref P-C</span>: every suitable volunteer is already full." in html
+    assert "Parent ref P-A</span>:" not in html
 
 
 def test_unplaced_adds_no_statement_per_parent(
