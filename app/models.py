@@ -118,7 +118,7 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Folded name and email for the search (``app.search_keys``), kept by ``_user_keys``.
-    search_key: Mapped[str] = mapped_column(String(400), default="")
+    search_key: Mapped[str] = mapped_column(Text, default="")
 
     areas: Mapped[list[Area]] = relationship(
         secondary=coordinator_areas, back_populates="coordinators", order_by="Area.name"
@@ -233,7 +233,7 @@ class Parent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: For the search (``app.search_keys``), kept by ``_parent_keys``: never shown.
-    search_key: Mapped[str] = mapped_column(String(700), default="")
+    search_key: Mapped[str] = mapped_column(Text, default="")
     phone_digits: Mapped[str | None] = mapped_column(String(40), index=True)
 
     area: Mapped[Area | None] = relationship()

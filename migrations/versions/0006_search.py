@@ -36,12 +36,12 @@ INDEXES = (
 def upgrade():
     with op.batch_alter_table("parents", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("search_key", sa.String(length=700), server_default="", nullable=False)
+            sa.Column("search_key", sa.Text(), server_default="", nullable=False)
         )
         batch_op.add_column(sa.Column("phone_digits", sa.String(length=40), nullable=True))
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("search_key", sa.String(length=400), server_default="", nullable=False)
+            sa.Column("search_key", sa.Text(), server_default="", nullable=False)
         )
     bind = op.get_bind()
     one_reference(bind)

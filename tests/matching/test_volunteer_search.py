@@ -85,3 +85,16 @@ def test_volunteers_cannot_search_volunteers_or_users(
     login(client, volunteer.email)
     assert client.get("/volunteers", query_string={"q": "a"}).status_code == 403
     assert client.get("/admin/users", query_string={"q": "a"}).status_code == 403
+
+
+def test_the_longest_names_fit_their_key(session: SessionLike) -> None:
+    """Folding can lengthen a name ('ß' → 'ss', 'ﬃ' → 'ffi'): the keys are unbounded text."""
+    user = make_user(
+        session,
+        "volunteer",
+        first_name="ß" * 100,
+        last_name="ﬃ" * 100,
+        email="a" * 240 + "@example.org",
+    )
+    session.commit()
+    assert len(user.search_key) > 500
