@@ -28,6 +28,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,6 +45,8 @@ from app.domain import (
     case_reference,
 )
 from app.extensions import Base
+from app.search_keys import parent_search_key, user_search_key
+from app.search_keys import phone_digits as phone_digits_of
 from app.stage import Stage, stage_on
 from app.types import UTCDateTime
 
@@ -51,6 +55,13 @@ from app.types import UTCDateTime
 
 def _enum_values(enum: type[StrEnum]) -> str:
     return ", ".join(f"'{member.value}'" for member in enum)
+
+
+def _trigram_index(name: str, column: str) -> Index:
+    """PostgreSQL only: a trigram GIN index serving ``LIKE '%…%'`` (migration 0006)."""
+    return Index(
+        name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}
+    ).ddl_if(dialect="postgresql")
 
 
 # --------------------------------------------------------------------------- areas and people
@@ -89,7 +100,10 @@ class User(UserMixin, Base):
     """
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(f"role IN ({_enum_values(Role)})", name="role"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_enum_values(Role)})", name="role"),
+        _trigram_index("ix_users_search_key", "search_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -103,6 +117,8 @@ class User(UserMixin, Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Folded name and email for the search (``app.search_keys``), kept by ``_user_keys``.
+    search_key: Mapped[str] = mapped_column(Text, default="")
 
     areas: Mapped[list[Area]] = relationship(
         secondary=coordinator_areas, back_populates="coordinators", order_by="Area.name"
@@ -187,8 +203,13 @@ class Parent(Base):
     """A parent referred for support (no login). Personal and health data: handle with care."""
 
     __tablename__ = "parents"
+    __table_args__ = (
+        _trigram_index("ix_parents_search_key", "search_key"),
+        _trigram_index("ix_parents_phone_digits_trgm", "phone_digits"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The charity's own reference (imports); a parent referred in Corner gets her case's.
     ref: Mapped[str] = mapped_column(String(40), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100), default="")
@@ -211,6 +232,9 @@ class Parent(Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: For the search (``app.search_keys``), kept by ``_parent_keys``: never shown.
+    search_key: Mapped[str] = mapped_column(Text, default="")
+    phone_digits: Mapped[str | None] = mapped_column(String(40), index=True)
 
     area: Mapped[Area | None] = relationship()
     cases: Mapped[list[Case]] = relationship(back_populates="parent", order_by="Case.id")
@@ -492,3 +516,34 @@ class RateLimitCounter(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[int] = mapped_column(Integer, primary_key=True)  # epoch seconds
     hits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --------------------------------------------------------------------------- search keys
+
+_PARENT_KEY_FIELDS = ("first_name", "last_name", "email", "postcode", "ref", "phone")
+_USER_KEY_FIELDS = ("first_name", "last_name", "email")
+
+
+def _changed(target: Any, names: tuple[str, ...]) -> bool:
+    attrs = inspect(target).attrs
+    return any(attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(Parent, "before_insert")
+@event.listens_for(Parent, "before_update")
+def _parent_keys(_mapper: Any, _connection: Any, parent: Parent) -> None:
+    """Every ORM write of a parent keeps her search columns (Core writes set them too)."""
+    if inspect(parent).has_identity and not _changed(parent, _PARENT_KEY_FIELDS):
+        return
+    parent.search_key = parent_search_key(
+        parent.first_name, parent.last_name, parent.email, parent.postcode, parent.ref
+    )
+    parent.phone_digits = phone_digits_of(parent.phone)
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _user_keys(_mapper: Any, _connection: Any, user: User) -> None:
+    if inspect(user).has_identity and not _changed(user, _USER_KEY_FIELDS):
+        return
+    user.search_key = user_search_key(user.first_name, user.last_name, user.email)

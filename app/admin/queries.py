@@ -7,19 +7,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import joinedload
 
 from app.domain import case_reference
 from app.extensions import SessionLike
 from app.models import AuditEvent, Case, CheckIn, EscalationFlag, OutboxEmail, User
+from app.search_keys import SearchTerms, like_inside
 
 PAGE_SIZE = 50
 
 
-def users_by_role_and_name(session: SessionLike) -> list[User]:
-    """Every account, grouped by role, then by last and first name."""
-    return list(session.scalars(select(User).order_by(User.role, User.last_name, User.first_name)))
+def users_by_role_and_name(session: SessionLike, terms: SearchTerms | None = None) -> list[User]:
+    """Every account (those the search terms find by name or email, if any), grouped by role,
+    then by last and first name."""
+    query = select(User).order_by(User.role, User.last_name, User.first_name, User.id)
+    if terms is not None and terms.text:
+        found = User.search_key.like(like_inside(terms.key), escape="/")
+        query = query.where(found if not terms.empty else false())
+    return list(session.scalars(query))
 
 
 @dataclass

@@ -14,6 +14,7 @@ from app.auth.service import AccountError, create_user, deactivate, issue_invita
 from app.cases.queries import areas_by_name
 from app.extensions import db
 from app.models import User
+from app.search_keys import parse_query
 from app.urls import absolute_url
 from app.web import audit, now
 
@@ -32,8 +33,9 @@ def _user_or_404(user_id: int) -> User:
 @bp.route("/users")
 @roles("admin")
 def users() -> str:
-    people = queries.users_by_role_and_name(db.session)
-    return render_template("admin/users.html", people=people, form=ConfirmForm())
+    terms = parse_query(request.args.get("q"))
+    people = queries.users_by_role_and_name(db.session, terms)
+    return render_template("admin/users.html", people=people, q=terms.text, form=ConfirmForm())
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])

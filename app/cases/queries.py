@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
 from app.cases.service import (
@@ -21,6 +21,7 @@ from app.escalation.scan import saved_thresholds
 from app.extensions import SessionLike
 from app.models import Area, Assignment, Case, CheckIn, Parent, User
 from app.scope import visible_cases
+from app.search_keys import WHOLE_PHONE_DIGITS, SearchTerms, like_inside
 from app.stage_sql import stage_sql
 
 PAGE_SIZE = 50
@@ -113,10 +114,30 @@ class CaseRow:
     area_name: str | None
 
 
-def case_list(
-    session: SessionLike, user: User, today: date, status: str | None, page: int
-) -> tuple[list[CaseRow], int]:
-    """Cases this user may see, filtered by status ('open' = not closed), newest first."""
+def search_matches(terms: SearchTerms) -> ColumnElement[bool]:
+    """Parents the query names (``app.search_keys``): name, email, postcode or reference inside
+    ``search_key``, phone digits inside ``phone_digits``, or the reference of one of their
+    cases. Every branch is on ``parents``, so PostgreSQL ORs the trigram indexes of migration
+    0006 (and the primary key) before joining the cases."""
+    if terms.empty:
+        return false()  # nothing searchable was typed (only dashes, say): nothing found
+    matches: list[ColumnElement[bool]] = [
+        Parent.search_key.like(like_inside(terms.key), escape="/")
+    ]
+    if terms.digits and len(terms.digits) >= WHOLE_PHONE_DIGITS:
+        matches.append(Parent.phone_digits == terms.digits)  # a whole number: the btree
+    elif terms.digits:
+        matches.append(Parent.phone_digits.like(like_inside(terms.digits), escape="/"))
+    if terms.case_id is not None:
+        case_parent = select(Case.parent_id).where(Case.id == terms.case_id).scalar_subquery()
+        matches.append(Parent.id == case_parent)
+    return or_(*matches)
+
+
+def case_list_query(
+    user: User, today: date, status: str | None, terms: SearchTerms | None = None
+) -> Any:
+    """The case list's rows, unpaged and unordered (see ``case_list``)."""
     stage_expr = stage_sql(Parent.due_date, Parent.birth_date, today)
     volunteer = aliased(User)
     base: Any = (
@@ -131,13 +152,37 @@ def case_list(
         base = base.where(Case.status != CaseStatus.CLOSED.value)
     elif status:
         base = base.where(Case.status == status)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    if terms is not None and terms.text:
+        base = base.where(search_matches(terms))
+    return base
+
+
+def case_list(
+    session: SessionLike,
+    user: User,
+    today: date,
+    status: str | None,
+    page: int,
+    terms: SearchTerms | None = None,
+) -> tuple[list[CaseRow], int]:
+    """Cases this user may see, filtered by status ('open' = not closed), newest first; with
+    search terms, the cases they find (open ones first). One statement, whatever the data."""
+    base = case_list_query(user, today, status, terms)
+    order: list[Any] = [Case.referred_at.desc(), Case.id.desc()]
+    if terms is not None and terms.text:
+        order.insert(0, Case.status == CaseStatus.CLOSED.value)
+    # the number of rows rides along with the page (one scan, one statement)
+    counted = base.add_columns(func.count().over().label("total"))
     rows = session.execute(
-        base.order_by(Case.referred_at.desc(), Case.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    )
-    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a in rows], total
+        counted.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    if rows:
+        total = rows[0].total
+    elif page > 1:  # past the last page: count on its own
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    else:
+        total = 0
+    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a, _total in rows], total
 
 
 def area_count(session: SessionLike) -> int:

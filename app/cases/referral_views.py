@@ -15,6 +15,7 @@ from app.cases.service import create_referral, duplicates_of
 from app.cases.view_helpers import STAFF, me, page_number, parent_data, today
 from app.domain import Role, Stage
 from app.extensions import db
+from app.search_keys import parse_query
 from app.web import audit, client_ip, now
 
 STATUS_FILTERS = [
@@ -134,11 +135,14 @@ def waiting_list() -> str:
 @bp.route("/cases")
 @roles(*STAFF)
 def case_list() -> str:
-    status = request.args.get("status", "open")
+    terms = parse_query(request.args.get("q"))
+    # A search looks at every case unless a status is asked for: a parent calling back may
+    # have a closed case.
+    status = request.args.get("status", "" if terms.text else "open")
     if status not in dict(STATUS_FILTERS):
         status = "open"
     page = page_number()
-    rows, total = queries.case_list(db.session, me(), today(), status or None, page)
+    rows, total = queries.case_list(db.session, me(), today(), status or None, page, terms)
     return render_template(
         "cases/case_list.html",
         rows=rows,
@@ -146,6 +150,7 @@ def case_list() -> str:
         page=page,
         pages=max(1, -(-total // queries.PAGE_SIZE)),
         status=status,
+        q=terms.text,
         filters=STATUS_FILTERS,
         show_area=queries.area_count(db.session) > 1,
         now=now(),

@@ -101,12 +101,13 @@ def _apply(parent: Parent, data: ParentData) -> list[str]:
     return changed
 
 
-def _assign_ref(session: SessionLike, parent: Parent) -> None:
-    """Give a new parent the reference "R" + zero-padded id (unique: the id is)."""
-    ref = f"R{parent.id:06d}"
+def _assign_ref(session: SessionLike, parent: Parent, case: Case) -> None:
+    """A parent referred in Corner has no reference of the charity's: she carries her case's
+    (``C-00185``), so a case has one Corner reference everywhere (unique: the case id is)."""
+    ref = case.reference
     taken = session.scalar(select(func.count()).where(Parent.ref == ref))
     if taken:  # an imported reference happens to look like ours
-        ref = f"R{parent.id:06d}-{secrets.token_hex(2)}"
+        ref = f"{ref}-{secrets.token_hex(2)}"
     parent.ref = ref
 
 
@@ -130,9 +131,6 @@ def create_referral(
         updated_at=now,
     )
     _apply(parent, data)
-    session.add(parent)
-    session.flush()
-    _assign_ref(session, parent)
     case = Case(
         parent=parent,
         status=(CaseStatus.REFERRED if self_referral else CaseStatus.WAITING).value,
@@ -143,7 +141,9 @@ def create_referral(
         created_at=now,
         updated_at=now,
     )
-    session.add(case)
+    session.add_all([parent, case])
+    session.flush()
+    _assign_ref(session, parent, case)
     session.flush()
     return case
 

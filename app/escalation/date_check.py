@@ -75,7 +75,9 @@ def implausible_dates(session: SessionLike, today: date) -> list[DateIssue]:
         .order_by(Case.id)
     )
     for row in rows:
-        reference = f"{case_reference(row.id)} (parent {row.ref})"
+        reference = case_reference(row.id)
+        if row.ref != reference:  # the charity's own reference, beside Corner's
+            reference += f" (parent {row.ref})"
         for name, kind in PARENT_FIELDS.items():
             value = getattr(row, name)
             if value is None:

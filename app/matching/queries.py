@@ -6,10 +6,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, false, func, literal, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 
 from app.domain import CaseStatus, Role, VolunteerStatus, case_reference
 from app.extensions import SessionLike
+from app.languages import ISO_639_1 as LANGUAGES
 from app.matching.distance import normalise_postcode
 from app.models import (
     Area,
@@ -22,6 +35,7 @@ from app.models import (
     VolunteerProfile,
 )
 from app.scope import visible_cases
+from app.search_keys import SearchTerms, compact, like_inside
 
 
 def open_counts_subquery() -> Any:
@@ -198,9 +212,34 @@ def visible_volunteers(user: User) -> Any:
     )
 
 
-def volunteer_list(session: SessionLike, user: User, status: str = "") -> list[Any]:
+def language_codes_named(terms: SearchTerms) -> list[str]:
+    """The language codes a query names: ``pol``/``Polish`` → ``pl``; a code itself (``so``)."""
+    return sorted(
+        code
+        for code, name in LANGUAGES.items()
+        if terms.key and (compact(name).startswith(terms.key) or code == terms.key)
+    )
+
+
+def volunteer_matches(terms: SearchTerms) -> ColumnElement[bool]:
+    """Volunteers the query names: name or email (``users.search_key``), postcode, language."""
+    if terms.empty:
+        return false()
+    pattern = like_inside(terms.key)
+    postcode = func.replace(func.lower(VolunteerProfile.postcode), " ", "")
+    matches = [User.search_key.like(pattern, escape="/"), postcode.like(pattern, escape="/")]
+    # languages is a JSON list of two-letter codes: its text holds each one in quotes
+    languages = cast(VolunteerProfile.languages, String)
+    matches += [languages.like(f'%"{code}"%') for code in language_codes_named(terms)]
+    return or_(*matches)
+
+
+def volunteer_list(
+    session: SessionLike, user: User, status: str = "", terms: SearchTerms | None = None
+) -> list[Any]:
     """(User, VolunteerProfile | None, open assignments) for every volunteer ``user``
-    manages, by name; only those with ``status`` if it is a volunteer status."""
+    manages, by name; only those with ``status`` if it is a volunteer status, and those the
+    search terms find if any."""
     counts = open_counts_subquery()
     query = (
         select(User, VolunteerProfile, func.coalesce(counts.c.n, 0))
@@ -211,6 +250,8 @@ def volunteer_list(session: SessionLike, user: User, status: str = "") -> list[A
     )
     if status in {s.value for s in VolunteerStatus}:
         query = query.where(VolunteerProfile.status == status)
+    if terms is not None and terms.text:
+        query = query.where(volunteer_matches(terms))
     return list(session.execute(query).all())
 
 

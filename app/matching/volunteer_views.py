@@ -17,6 +17,7 @@ from app.language_fields import show_languages
 from app.matching import bp, profiles, queries
 from app.matching.forms import AvailabilityForm, ProfileForm
 from app.matching.vocab import language_label, tag_label
+from app.search_keys import parse_query
 from app.timeutil import local_date
 from app.web import audit, now
 
@@ -41,11 +42,13 @@ def check_state(day: date | None, today: date, what: str) -> tuple[str, str]:
 @roles("coordinator", "admin")
 def volunteer_list() -> str:
     status = request.args.get("status", "")
-    rows = queries.volunteer_list(db.session, current_user, status)
+    terms = parse_query(request.args.get("q"))
+    rows = queries.volunteer_list(db.session, current_user, status, terms)
     return render_template(
         "matching/volunteers.html",
         rows=rows,
         status=status,
+        q=terms.text,
         today=local_date(now()),
         check_state=check_state,
         now=now(),

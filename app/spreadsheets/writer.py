@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, insert, update
+from sqlalchemy import Insert, Table, insert, select, update
 
 from app.domain import CaseStatus, CheckInStatus, Role, VolunteerStatus
 from app.extensions import Base, SessionLike
 from app.matching.profiles import next_stamp
 from app.models import Area, Assignment, Case, CheckIn, Parent, User, VolunteerProfile
+from app.search_keys import parent_search_key, phone_digits, user_search_key
 from app.spreadsheets.columns import ASSIGNMENTS, CHECKINS, PARENTS, VOLUNTEERS
 from app.spreadsheets.lookup import Lookup, chunks
 from app.spreadsheets.parsed import ParsedFile, Row, rows_of
@@ -51,6 +52,12 @@ def _insert(model: type[Base]) -> Insert:
     """A Core INSERT on the model's table: with every row giving the same keys, the rows go
     out as a few multi-row statements (the ORM would split them by which values are None)."""
     return insert(cast(Table, model.__table__))
+
+
+def _user_key(row: Row, last_name: str | None = None) -> str:
+    """The search key of a volunteer's account (Core writes skip the model's listener)."""
+    last = row.get("last_name") if last_name is None else last_name
+    return user_search_key(row.get("first_name"), last, row.get("email"))
 
 
 def write_rows(
@@ -152,6 +159,7 @@ def _write_volunteers(
                     "email": row.get("email"),
                     "first_name": row.get("first_name"),
                     "last_name": row.get("last_name") or "",
+                    "search_key": _user_key(row),
                     "role": Role.VOLUNTEER.value,
                     "password_hash": None,
                     "active": True,
@@ -174,6 +182,18 @@ def _write_volunteers(
             ],
         )
     if old_rows:
+        kept: dict[int, str] = {}
+        if "last_name" not in parsed.present:
+            ids = [lookup.users[row.get("email")][0] for row in old_rows]
+            kept = dict(
+                session.execute(select(User.id, User.last_name).where(User.id.in_(ids))).all()
+            )
+
+        def _last_name(row: Row) -> str:
+            if "last_name" in parsed.present:
+                return row.get("last_name") or ""
+            return kept.get(lookup.users[row.get("email")][0]) or ""
+
         session.execute(
             update(User),
             [
@@ -181,11 +201,8 @@ def _write_volunteers(
                     "id": lookup.users[row.get("email")][0],
                     "first_name": row.get("first_name"),
                     # a file without the column leaves the last name as it is
-                    **(
-                        {"last_name": row.get("last_name") or ""}
-                        if "last_name" in parsed.present
-                        else {}
-                    ),
+                    "last_name": _last_name(row),
+                    "search_key": _user_key(row, _last_name(row)),
                 }
                 for row in old_rows
             ],
@@ -277,6 +294,14 @@ def _write_parents(
                 "consent_scope": row.get("consent_scope"),
                 "area_id": _area_id(row, areas),
                 "created_at": now,
+                "search_key": parent_search_key(
+                    row.get("first_name"),
+                    row.get("last_name"),
+                    row.get("email"),
+                    row.get("postcode"),
+                    row.get("ref"),
+                ),
+                "phone_digits": phone_digits(row.get("phone")),
             }
             for row in rows
         ],

@@ -67,7 +67,7 @@ def test_actions_and_objects_are_words_and_links(
     assert f'<a href="/flags/{flag.id}">Flag on case {ref}</a>' in body
     assert f'<a href="/volunteers/{alice.id}/edit">Alice Ng</a>' in body
     assert '<a href="/admin/settings/matching">Matching weights</a>' in body
-    assert "<td>Alice Ng</td>" in body  # the detail names the volunteer
+    assert '<td data-label="Detail">Alice Ng</td>' in body  # the detail names the volunteer
     assert f"case {ref} edit" in body and "changed: due date, tags" in body
     assert "Demo data" in body and "None" not in body and "demo.seeded" not in body
     for raw in (f"case {case.id}<", f"volunteer {alice.id}", "checkin.viewed", "parent.viewed"):

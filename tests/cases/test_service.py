@@ -22,7 +22,7 @@ def referral(session: SessionLike, **kw: object) -> service.Case:
 def test_referral_creates_waiting_case_with_generated_ref(session: SessionLike) -> None:
     case = referral(session, email="Jo@Example.org", postcode="bs1 4dj")
     assert case.status == "waiting"
-    assert case.parent.ref == f"R{case.parent.id:06d}"
+    assert case.parent.ref == case.reference == f"C-{case.id:05d}"  # one Corner reference
     assert case.parent.email == "jo@example.org"
     assert case.parent.postcode == "BS1 4DJ"
     assert case.parent.referred_on == date(2026, 11, 2)
@@ -32,10 +32,10 @@ def test_referral_creates_waiting_case_with_generated_ref(session: SessionLike) 
 
 def test_generated_ref_never_clashes_with_an_imported_one(session: SessionLike) -> None:
     first = referral(session)
-    make_parent(session, ref=f"R{first.parent.id + 2:06d}")  # an import took the next-but-one
+    make_parent(session, ref=f"C-{first.id + 1:05d}")  # an import took the next case's
     clash = referral(session)
-    assert clash.parent.id == first.parent.id + 2
-    assert clash.parent.ref.startswith(f"R{clash.parent.id:06d}-")
+    assert clash.id == first.id + 1
+    assert clash.parent.ref.startswith(f"{clash.reference}-")
 
 
 def test_self_referral_is_referred(session: SessionLike) -> None:

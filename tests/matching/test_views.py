@@ -172,7 +172,10 @@ def test_plan_page_and_confirm(app: Flask, client: FlaskClient, session: Session
     html = client.get("/plan").get_data(as_text=True)
     assert "This plan finds a volunteer for 2 parents." in html
     for case in (c1, c2):  # parents by name, their case beside
-        shown = f'<td>{case.parent.full_name} <span class="muted">({case.reference})</span></td>'
+        shown = (
+            f'<td data-label="Parent">{case.parent.full_name} '
+            f'<span class="muted">(<span class="ref">{case.reference}</span>'
+        )
         assert shown in html
     assert "greedy" not in html.lower() and "would reach" not in html and "total score" not in html
     token = csrf_token(html)
