@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
-from app.cases.service import (
+from app.cases.duplicates import (
     duplicate_keys,
     duplicates_of,
     phone_digits_sql,

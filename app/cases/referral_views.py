@@ -9,9 +9,10 @@ from werkzeug.wrappers import Response
 
 from app.auth.access import public, roles
 from app.cases import bp, queries, ratelimit
+from app.cases.duplicates import duplicates_of
 from app.cases.forms import SELF_REFERRAL_CONSENT_SCOPE, ReferralForm, SelfReferralForm, opts
 from app.cases.referral_settings import WINDOW_SECONDS, referral_settings
-from app.cases.service import create_referral, duplicates_of
+from app.cases.service import create_referral
 from app.cases.view_helpers import STAFF, me, page_number, parent_data, today
 from app.domain import Role, Stage
 from app.extensions import db

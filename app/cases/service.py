@@ -5,11 +5,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import func, select
 
-from app.domain import DUPLICATE_CLOSE_REASONS, CaseStatus, CheckInStatus, ServiceError
+from app.domain import CaseStatus, CheckInStatus, ServiceError
 from app.escalation.hooks import on_case_facts_changed, on_checkin_submitted
 from app.extensions import SessionLike
 from app.models import Assignment, Case, CheckIn, Parent, User
@@ -161,92 +160,6 @@ def update_parent(
         cases = session.scalars(select(Case.id).where(Case.parent_id == parent.id))
         on_case_facts_changed(session, now, cases)
     return changed
-
-
-def phone_digits_sql(column: Any) -> Any:
-    """SQL for ``normalise_phone`` (common separators removed, +44 written as 0)."""
-    expr = column
-    for ch in PHONE_SEPARATORS:
-        expr = func.replace(expr, ch, "")
-    return func.replace(expr, "+44", "0")
-
-
-def _closed_as_duplicate() -> ColumnElement[bool]:
-    return and_(
-        Case.status == CaseStatus.CLOSED.value,
-        func.lower(func.coalesce(Case.close_reason, "")).in_(DUPLICATE_CLOSE_REASONS),
-    )
-
-
-def set_aside_as_duplicate(parent_id: Any) -> ColumnElement[bool]:
-    """SQL: true where the parent ``parent_id`` has cases and all of them were closed as a
-    duplicate referral: a copy a coordinator has dealt with, no longer anyone's duplicate."""
-    of_parent = Case.parent_id == parent_id
-    return and_(
-        exists().where(of_parent, _closed_as_duplicate()),
-        ~exists().where(of_parent, ~_closed_as_duplicate()),
-    )
-
-
-def is_set_aside_as_duplicate(parent: Parent) -> bool:
-    """Python for ``set_aside_as_duplicate`` (loads the parent's cases)."""
-    return bool(parent.cases) and all(
-        c.status == CaseStatus.CLOSED and (c.close_reason or "").lower() in DUPLICATE_CLOSE_REASONS
-        for c in parent.cases
-    )
-
-
-def duplicates_of(session: SessionLike, parent: Parent) -> list[Parent]:
-    """Other parents who may be the same person: same email, same phone, or same name + date.
-
-    A parent set aside as a duplicate (every case closed as "Duplicate referral") neither has
-    nor is a duplicate any more: closing the copy ends the warning on both sides.
-    """
-    if is_set_aside_as_duplicate(parent):
-        return []
-    conditions = []
-    if parent.email:
-        conditions.append(func.lower(Parent.email) == parent.email.lower())
-    phone = normalise_phone(parent.phone)
-    if phone:
-        conditions.append(phone_digits_sql(Parent.phone) == phone)
-    same_name = (func.lower(Parent.first_name) == parent.first_name.lower()) & (
-        func.lower(Parent.last_name) == (parent.last_name or "").lower()
-    )
-    dates = []
-    if parent.due_date:
-        dates.append(Parent.due_date == parent.due_date)
-    if parent.birth_date:
-        dates.append(Parent.birth_date == parent.birth_date)
-    if dates and parent.last_name:
-        conditions.append(same_name & or_(*dates))
-    if not conditions:
-        return []
-    query = (
-        select(Parent)
-        .where(Parent.id != parent.id, or_(*conditions), ~set_aside_as_duplicate(Parent.id))
-        .order_by(Parent.id)
-    )
-    return list(session.scalars(query))
-
-
-def duplicate_keys(parent: Parent, other: Parent) -> list[str]:
-    """What ``other`` shares with ``parent`` that makes it a possible duplicate, in words."""
-    keys = []
-    if parent.email and other.email and parent.email.lower() == other.email.lower():
-        keys.append("email address")
-    phone = normalise_phone(parent.phone)
-    if phone and phone == normalise_phone(other.phone):
-        keys.append("phone number")
-    same_name = parent.last_name and (
-        (parent.first_name.lower(), parent.last_name.lower())
-        == (other.first_name.lower(), (other.last_name or "").lower())
-    )
-    if same_name and parent.due_date and parent.due_date == other.due_date:
-        keys.append("name and due date")
-    if same_name and parent.birth_date and parent.birth_date == other.birth_date:
-        keys.append("name and baby's date of birth")
-    return keys
 
 
 # --------------------------------------------------------------------------- cases

@@ -297,7 +297,7 @@ def test_waiting_list_duplicate_marker_agrees_with_duplicates_of(
     session: SessionLike, world: World
 ) -> None:
     from app.cases import queries
-    from app.cases.service import duplicates_of
+    from app.cases.duplicates import duplicates_of
 
     a = world.area
     pairs: list[tuple[dict[str, Any], dict[str, Any]]] = [

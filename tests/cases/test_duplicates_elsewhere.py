@@ -143,7 +143,7 @@ def test_set_aside_in_sql_and_python_agree(session: SessionLike, world: World) -
     """A parent is set aside only when every case of hers was closed as a duplicate (the
     words or the code, any case); one other case, even closed with no reason, keeps her."""
     from app.cases import queries
-    from app.cases.service import duplicates_of
+    from app.cases.duplicates import duplicates_of
 
     closed: dict[str, Any] = {"status": "closed", "area": world.area}
     survivor = make_case(session, make_parent(session, area=world.area, phone="0111"))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.cases import service
+from app.cases import duplicates, service
 from app.cases.service import CaseError, CheckInData, ParentData
 from app.extensions import SessionLike
 from app.models import Assignment, CheckInStatus, EscalationFlag
@@ -59,9 +59,9 @@ def test_duplicates_by_email_phone_and_name_with_date(session: SessionLike) -> N
     by_name = referral(session, first_name="mia", last_name="KHAN", due_date=date(2027, 3, 1))
     nobody = referral(session, first_name="Mia", last_name="Khan", due_date=date(2027, 4, 1))
     for case in (by_email, by_phone, by_name):
-        assert known in service.duplicates_of(session, case.parent)
-    assert unrelated not in service.duplicates_of(session, by_name.parent)
-    assert service.duplicates_of(session, nobody.parent) == []
+        assert known in duplicates.duplicates_of(session, case.parent)
+    assert unrelated not in duplicates.duplicates_of(session, by_name.parent)
+    assert duplicates.duplicates_of(session, nobody.parent) == []
 
 
 def test_close_ends_the_open_assignment_and_reopen_returns_to_waiting(
