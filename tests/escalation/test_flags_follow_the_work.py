@@ -129,7 +129,9 @@ def test_deleting_the_contact_brings_no_contact_back_and_restoring_resolves_it(
     checkin = session.scalars(select(CheckIn).where(CheckIn.case_id == case.id)).one()
 
     page = client.get(f"/checkins/{checkin.id}").get_data(as_text=True)
-    client.post(f"/checkins/{checkin.id}/delete", data={"csrf_token": csrf_token(page)})
+    client.post(
+        f"/checkins/{checkin.id}/delete", data={"csrf_token": csrf_token(page), "confirmed": "yes"}
+    )
     assert open_rules(session, case) == {"NO_CONTACT"}
 
     staff = client.application.test_client()
