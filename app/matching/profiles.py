@@ -54,6 +54,7 @@ class ProfileFields:
     travel_km: float | None = None
     remote_only: bool = False
     training_completed_on: date | None = None
+    training_expires_on: date | None = None
     dbs_checked_on: date | None = None
     dbs_expires_on: date | None = None
 
@@ -95,6 +96,7 @@ def save_profile(
     profile.travel_km = values.travel_km
     profile.remote_only = values.remote_only
     profile.training_completed_on = values.training_completed_on
+    profile.training_expires_on = values.training_expires_on
     profile.dbs_checked_on = values.dbs_checked_on
     profile.dbs_expires_on = values.dbs_expires_on
     touch(profile, now)
