@@ -1,5 +1,8 @@
 """Assign, reassign, end and decline: who supports a parent, changed atomically.
 
+Assigning and reassigning email the volunteers concerned (``notify``: queued in the same
+transaction, sent after commit, no names).
+
 Services take a session and ``now``, flush but never commit. Taking a volunteer's place is
 made atomic by locking before reading (``lock_for_assignment``): on PostgreSQL the case
 rows and the volunteers' profile rows are locked with ``SELECT … FOR UPDATE`` (cases first,
@@ -19,7 +22,7 @@ from sqlalchemy import select, update
 from app.audit import record
 from app.domain import CaseStatus, ExclusionReason
 from app.extensions import SessionLike
-from app.matching import queries
+from app.matching import notify, queries
 from app.matching.arrays import Vocab, build_needs, build_pool
 from app.matching.errors import MatchError
 from app.matching.gates import GATE_LABELS, GATES, PASSED
@@ -167,7 +170,9 @@ def assign(
     problem = _gate_problem(session, now, case, volunteer_id)
     if problem:
         raise MatchError(problem)
-    return start_assignment(session, now, case, volunteer_id, by_id)
+    assignment = start_assignment(session, now, case, volunteer_id, by_id)
+    notify.queue_new_parents(session, now, [assignment])
+    return assignment
 
 
 def reassign(
@@ -191,7 +196,10 @@ def reassign(
     if problem:
         raise MatchError(problem)
     _end(session, now, case, current, reason, by_id)
-    return start_assignment(session, now, case, volunteer_id, by_id)
+    assignment = start_assignment(session, now, case, volunteer_id, by_id)
+    notify.queue_moved(session, now, current)
+    notify.queue_new_parents(session, now, [assignment])
+    return assignment
 
 
 def end_assignment(

@@ -199,6 +199,7 @@ class AvailabilityForm(CornerForm):
     availability = MultiCheckboxField(
         "When are you usually free?", choices=_choices((s, slot_label(s)) for s in SLOTS)
     )
+    email_reminders = BooleanField("Email me a reminder when check-ins are due")
 
 
 def _weight(part: str) -> IntegerField:

@@ -105,10 +105,17 @@ def save_profile(
 
 
 def set_availability(
-    session: SessionLike, now: datetime, profile: VolunteerProfile, slots: list[str]
+    session: SessionLike,
+    now: datetime,
+    profile: VolunteerProfile,
+    slots: list[str],
+    reminders: bool | None = None,
 ) -> None:
-    """A volunteer's own choice of when they are usually free."""
+    """A volunteer's own choice of when they are usually free, and whether they get the
+    daily reminder email (None: unchanged). New-parent and account emails stay on."""
     profile.availability = list(slots)
+    if reminders is not None:
+        profile.email_reminders = reminders
     touch(profile, now)
     session.flush()
 

@@ -139,8 +139,8 @@ def test_plan_and_profile_pages_are_accessible(
     login_in_browser(page, live_server.url, bea.email, PASSWORD)
     page.goto(f"{live_server.url}/my/profile")
     page.get_by_label("Saturday morning").check()
-    page.get_by_role("button", name="Save my availability").click()
-    assert "Your availability is saved." in page.get_by_role("status").first.inner_text()
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert "Your availability and reminder choice are saved." in page.get_by_role("status").first.inner_text()
     screenshot(page, "matching-my-profile")
     assert_accessible(page, "my profile", strict=True)
 
