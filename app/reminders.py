@@ -52,7 +52,8 @@ class Due:
     def expiring(self, today: date) -> list[tuple[str, int]]:
         """("DBS check" | "training", days left: negative when past) within EXPIRY_DAYS."""
         out = []
-        for what, day in (("DBS check", self.dbs_expires_on), ("training", self.training_expires_on)):
+        dates = (("DBS check", self.dbs_expires_on), ("training", self.training_expires_on))
+        for what, day in dates:
             if day is not None and day <= today + timedelta(days=EXPIRY_DAYS):
                 out.append((what, (day - today).days))
         return out

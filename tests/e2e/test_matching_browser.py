@@ -140,7 +140,8 @@ def test_plan_and_profile_pages_are_accessible(
     page.goto(f"{live_server.url}/my/profile")
     page.get_by_label("Saturday morning").check()
     page.get_by_role("button", name="Save", exact=True).click()
-    assert "Your availability and reminder choice are saved." in page.get_by_role("status").first.inner_text()
+    saved = "Your availability and reminder choice are saved."
+    assert saved in page.get_by_role("status").first.inner_text()
     screenshot(page, "matching-my-profile")
     assert_accessible(page, "my profile", strict=True)
 
