@@ -56,6 +56,7 @@ def volunteer_list() -> str:
         status=status,
         today=local_date(now()),
         check_state=check_state,
+        training_state=training_state,
         now=now(),
     )
 
