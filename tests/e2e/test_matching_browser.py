@@ -60,7 +60,7 @@ def test_coordinator_reads_suggestions_and_assigns(
     assert "Free 2 of the parent's 3 preferred times" in breakdown
     assert "Same postcode district" in breakdown
     excluded = page.locator(".match-excluded").inner_text()
-    assert "1 paused or left" in excluded and "1 DBS check expired" in excluded
+    assert "1 paused or left" in excluded and "1 DBS check or training expired" in excluded
     screenshot(page, "matching-suggestions")
 
     assert_accessible(page, "suggestions", strict=True)
