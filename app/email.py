@@ -139,6 +139,53 @@ def queue_email(
     return email
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One email of a batch (``queue_emails``): its recipient, subject, context and key."""
+
+    to: str
+    subject: str
+    context: Mapping[str, Any]
+    dedupe_key: str
+
+
+def queue_emails(
+    session: SessionLike, now: datetime, *, kind: str, template: str, emails: list[Outgoing]
+) -> int:
+    """Queue many emails of one kind in ONE statement (``INSERT … ON CONFLICT DO NOTHING``
+    on the Message-ID its dedupe key gives), so each kind + key is queued at most once,
+    even by two processes at once. Returns how many were new. Flushes only.
+    """
+    base_url = str(current_app.config["BASE_URL"]).rstrip("/")
+    rows = []
+    for email in emails:
+        address = email.to.strip().lower()
+        if not address:
+            continue
+        values = {"base_url": base_url, **email.context}
+        rows.append(
+            {
+                "kind": kind,
+                "message_id": message_id_for(kind, email.dedupe_key),
+                "to_addrs": [address],
+                "subject": email.subject[:255],
+                "body_text": render_template(f"emails/{template}.txt", **values),
+                "body_html": render_template(f"emails/{template}.html", **values),
+                "status": EmailStatus.QUEUED.value,
+                "attempts": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+                "give_up_at": now + RETRY_FOR,
+                "unknown_outcomes": 0,
+            }
+        )
+    if not rows:
+        return 0
+    table: Any = OutboxEmail.__table__
+    statement = insert_ignoring(session, table, ["message_id"]).returning(table.c.id)
+    return len(session.execute(statement, rows).all())
+
+
 # --------------------------------------------------------------------------- sending
 
 #: what tells the time while a batch runs (``utcnow`` in production; tests drive their own)

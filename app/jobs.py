@@ -8,6 +8,9 @@ calls the same service as the CLI.
   ``only_when_due`` and ``catch_up``): after downtime it catches up with any coordinator
   still missing this week's email, and queues a late email for each week of the last four
   that was missed altogether;
+* the volunteers' reminders daily at 09:00, and once at start if started after 09:00
+  (``reminders.queue_reminders``; at most one email a day per volunteer, however often it
+  runs);
 * the lock check every ``SCHEDULER_LOCK_CHECK_SECONDS`` (30 s).
 
 Only one scheduler acts per database. On PostgreSQL the process holds a session-level
@@ -47,7 +50,8 @@ from app.escalation.digest import queue_weekly
 from app.escalation.scan import ScanResult, run_scan
 from app.escalation.scan_runs import record_completed_scan
 from app.extensions import db
-from app.timeutil import service_zone, utcnow
+from app.reminders import queue_reminders
+from app.timeutil import service_zone, utcnow, zone
 
 log = logging.getLogger("corner.scheduler")
 
@@ -207,6 +211,22 @@ def job_weekly(app: Flask, now: datetime | None = None) -> Any:
     return result
 
 
+#: the hour (service time zone) from which the day's reminders go out
+REMINDER_HOUR = 9
+
+
+def job_reminders(app: Flask, now: datetime | None = None) -> Any:
+    """At 09:00, and at start when started later in the day (a catch-up); never before 09:00,
+    so a restart at night emails nobody then. Once a day per volunteer whatever runs it."""
+    at = now or utcnow()
+    if at.astimezone(zone()).hour < REMINDER_HOUR:
+        log.info("Reminders: not before %02d:00.", REMINDER_HOUR)
+        return None
+    result = _in_transaction(app, lambda moment: queue_reminders(db.session, moment), at)
+    log.info("Reminders: %s", result)
+    return result
+
+
 def job_lock_check(app: Flask, now: datetime | None = None) -> None:
     """Nothing to do: the check before every job is the work (see ``run_guarded``)."""
 
@@ -242,6 +262,7 @@ def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> Any:
         ("outbox", job_send_outbox, IntervalTrigger(minutes=1, timezone=tz)),
         ("scan", job_scan, CronTrigger(hour=6, minute=0, timezone=tz)),
         ("weekly", job_weekly, CronTrigger(minute=0, timezone=tz)),
+        ("reminders", job_reminders, CronTrigger(hour=REMINDER_HOUR, minute=0, timezone=tz)),
         ("lock", job_lock_check, IntervalTrigger(seconds=check_seconds, timezone=tz)),
     ]
     for job_id, job, trigger in jobs:
@@ -281,7 +302,8 @@ def scheduler_commands() -> None:
 @scheduler_commands.command("run")
 @click.pass_context
 def run_command(ctx: click.Context) -> None:
-    """Run the scheduler (blocking): outbox every minute, scan at 06:00, weekly check hourly.
+    """Run the scheduler (blocking): outbox every minute, scan at 06:00, weekly check hourly,
+    volunteers' reminders at 09:00.
 
     Exits with status 3 if it loses the scheduler lock (PostgreSQL), to be restarted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

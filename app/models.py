@@ -192,6 +192,10 @@ class VolunteerProfile(Base):
     training_completed_on: Mapped[date | None] = mapped_column(Date)
     dbs_checked_on: Mapped[date | None] = mapped_column(Date)
     dbs_expires_on: Mapped[date | None] = mapped_column(Date)
+    training_expires_on: Mapped[date | None] = mapped_column(Date)  # None: does not expire
+    email_reminders: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=text("true")
+    )  # the daily reminder email (the volunteer turns it off on My availability)
     status: Mapped[str] = mapped_column(String(10), default=VolunteerStatus.ACTIVE.value)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -27,6 +27,7 @@ PARENT_FIELDS: dict[str, str] = {
 }
 VOLUNTEER_FIELDS: dict[str, str] = {
     "training_completed_on": DateKind.VOLUNTEER_PAST,
+    "training_expires_on": DateKind.DBS_EXPIRY,
     "dbs_checked_on": DateKind.VOLUNTEER_PAST,
     "dbs_expires_on": DateKind.DBS_EXPIRY,
 }

@@ -43,6 +43,7 @@ class VolunteerFacts:
     status: str = "active"
     dbs_expires_on: date | None = date(2099, 1, 1)
     training_completed_on: date | None = date(2020, 1, 1)
+    training_expires_on: date | None = None  # None: the training does not expire
     open_count: int = 0
     max_caseload: int = 3
     stages: Sequence[str] = ("pregnancy", "birth", "postnatal")
@@ -110,6 +111,7 @@ class Pool:
     active: Bools
     dbs_expires: Ints  # date ordinal, -1 = none recorded
     training_done: Ints  # date ordinal, -1 = none recorded
+    training_expires: Ints  # date ordinal, NEVER = no renewal date recorded
     open_count: Ints
     max_caseload: Ints
     stages: Bools  # (V, 3)
@@ -165,6 +167,10 @@ def _ord(day: date | None) -> int:
     return day.toordinal() if day is not None else -1
 
 
+#: the ordinal of a training that does not expire (no renewal date recorded)
+NEVER = date.max.toordinal()
+
+
 def _area_ids(raw: Sequence[Any]) -> Ints:
     return np.array([-1 if r.area_id is None else r.area_id for r in raw], dtype=np.int64)
 
@@ -183,6 +189,7 @@ def build_pool(volunteers: Iterable[Any], vocab: Vocab) -> Pool:
     active = np.empty(n, dtype=np.bool_)
     dbs = np.empty(n, dtype=np.int64)
     training = np.empty(n, dtype=np.int64)
+    training_expires = np.empty(n, dtype=np.int64)
     open_count = np.empty(n, dtype=np.int64)
     max_caseload = np.empty(n, dtype=np.int64)
     lat = np.full(n, np.nan)
@@ -202,6 +209,8 @@ def build_pool(volunteers: Iterable[Any], vocab: Vocab) -> Pool:
         active[i] = v.status == "active"
         dbs[i] = _ord(v.dbs_expires_on)
         training[i] = _ord(v.training_completed_on)
+        renewal = getattr(v, "training_expires_on", None)
+        training_expires[i] = NEVER if renewal is None else renewal.toordinal()
         open_count[i] = v.open_count or 0
         max_caseload[i] = v.max_caseload or 0
         if v.latitude is not None and v.longitude is not None:
@@ -224,6 +233,7 @@ def build_pool(volunteers: Iterable[Any], vocab: Vocab) -> Pool:
         active=active,
         dbs_expires=dbs,
         training_done=training,
+        training_expires=training_expires,
         open_count=open_count,
         max_caseload=max_caseload,
         stages=stages,

@@ -1,5 +1,8 @@
 """Assign, reassign, end and decline: who supports a parent, changed atomically.
 
+Assigning and reassigning email the volunteers concerned (``notify``: queued in the same
+transaction, sent after commit, no names).
+
 Services take a session and ``now``, flush but never commit. Taking a volunteer's place is
 made atomic by locking before reading (``lock_for_assignment``): on PostgreSQL the case
 rows and the volunteers' profile rows are locked with ``SELECT … FOR UPDATE`` (cases first,
@@ -24,7 +27,7 @@ from app.audit import record
 from app.domain import CaseStatus, ExclusionReason
 from app.escalation.hooks import on_case_facts_changed
 from app.extensions import SessionLike
-from app.matching import queries
+from app.matching import notify, queries
 from app.matching.arrays import Vocab, build_needs, build_pool
 from app.matching.errors import MatchError
 from app.matching.gates import GATE_LABELS, GATES, PASSED
@@ -173,6 +176,7 @@ def assign(
     if problem:
         raise MatchError(problem)
     assignment = start_assignment(session, now, case, volunteer_id, by_id)
+    notify.queue_new_parents(session, now, [assignment])
     on_case_facts_changed(session, now, [case.id])
     return assignment
 
@@ -199,6 +203,8 @@ def reassign(
         raise MatchError(problem)
     _end(session, now, case, current, reason, by_id)
     assignment = start_assignment(session, now, case, volunteer_id, by_id)
+    notify.queue_moved(session, now, current)
+    notify.queue_new_parents(session, now, [assignment])
     on_case_facts_changed(session, now, [case.id])
     return assignment
 

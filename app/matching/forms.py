@@ -147,6 +147,11 @@ class ProfileForm(CornerForm):
     training_completed_on = DateField(
         "Training completed on", validators=[Optional(), PlausibleDate(DateKind.VOLUNTEER_PAST)]
     )
+    training_expires_on = DateField(
+        "Training needs renewing on (optional)",
+        description="Leave empty if the training does not expire.",
+        validators=[Optional(), PlausibleDate(DateKind.DBS_EXPIRY)],
+    )
     dbs_checked_on = DateField(
         "DBS check done on", validators=[Optional(), PlausibleDate(DateKind.VOLUNTEER_PAST)]
     )
@@ -157,6 +162,11 @@ class ProfileForm(CornerForm):
     def validate_dbs_expires_on(self, field: DateField) -> None:
         if field.data and self.dbs_checked_on.data and field.data < self.dbs_checked_on.data:
             raise ValidationError("The DBS expiry date must be after the check date.")
+
+    def validate_training_expires_on(self, field: DateField) -> None:
+        done = self.training_completed_on.data
+        if field.data and done and field.data < done:
+            raise ValidationError("The training renewal date must be after it was completed.")
 
     def profile_fields(self) -> ProfileFields:
         """What was entered, as the profile service takes it."""
@@ -175,6 +185,7 @@ class ProfileForm(CornerForm):
             travel_km=_float(self.travel_km.data),
             remote_only=bool(self.remote_only.data),
             training_completed_on=self.training_completed_on.data,
+            training_expires_on=self.training_expires_on.data,
             dbs_checked_on=self.dbs_checked_on.data,
             dbs_expires_on=self.dbs_expires_on.data,
         )
@@ -188,6 +199,7 @@ class AvailabilityForm(CornerForm):
     availability = MultiCheckboxField(
         "When are you usually free?", choices=_choices((s, slot_label(s)) for s in SLOTS)
     )
+    email_reminders = BooleanField("Email me a reminder when check-ins are due")
 
 
 def _weight(part: str) -> IntegerField:

@@ -5,7 +5,8 @@ so the counts on the suggestions page add up to the number excluded.
 
 * ``active``   — the volunteer's status is active (not paused, not left);
 * ``checks``   — a DBS expiry date is recorded and has not passed (valid on the expiry day
-  itself), and a training completion date is recorded on or before today;
+  itself), a training completion date is recorded on or before today, and the training's
+  renewal date, when one is recorded, has not passed (valid on the day itself);
 * ``capacity`` — open assignments < maximum caseload;
 * ``area``     — a volunteer with an area works only for cases of that area; a volunteer
   without an area may be offered for any case;
@@ -35,7 +36,7 @@ from app.matching.arrays import Needs, Pool
 GATES = ("active", "checks", "capacity", "area", "stage", "language", "travel", "excluded")
 GATE_LABELS = {
     "active": "paused or left",
-    "checks": "DBS check expired or training not completed",
+    "checks": "DBS check or training expired, or training not completed",
     "capacity": "no space in their caseload",
     "area": "works in another area",
     "stage": "not trained for this stage",
@@ -93,7 +94,12 @@ def gate_matrix(
     """
     p, v = len(needs), len(pool)
     day = today.toordinal()
-    checks = (pool.dbs_expires >= day) & (pool.training_done >= 0) & (pool.training_done <= day)
+    checks = (
+        (pool.dbs_expires >= day)
+        & (pool.training_done >= 0)
+        & (pool.training_done <= day)
+        & (pool.training_expires >= day)
+    )
     capacity = pool.open_count < pool.max_caseload
     if ignore_capacity:
         capacity = np.ones(v, dtype=np.bool_)

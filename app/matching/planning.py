@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.domain import CaseStatus, case_reference
 from app.escalation.hooks import on_case_facts_changed
 from app.extensions import SessionLike
-from app.matching import queries
+from app.matching import notify, queries
 from app.matching.arrays import Vocab, build_needs, build_pool
 from app.matching.assignments import lock_for_assignment, start_assignment
 from app.matching.gates import GATE_LABELS, GATES, PASSED, gate_matrix, why_unplaced
@@ -159,7 +159,8 @@ def confirm_plan(
     """Create the confirmed pairs in this transaction, re-checking every gate on fresh data.
 
     Pairs that are no longer possible (the case was assigned or closed meanwhile, the
-    volunteer paused or filled up) are reported, not made; the others are made.
+    volunteer paused or filled up) are reported, not made; the others are made, and each
+    volunteer given parents gets one email (however many parents), queued in one statement.
     """
     result = ConfirmResult()
     if not pairs:
@@ -220,6 +221,7 @@ def confirm_plan(
         free[volunteer_id] -= 1
         seen_cases.add(case_id)
         result.made.append(start_assignment(session, now, case, volunteer_id, by_id))
+    notify.queue_new_parents(session, now, result.made)  # one email per volunteer
     # one evaluation of the escalation rules for every case assigned, in this transaction
     on_case_facts_changed(session, now, [assignment.case_id for assignment in result.made])
     return result

@@ -110,6 +110,7 @@ def _fingerprint_query() -> Any:
         func.coalesce(func.sum(case((vp.status == "active", vp.user_id), else_=0)), 0),
         func.coalesce(day_sum(vp.dbs_expires_on), 0),
         func.coalesce(day_sum(vp.training_completed_on), 0),
+        func.coalesce(day_sum(vp.training_expires_on), 0),
         select(func.coalesce(func.sum(User.id), 0)).where(User.active.is_(False)).scalar_subquery(),
     ).select_from(vp)
 

@@ -68,6 +68,7 @@ class ProfileFields:
     travel_km: float | None = None
     remote_only: bool = False
     training_completed_on: date | None = None
+    training_expires_on: date | None = None
     dbs_checked_on: date | None = None
     dbs_expires_on: date | None = None
 
@@ -110,6 +111,7 @@ def save_profile(
     profile.travel_km = values.travel_km
     profile.remote_only = values.remote_only
     profile.training_completed_on = values.training_completed_on
+    profile.training_expires_on = values.training_expires_on
     profile.dbs_checked_on = values.dbs_checked_on
     profile.dbs_expires_on = values.dbs_expires_on
     touch(profile, now)
@@ -120,10 +122,17 @@ def save_profile(
 
 
 def set_availability(
-    session: SessionLike, now: datetime, profile: VolunteerProfile, slots: list[str]
+    session: SessionLike,
+    now: datetime,
+    profile: VolunteerProfile,
+    slots: list[str],
+    reminders: bool | None = None,
 ) -> None:
-    """A volunteer's own choice of when they are usually free."""
+    """A volunteer's own choice of when they are usually free, and whether they get the
+    daily reminder email (None: unchanged). New-parent and account emails stay on."""
     profile.availability = list(slots)
+    if reminders is not None:
+        profile.email_reminders = reminders
     touch(profile, now)
     session.flush()
 

@@ -71,6 +71,7 @@ def volunteer_rows_query(volunteer_ids: Sequence[int] | None = None) -> Select[A
             ),
             VolunteerProfile.dbs_expires_on,
             VolunteerProfile.training_completed_on,
+            VolunteerProfile.training_expires_on,
             func.coalesce(counts.c.n, 0).label("open_count"),
             VolunteerProfile.max_caseload,
             VolunteerProfile.stages,

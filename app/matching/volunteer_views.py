@@ -38,6 +38,14 @@ def check_state(day: date | None, today: date, what: str) -> tuple[str, str]:
     return "ok", "Valid"
 
 
+def training_state(day: date | None, today: date) -> tuple[str, str]:
+    """As ``check_state`` for a training renewal date; none recorded: it does not expire."""
+    if day is None:
+        return "ok", "No renewal date"
+    state, words = check_state(day, today, "renewal date")
+    return state, words if state == "ok" else "Training " + words[0].lower() + words[1:]
+
+
 @bp.route("/volunteers")
 @roles("coordinator", "admin")
 def volunteer_list() -> str:
@@ -51,6 +59,7 @@ def volunteer_list() -> str:
         q=terms.text,
         today=local_date(now()),
         check_state=check_state,
+        training_state=training_state,
         now=now(),
     )
 
@@ -91,10 +100,12 @@ def my_profile() -> str | Response:
     profile = queries.profile_of(db.session, current_user.id)
     form = AvailabilityForm(obj=profile if request.method == "GET" else None)
     if profile is not None and form.validate_on_submit():
-        profiles.set_availability(db.session, now(), profile, list(form.availability.data or []))
+        slots = list(form.availability.data or [])
+        reminders = bool(form.email_reminders.data)
+        profiles.set_availability(db.session, now(), profile, slots, reminders)
         audit("volunteer.availability_updated", "user", current_user.id)
         db.session.commit()
-        flash("Your availability is saved.", "success")
+        flash("Your availability and reminder choice are saved.", "success")
         return redirect(url_for("matching.my_profile"))
     today = local_date(now())
     return render_template(
@@ -103,6 +114,7 @@ def my_profile() -> str | Response:
         form=form,
         pause_form=ConfirmForm(),
         dbs=check_state(profile.dbs_expires_on if profile else None, today, "DBS check"),
+        training=training_state(profile.training_expires_on if profile else None, today),
         language_label=language_label,
         tag_label=tag_label,
     )

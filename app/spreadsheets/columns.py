@@ -110,6 +110,7 @@ VOLUNTEERS = FileSpec(
         Column("travel_km", Kind.FLOAT, minimum=0, maximum=1000),
         Column("remote_only", Kind.BOOL, help="empty means no"),
         Column("training_completed_on", Kind.DATE),
+        Column("training_expires_on", Kind.DATE, help="empty means it does not expire"),
         Column("dbs_checked_on", Kind.DATE),
         Column("dbs_expires_on", Kind.DATE),
         Column(

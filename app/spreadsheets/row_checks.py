@@ -37,6 +37,7 @@ PARENT_DATES: dict[str, str] = {
 }
 VOLUNTEER_DATES: dict[str, str] = {
     "training_completed_on": DateKind.VOLUNTEER_PAST,
+    "training_expires_on": DateKind.DBS_EXPIRY,
     "dbs_checked_on": DateKind.VOLUNTEER_PAST,
     "dbs_expires_on": DateKind.DBS_EXPIRY,
 }
@@ -105,6 +106,7 @@ def _check_volunteers(parsed: ParsedFile, problems: Problems) -> None:
     for row in parsed.rows:
         _both_or_neither(name, row, problems)
         _not_before(name, row, problems, "dbs_checked_on", "dbs_expires_on")
+        _not_before(name, row, problems, "training_completed_on", "training_expires_on")
     _repeats(
         name,
         parsed.rows,

@@ -126,6 +126,7 @@ def _profile_values(
         "travel_km": row.get("travel_km"),
         "remote_only": bool(row.get("remote_only")),
         "training_completed_on": row.get("training_completed_on"),
+        "training_expires_on": row.get("training_expires_on"),
         "dbs_checked_on": row.get("dbs_checked_on"),
         "dbs_expires_on": row.get("dbs_expires_on"),
         "status": row.get("status") or VolunteerStatus.ACTIVE.value,

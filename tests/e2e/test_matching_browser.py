@@ -60,7 +60,7 @@ def test_coordinator_reads_suggestions_and_assigns(
     assert "Free 2 of the parent's 3 preferred times" in breakdown
     assert "Same postcode district" in breakdown
     excluded = page.locator(".match-excluded").inner_text()
-    assert "1 paused or left" in excluded and "1 DBS check expired" in excluded
+    assert "1 paused or left" in excluded and "1 DBS check or training expired" in excluded
     screenshot(page, "matching-suggestions")
 
     assert_accessible(page, "suggestions", strict=True)
@@ -139,10 +139,18 @@ def test_plan_and_profile_pages_are_accessible(
     login_in_browser(page, live_server.url, bea.email, PASSWORD)
     page.goto(f"{live_server.url}/my/profile")
     page.get_by_label("Saturday morning").check()
-    page.get_by_role("button", name="Save my availability").click()
-    assert "Your availability is saved." in page.get_by_role("status").first.inner_text()
+    reminders = page.get_by_label("Email me a reminder when check-ins are due")
+    assert reminders.is_checked()  # on until the volunteer turns it off
+    reminders.uncheck()
+    page.get_by_role("button", name="Save", exact=True).click()
+    saved = "Your availability and reminder choice are saved."
+    assert saved in page.get_by_role("status").first.inner_text()
+    assert not page.get_by_label("Email me a reminder when check-ins are due").is_checked()
     screenshot(page, "matching-my-profile")
     assert_accessible(page, "my profile", strict=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "matching-my-profile-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("button", name="Log out").click()
     login_in_browser(page, live_server.url, admin.email, PASSWORD)

@@ -91,7 +91,7 @@ def test_standby_scheduler_waits_then_takes_over(
 def test_scheduler_jobs_and_triggers(app: Flask) -> None:
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"outbox", "scan", "weekly", "lock"}
+    assert set(jobs) == {"outbox", "scan", "weekly", "reminders", "lock"}
     assert str(scheduler.timezone) == "Europe/London"
     assert jobs["outbox"].trigger.interval == timedelta(minutes=1)
     assert jobs["lock"].trigger.interval == timedelta(seconds=LOCK_CHECK_SECONDS)
@@ -102,6 +102,8 @@ def test_scheduler_jobs_and_triggers(app: Flask) -> None:
     assert scan_next.astimezone(UTC) == datetime(2026, 6, 2, 5, 0, tzinfo=UTC)  # 06:00 BST
     weekly_next = jobs["weekly"].trigger.get_next_fire_time(None, start)
     assert weekly_next.astimezone(UTC) == datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    reminders_next = jobs["reminders"].trigger.get_next_fire_time(None, start)
+    assert reminders_next.astimezone(UTC) == datetime(2026, 6, 2, 8, 0, tzinfo=UTC)  # 09:00 BST
 
 
 def test_job_functions_do_the_work_and_commit(

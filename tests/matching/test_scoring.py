@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
 from app.matching.arrays import ParentFacts, Vocab, VolunteerFacts, build_needs, build_pool
 from app.matching.distance import district, haversine_km, normalise_postcode, postcode_area
-from app.matching.gates import GATES, PASSED, count_excluded
+from app.matching.gates import GATE_LABELS, GATES, PASSED, count_excluded
 from app.matching.scoring import PARTS, Weights, evaluate, explain
 
 TODAY = date(2026, 11, 2)
@@ -47,6 +47,7 @@ def test_a_good_volunteer_passes_every_gate() -> None:
         ({"dbs_expires_on": None}, "checks"),
         ({"training_completed_on": None}, "checks"),
         ({"training_completed_on": date(2026, 11, 3)}, "checks"),
+        ({"training_expires_on": date(2026, 11, 1)}, "checks"),
         ({"open_count": 3, "max_caseload": 3}, "capacity"),
         ({"max_caseload": 0}, "capacity"),
         ({"stages": ("postnatal",)}, "stage"),
@@ -60,6 +61,14 @@ def test_each_gate_excludes(change: dict[str, object], gate: str) -> None:
 
 def test_dbs_valid_on_its_expiry_day() -> None:
     assert first_gate(PREGNANT, replace(GOOD, dbs_expires_on=TODAY)) is None
+
+
+def test_training_valid_on_its_renewal_day_and_without_one() -> None:
+    assert first_gate(PREGNANT, replace(GOOD, training_expires_on=TODAY)) is None
+    assert first_gate(PREGNANT, replace(GOOD, training_expires_on=None)) is None
+    expired = replace(GOOD, training_expires_on=TODAY - timedelta(days=1))
+    assert first_gate(PREGNANT, expired) == "checks"
+    assert GATE_LABELS["checks"] == "DBS check or training expired, or training not completed"
 
 
 def test_excluded_pair() -> None:

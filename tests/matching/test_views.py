@@ -246,6 +246,17 @@ def test_coordinator_edits_every_profile_field(
         True,
     )
     assert p.dbs_expires_on == date(2029, 1, 1) and p.training_completed_on == date(2026, 1, 2)
+    assert p.training_expires_on is None  # left empty: the training does not expire
+
+    before = post_form(client, url, {**data, "training_expires_on": "2025-12-01"})
+    assert "The training renewal date must be after it was completed." in before.get_data(
+        as_text=True
+    )
+    assert post_form(client, url, {**data, "training_expires_on": "2026-11-20"}).status_code == 302
+    session.expire_all()
+    assert session.get(VolunteerProfile, p.id).training_expires_on == date(2026, 11, 20)  # type: ignore[union-attr]
+    listed = client.get("/volunteers").get_data(as_text=True)
+    assert "Warning: Training expires in 18 days" in listed and "Renew by Fri 20 Nov 2026" in listed
 
 
 def test_volunteer_edits_own_availability_and_pauses(

@@ -83,10 +83,10 @@ def test_imported_files_export_in_the_documented_format(session: SessionLike) ->
     volunteers = files["volunteers.csv"].decode("utf-8-sig").split("\r\n")
     assert volunteers[1] == (
         "amira.khan@example.org,Amira,Khan,BS1 4DJ,51.4545,-2.5879,en;ur,"
-        "pregnancy;birth;postnatal,twins;nicu,4,mon-am;wed-pm;fri-eve,12.5,no,2025-01-10,"
+        "pregnancy;birth;postnatal,twins;nicu,4,mon-am;wed-pm;fri-eve,12.5,no,2025-01-10,,"
         "2025-01-05,2028-01-05,active,Bristol"
     )
-    assert volunteers[3] == "zoe.brown@example.org,Zoë,Brown,,,,en,postnatal,,3,,,yes,,,,paused,"
+    assert volunteers[3] == "zoe.brown@example.org,Zoë,Brown,,,,en,postnatal,,3,,,yes,,,,,paused,"
 
     import_into_empty_database(session, files)
     assert export(session) == files
@@ -103,6 +103,7 @@ def test_corner_data_round_trips_byte_for_byte(session: SessionLike) -> None:
         latitude=51.380001,
         longitude=-2.359999,
         travel_km=7.25,
+        training_expires_on=date(2027, 1, 10),
         tags=["birth_trauma", "baby_loss"],
         languages=["en", "es"],
     )
@@ -198,7 +199,8 @@ def test_corner_data_round_trips_byte_for_byte(session: SessionLike) -> None:
     assert "2026-10-25T01:59+01:00" in text and "2026-10-25T01:00+00:00" in text
     assert "'-2 missed calls" in text
     volunteers = first["volunteers.csv"].decode("utf-8-sig")
-    assert "ben@example.org,'=Ben,,,,,,,,3,,,yes,,,,left," in volunteers
+    assert "ben@example.org,'=Ben,,,,,,,,3,,,yes,,,,,left," in volunteers
+    assert ",2025-01-10,2027-01-10,2025-01-05," in volunteers  # ana's training renewal date
     assignments = first["assignments.csv"].decode("utf-8-sig")
     assert "B-0001,ben@example.org,2026-06-20,2026-07-01,\r\n" in assignments
 
