@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.domain import (
     CaseStatus,
@@ -146,33 +146,39 @@ def longest_waiting(
 @dataclass
 class ExpiringVolunteer:
     user: User
-    dbs_expires_on: date
+    what: str  # "DBS check" or "Training": the one that runs out first
+    expires_on: date
 
 
 def expiring_checks(
     session: SessionLike, user: User, today: date, limit: int = HOME_LIST_LENGTH
 ) -> tuple[list[ExpiringVolunteer], int]:
-    """Volunteers still supporting (active or paused, account open) whose DBS check has
-    expired or expires within EXPIRY_DAYS, the soonest first; and how many there are.
-
-    Corner keeps no training renewal date yet (only when training was completed), so only
-    the DBS check is looked at; when a training expiry is added it belongs in ``due``.
-    """
-    due = VolunteerProfile.dbs_expires_on <= today + timedelta(days=EXPIRY_DAYS)
+    """Volunteers still supporting (active or paused, account open) whose DBS check or
+    training has expired or expires within EXPIRY_DAYS, the soonest first; and how many."""
+    horizon = today + timedelta(days=EXPIRY_DAYS)
+    dbs, training = VolunteerProfile.dbs_expires_on, VolunteerProfile.training_expires_on
+    soonest = sql_case(
+        (training.is_(None), dbs),
+        (dbs.is_(None), training),
+        (dbs <= training, dbs),
+        else_=training,
+    )
     base = (
-        select(User, VolunteerProfile.dbs_expires_on)
+        select(User, dbs, training, soonest.label("soonest"))
         .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
         .where(
             User.role == Role.VOLUNTEER.value,
             User.active.is_(True),
             VolunteerProfile.status != VolunteerStatus.LEFT.value,
-            due,
+            or_(dbs <= horizon, training <= horizon),
             visible_volunteers(user),
         )
     )
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = session.execute(
-        base.order_by(VolunteerProfile.dbs_expires_on, User.last_name, User.id).limit(limit)
-    )
-    found = [ExpiringVolunteer(v, expires) for v, expires in rows if expires is not None]
+    rows = session.execute(base.order_by(soonest, User.last_name, User.id).limit(limit))
+    found = [
+        ExpiringVolunteer(v, "DBS check", d) if d == first else ExpiringVolunteer(v, "Training", t)
+        for v, d, t, first in rows
+        if first is not None
+    ]
     return found, int(total)

@@ -88,6 +88,16 @@ def build(session: SessionLike) -> tuple[User, Area, Area]:
         user_kw={"first_name": "Ernie", "last_name": "Expired"},
     )
     make_volunteer(session, area=north, dbs_expires_on=TODAY + timedelta(days=31))
+    make_volunteer(  # the training runs out before the DBS check
+        session,
+        area=north,
+        dbs_expires_on=TODAY + timedelta(days=200),
+        training_expires_on=TODAY + timedelta(days=5),
+        user_kw={"first_name": "Tess", "last_name": "Training"},
+    )
+    make_volunteer(  # training renewed long ahead: not listed
+        session, area=north, dbs_expires_on=None, training_expires_on=TODAY + timedelta(days=90)
+    )
     make_volunteer(session, area=north, dbs_expires_on=TODAY, status="left")
     # south: none of it counts for her
     for _ in range(3):
@@ -108,7 +118,7 @@ def test_counts_and_links_cover_only_what_she_may_see(app: Flask, session: Sessi
     assert card(html, "/cases?status=referred") == 1
     assert card(html, "/waiting") == 6  # every north case but the self-referral
     assert card(html, "/flags") == 3  # open + acknowledged, not resolved
-    assert card(html, "/volunteers") == 2  # 10 days ahead and 3 days past; not 31, not left
+    assert card(html, "/volunteers") == 3  # DBS 10 days ahead, 3 days past, training in 5
     assert card(html, "/cases?status=active") == 0
     assert "2 emails could not be sent." in html
     assert "/admin/emails" not in html  # coordinators cannot open the Emails page
@@ -123,9 +133,10 @@ def test_lists_the_longest_waiting_and_the_dbs_checks_to_renew(
     assert waiting.index("Olwen Longwait") < waiting.index("Parent")  # longest first
     assert "Referred Sat 1 Aug 2026" in waiting
     dbs = html[html.index('id="dbs-title"') :]
-    assert dbs.index("Ernie Expired") < dbs.index("Dora Soon")
-    assert "Expired Fri 30 Oct 2026 (3 days ago)" in dbs
-    assert "Expires Thu 12 Nov 2026 (in 10 days)" in dbs
+    assert dbs.index("Ernie Expired") < dbs.index("Tess Training") < dbs.index("Dora Soon")
+    assert "DBS check: expired Fri 30 Oct 2026 (3 days ago)" in dbs
+    assert "Training: expires Sat 7 Nov 2026 (in 5 days)" in dbs
+    assert "DBS check: expires Thu 12 Nov 2026 (in 10 days)" in dbs
 
 
 def test_the_urgent_link_lists_exactly_what_the_card_counts(
@@ -143,7 +154,7 @@ def test_nothing_waiting_says_so(app: Flask, session: SessionLike) -> None:
     session.commit()
     html = home(app, coordinator)
     assert "Nobody is waiting for a volunteer." in html
-    assert "No DBS check expires in the next 30 days." in html
+    assert "No DBS check or training expires in the next 30 days." in html
     assert "could not be sent" not in html
 
 
