@@ -29,7 +29,7 @@ class LoginForm(CornerForm):
 class ForgotPasswordForm(CornerForm):
     email = EmailField(
         "Email address",
-        description="The address you log in with. We will email you a link to set a new password.",
+        description="The address you log in with.",
         filters=[strip_filter],
         validators=[
             DataRequired("Enter your email address."),
