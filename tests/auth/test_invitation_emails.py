@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.email import send_pending
 from app.extensions import SessionLike
-from app.models import User
+from app.models import OutboxEmail, User
 from app.timeutil import utcnow
 from tests.factories import NOW, make_area, make_user
 from tests.helpers import csrf_token, login, post_form
@@ -75,6 +75,9 @@ def test_users_create_emails_the_link_it_prints(
     assert message.message["Subject"] == "Set your password for Corner"
     assert _emailed_link(message) == printed
     assert "Olamide" not in message.text and "Canaryson" not in message.text
+    session.expire_all()
+    [stored] = session.scalars(select(OutboxEmail))
+    assert printed.rsplit("/", 1)[1] not in stored.body_text + stored.body_html  # once sent
     assert _sets_password(app, printed)
     assert not _sets_password(app, printed)  # works once
     assert login(app.test_client(), "ola@example.org", NEW_PASSWORD).status_code == 302

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.auth.reset import PER_ACCOUNT, PER_CLIENT, RESET_LIFETIME
-from app.email import send_pending
+from app.email import after_sending, send_pending
 from app.extensions import SessionLike
 from app.models import OutboxEmail, PasswordReset, User
 from tests.auth.helpers import is_logged_in
@@ -94,6 +94,11 @@ def test_a_known_address_gets_one_email_with_a_link_that_works_once(
     token = path.rsplit("/", 1)[1]
     stored = session.scalar(select(PasswordReset.token_hash))
     assert stored is not None and token not in stored and len(stored) == 64  # only a hash
+    session.expire_all()
+    [outbox] = session.scalars(select(OutboxEmail))
+    assert outbox.status == "sent"  # the stored copy lost the token once sent
+    assert token not in outbox.body_text + outbox.body_html
+    assert "/password/reset/(link-removed-once-sent)" in outbox.body_text
 
     assert _set(app.test_client(), path) == 302
     assert app.test_client().get(path).status_code == 410  # works once
@@ -253,3 +258,15 @@ def test_requests_are_limited_per_client_address(
 def test_the_login_page_links_to_the_form(client: FlaskClient) -> None:
     html = client.get("/login").get_data(as_text=True)
     assert 'href="/password/forgot">Forgotten your password?</a>' in html
+
+
+def test_only_one_time_links_lose_their_token_once_sent() -> None:
+    token = "A" * 43
+    text = f"Open http://corner.test/password/reset/{token} now"
+    reset = OutboxEmail(kind="password_reset", body_text=text, body_html=f"<a href='{text}'>")
+    assert after_sending(reset)["body_text"] == (
+        "Open http://corner.test/password/reset/(link-removed-once-sent) now"
+    )
+    assert token not in after_sending(reset)["body_html"]
+    flag = OutboxEmail(kind="urgent_flag", body_text=text, body_html=text)
+    assert after_sending(flag) == {}
