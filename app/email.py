@@ -325,7 +325,7 @@ SENT_VALUES = {"status": EmailStatus.SENT.value, "last_error": None, "claim_toke
 #: usable link to an account for longer than it has to
 ONE_TIME_LINK_KINDS = frozenset({"invitation", "password_reset"})
 _ONE_TIME_TOKEN = re.compile(r"(?<=/)[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
-REMOVED_TOKEN = "(link-removed-once-sent)"
+LINK_REMOVED = "(link-removed-once-sent)"
 
 
 def after_sending(email: OutboxEmail) -> dict[str, str]:
@@ -333,8 +333,8 @@ def after_sending(email: OutboxEmail) -> dict[str, str]:
     if email.kind not in ONE_TIME_LINK_KINDS:
         return {}
     return {
-        "body_text": _ONE_TIME_TOKEN.sub(REMOVED_TOKEN, email.body_text),
-        "body_html": _ONE_TIME_TOKEN.sub(REMOVED_TOKEN, email.body_html),
+        "body_text": _ONE_TIME_TOKEN.sub(LINK_REMOVED, email.body_text),
+        "body_html": _ONE_TIME_TOKEN.sub(LINK_REMOVED, email.body_html),
     }
 
 
