@@ -14,12 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import render_template
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from app.auth.service import find_user_by_email, normalise_email, set_password, token_hash
+from app.auth.service import (
+    find_user_by_email,
+    normalise_email,
+    set_password,
+    token_hash,
+    use_up_open_links,
+)
 from app.email import link, queue_email
 from app.extensions import SessionLike
-from app.models import PasswordReset, User
+from app.models import Invitation, PasswordReset, User
 from app.ratelimit import address_key
 
 RESET_LIFETIME = timedelta(hours=1)
@@ -88,12 +94,7 @@ def request_password_reset(session: SessionLike, now: datetime, user: User | Non
 
 
 def _use_up(session: SessionLike, user: User, now: datetime) -> None:
-    session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    use_up_open_links(session, user, now, PasswordReset)
 
 
 @dataclass(frozen=True)
@@ -130,9 +131,11 @@ def check_reset(session: SessionLike, token: str, now: datetime) -> ResetCheck:
 def reset_password(
     session: SessionLike, reset: PasswordReset, password: str, now: datetime
 ) -> User:
-    """Set the new password, use up every open link of the account and end its sessions."""
+    """Set the new password, use up every open link of the account (reset links and
+    invitations) and end its sessions."""
     user = reset.user
     _use_up(session, user, now)
+    use_up_open_links(session, user, now, Invitation)
     reset.used_at = now
     set_password(user, password)  # a new session token: every browser is logged out
     session.flush()

@@ -10,13 +10,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.domain import Role, ServiceError
 from app.email import link, queue_email
 from app.extensions import SessionLike
-from app.models import Area, Invitation, User, VolunteerProfile
+from app.models import Area, Invitation, PasswordReset, User, VolunteerProfile
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -171,12 +171,26 @@ def check_invitation(session: SessionLike, token: str, now: datetime) -> Invitat
 def accept_invitation(
     session: SessionLike, invitation: Invitation, password: str, now: datetime
 ) -> User:
-    """Set the password from an invitation and use the invitation up."""
+    """Set the password from an invitation and use the invitation (and any open password
+    reset link of the account) up."""
     invitation.used_at = now
     user = invitation.user
+    use_up_open_links(session, user, now, PasswordReset)
     set_password(user, password)
     session.flush()
     return user
+
+
+def use_up_open_links(
+    session: SessionLike, user: User, now: datetime, kind: type[Invitation] | type[PasswordReset]
+) -> None:
+    """Every unused link of ``kind`` of the user stops working (one statement)."""
+    session.execute(
+        update(kind)
+        .where(kind.user_id == user.id, kind.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def set_password(user: User, password: str) -> None:

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.auth.reset import PER_ACCOUNT, PER_CLIENT, RESET_LIFETIME
+from app.auth.service import issue_invitation
 from app.email import after_sending, send_pending
 from app.extensions import SessionLike
 from app.models import OutboxEmail, PasswordReset, User
@@ -270,3 +271,24 @@ def test_only_one_time_links_lose_their_token_once_sent() -> None:
     assert token not in after_sending(reset)["body_html"]
     flag = OutboxEmail(kind="urgent_flag", body_text=text, body_html=text)
     assert after_sending(flag) == {}
+
+
+def test_a_reset_voids_open_invitations_and_an_invitation_voids_open_resets(
+    app: Flask, session: SessionLike, smtp_server: SmtpServer
+) -> None:
+    app.config["CORNER_NOW"] = NOW
+    user = make_user(session, "coordinator", email="c@example.org", password=None)
+    session.commit()
+    invitation = f"/invitation/{issue_invitation(session, NOW, user)}"
+    session.commit()
+    _ask(app.test_client(), "c@example.org")
+    [message] = _delivered(app, smtp_server)
+    assert _set(app.test_client(), _link(message)) == 302
+    assert app.test_client().get(invitation).status_code == 410  # no second way in
+
+    _ask(app.test_client(), "c@example.org")
+    second = _link(_delivered(app, smtp_server)[-1])
+    invitation = f"/invitation/{issue_invitation(session, NOW, user)}"
+    session.commit()
+    assert _set(app.test_client(), invitation) == 302
+    assert app.test_client().get(second).status_code == 410
