@@ -125,8 +125,8 @@ def forgot_password() -> str | Response:
         ):
             user = None
         request_password_reset(db.session, now(), user)
-        if user is not None:
-            audit("password.reset_requested", "user", user.id)
+        # recorded either way (no address kept), so both answers write and commit alike
+        audit("password.reset_requested", "user" if user else None, user.id if user else None)
         db.session.commit()
         return render_template("auth/forgot_password_sent.html", email=email)
     return render_template("auth/forgot_password.html", form=form)

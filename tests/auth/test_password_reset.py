@@ -14,7 +14,7 @@ from app.auth.reset import PER_ACCOUNT, PER_CLIENT, RESET_LIFETIME
 from app.auth.service import issue_invitation
 from app.email import after_sending, send_pending
 from app.extensions import SessionLike
-from app.models import OutboxEmail, PasswordReset, User
+from app.models import AuditEvent, OutboxEmail, PasswordReset, User
 from tests.auth.helpers import is_logged_in
 from tests.factories import NOW, PASSWORD, make_user, make_volunteer
 from tests.helpers import csrf_token, login
@@ -183,6 +183,11 @@ def test_an_unknown_or_inactive_address_gets_the_same_page_and_no_email(
     [message] = _delivered(app, smtp_server)
     assert message.recipients == ["known@example.org"]
     assert session.scalar(select(func.count()).select_from(PasswordReset)) == 1
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "password.reset_requested")
+    ).all()
+    assert len(events) == 3  # recorded alike, and no typed address kept
+    assert not any("nobody" in repr(vars(e)) or "gone@" in repr(vars(e)) for e in events)
 
 
 def test_bad_input_re_renders_and_csrf_is_required(
