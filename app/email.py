@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import smtplib
 import uuid
 from collections.abc import Callable, Mapping
@@ -356,7 +357,8 @@ def _deliver(
         else:
             result.lost += 1
         return
-    if finish(session, email.id, token, {**SENT_VALUES, "sent_at": clock()}):
+    sent = {**SENT_VALUES, "sent_at": clock(), **after_sending(email)}
+    if finish(session, email.id, token, sent):
         result.sent += 1
     else:
         result.lost += 1
@@ -364,6 +366,23 @@ def _deliver(
 
 
 SENT_VALUES = {"status": EmailStatus.SENT.value, "last_error": None, "claim_token": None}
+
+#: kinds whose link carries a one-time token (``secrets.token_urlsafe(32)``: 43 characters):
+#: the stored copy keeps it only until the email is sent, so the database never holds a
+#: usable link to an account for longer than it has to
+ONE_TIME_LINK_KINDS = frozenset({"invitation", "password_reset"})
+_ONE_TIME_TOKEN = re.compile(r"(?<=/)[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+LINK_REMOVED = "(link-removed-once-sent)"
+
+
+def after_sending(email: OutboxEmail) -> dict[str, str]:
+    """What a sent email's stored copy loses: the token of a one-time link."""
+    if email.kind not in ONE_TIME_LINK_KINDS:
+        return {}
+    return {
+        "body_text": _ONE_TIME_TOKEN.sub(LINK_REMOVED, email.body_text),
+        "body_html": _ONE_TIME_TOKEN.sub(LINK_REMOVED, email.body_html),
+    }
 
 
 def after_failure(

@@ -166,6 +166,21 @@ class Invitation(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class PasswordReset(Base):
+    """A single-use link, valid for an hour, to set a new password. Only a hash is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
 class VolunteerProfile(Base):
     """A peer supporter's matching profile (one per volunteer user)."""
 

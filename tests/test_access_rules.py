@@ -10,6 +10,7 @@ from flask import Flask
 
 from app.audit import record
 from app.auth.access import PUBLIC, access_rule
+from app.auth.reset import request_password_reset
 from app.auth.service import issue_invitation
 from app.extensions import SessionLike, db
 from app.models import (
@@ -34,7 +35,14 @@ from tests.factories import (
 from tests.helpers import login
 
 # The only routes anyone may reach without logging in.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.accept", "static", "main.favicon"}  # the icon: no data
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "auth.accept",
+    "auth.forgot_password",
+    "auth.reset_password_page",
+    "static",
+    "main.favicon",
+}  # the icon: no data
 PUBLIC_ALLOWED_LATER = {"cases.self_referral", "cases.self_referral_done"}
 KNOWN_ROLES = {"admin", "coordinator", "volunteer"}
 
@@ -139,6 +147,7 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
     )
     invited = make_user(session, "coordinator", password=None, areas=[area])
     token = issue_invitation(session, NOW, invited, admin)
+    reset_token = request_password_reset(session, NOW, volunteer)
     session.add_all(
         [
             flag,
@@ -166,7 +175,7 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
         "checkin_id": [submitted.id, draft.id],
         "flag_id": [flag.id],
         "user_id": [volunteer.id],
-        "token": [token],
+        "token": [token, reset_token],
         "filename": ["corner.css"],
     }
     emails = {"volunteer": volunteer.email, "coordinator": coordinator.email, "admin": admin.email}

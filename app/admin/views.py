@@ -10,17 +10,12 @@ from wtforms import SelectChoice
 from app.admin import bp, queries
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm, InviteForm
-from app.auth.service import AccountError, create_user, deactivate, issue_invitation, reactivate
+from app.auth.service import AccountError, create_user, deactivate, invite_by_email, reactivate
 from app.cases.queries import areas_by_name
 from app.extensions import db
 from app.models import User
 from app.search_keys import parse_query
-from app.urls import absolute_url
 from app.web import audit, now
-
-
-def invitation_url(token: str) -> str:
-    return absolute_url("auth.accept", token=token)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -61,10 +56,10 @@ def invite() -> str | Response:
         except AccountError as error:
             form.email.errors.append(str(error))
             return render_template("admin/invite.html", form=form)
-        token = issue_invitation(db.session, now(), user, created_by=current_user)
+        link = invite_by_email(db.session, now(), user, created_by=current_user)
         audit("user.invited", "user", user.id)
         db.session.commit()
-        return render_template("admin/invited.html", user=user, link=invitation_url(token))
+        return render_template("admin/invited.html", user=user, link=link)
     return render_template("admin/invite.html", form=form)
 
 
@@ -78,10 +73,10 @@ def reinvite(user_id: int) -> str | Response:
     if not user.active:
         flash(f"{user.full_name} is deactivated. Reactivate them first.", "error")
         return redirect(url_for("admin.users"))
-    token = issue_invitation(db.session, now(), user, created_by=current_user)
+    link = invite_by_email(db.session, now(), user, created_by=current_user)
     audit("user.reinvited", "user", user.id)
     db.session.commit()
-    return render_template("admin/invited.html", user=user, link=invitation_url(token))
+    return render_template("admin/invited.html", user=user, link=link, again=True)
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])

@@ -1,15 +1,14 @@
-"""`flask users …`: create accounts and print their set-password links."""
+"""`flask users …`: create accounts; email and print their set-password links."""
 
 from __future__ import annotations
 
 import click
 from sqlalchemy import select
 
-from app.auth.service import AccountError, create_user, issue_invitation
+from app.auth.service import AccountError, create_user, invite_by_email
 from app.extensions import db
 from app.models import Area
 from app.timeutil import utcnow
-from app.urls import absolute_url
 
 
 @click.group()
@@ -17,8 +16,12 @@ def users() -> None:
     """Manage accounts."""
 
 
-def _invitation_link(token: str) -> str:
-    return absolute_url("auth.accept", token=token)
+def _print_link(url: str, email: str) -> None:
+    click.echo(f"Set-password link (works once, for 7 days): {url}")
+    click.echo(
+        f"It has been emailed to {email} (the scheduler or `flask emails send` sends it); "
+        "with no email, give them the link yourself."
+    )
 
 
 @users.command("create")
@@ -28,7 +31,7 @@ def _invitation_link(token: str) -> str:
 @click.option("--first-name", default="", help="First name (defaults to the email's name part).")
 @click.option("--last-name", default="")
 def create(email: str, role: str, area_name: str | None, first_name: str, last_name: str) -> None:
-    """Create an account and print a one-time link to set the password."""
+    """Create an account; email and print a one-time link to set the password."""
     now = utcnow()
     areas = []
     if area_name:
@@ -49,22 +52,22 @@ def create(email: str, role: str, area_name: str | None, first_name: str, last_n
         )
     except AccountError as error:
         raise click.ClickException(str(error)) from error
-    token = issue_invitation(db.session, now, user)
+    url = invite_by_email(db.session, now, user)
     db.session.commit()
     click.echo(f"Created {role} {user.email}.")
-    click.echo(f"Set-password link (works once, for 7 days): {_invitation_link(token)}")
+    _print_link(url, user.email)
 
 
 @users.command("create-admin")
 @click.argument("email")
 def create_admin(email: str) -> None:
-    """Create an admin account and print a one-time link to set the password."""
+    """Create an admin account; email and print a one-time link to set the password."""
     now = utcnow()
     try:
         user = create_user(db.session, now, email=email, role="admin")
     except AccountError as error:
         raise click.ClickException(str(error)) from error
-    token = issue_invitation(db.session, now, user)
+    url = invite_by_email(db.session, now, user)
     db.session.commit()
     click.echo(f"Created admin {user.email}.")
-    click.echo(f"Set-password link (works once, for 7 days): {_invitation_link(token)}")
+    _print_link(url, user.email)

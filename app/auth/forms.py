@@ -26,6 +26,19 @@ class LoginForm(CornerForm):
     next = HiddenField()
 
 
+class ForgotPasswordForm(CornerForm):
+    email = EmailField(
+        "Email address",
+        description="The address you log in with.",
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter an email address in the correct format, like name@example.org."),
+            Length(max=254),
+        ],
+    )
+
+
 def _good_password(form: CornerForm, field: PasswordField) -> None:
     problem = password_problem(field.data or "")
     if problem:

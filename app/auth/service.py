@@ -10,12 +10,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.domain import Role, ServiceError
+from app.email import link, queue_email
 from app.extensions import SessionLike
-from app.models import Area, Invitation, User, VolunteerProfile
+from app.models import Area, Invitation, PasswordReset, User, VolunteerProfile
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -81,7 +82,8 @@ def create_user(
     return user
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a link's token (invitations, password resets)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -100,7 +102,7 @@ def issue_invitation(
     session.add(
         Invitation(
             user_id=user.id,
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             created_by_id=created_by.id if created_by else None,
             created_at=now,
             expires_at=now + INVITATION_LIFETIME,
@@ -108,6 +110,32 @@ def issue_invitation(
     )
     session.flush()
     return token
+
+
+INVITATION_SUBJECT = "Set your password for Corner"
+
+
+def queue_invitation_email(session: SessionLike, now: datetime, user: User, token: str) -> str:
+    """Queue the set-password link to the user (no names in it); returns the link."""
+    url = link("auth.accept", token=token)
+    queue_email(
+        session,
+        now,
+        kind="invitation",
+        to=[user.email],
+        subject=INVITATION_SUBJECT,
+        template="invitation",
+        context={"invitation_url": url, "days": INVITATION_LIFETIME.days},
+    )
+    return url
+
+
+def invite_by_email(
+    session: SessionLike, now: datetime, user: User, created_by: User | None = None
+) -> str:
+    """A new invitation for ``user``, emailed to them; returns its link (to show as well)."""
+    token = issue_invitation(session, now, user, created_by)
+    return queue_invitation_email(session, now, user, token)
 
 
 @dataclass(frozen=True)
@@ -118,7 +146,7 @@ class InvitationCheck:
 
 def check_invitation(session: SessionLike, token: str, now: datetime) -> InvitationCheck:
     invitation = session.scalar(
-        select(Invitation).where(Invitation.token_hash == _token_hash(token))
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
     )
     if invitation is None:
         return InvitationCheck(None, "This link is not valid. Ask your coordinator for a new one.")
@@ -143,12 +171,26 @@ def check_invitation(session: SessionLike, token: str, now: datetime) -> Invitat
 def accept_invitation(
     session: SessionLike, invitation: Invitation, password: str, now: datetime
 ) -> User:
-    """Set the password from an invitation and use the invitation up."""
+    """Set the password from an invitation and use the invitation (and any open password
+    reset link of the account) up."""
     invitation.used_at = now
     user = invitation.user
+    use_up_open_links(session, user, now, PasswordReset)
     set_password(user, password)
     session.flush()
     return user
+
+
+def use_up_open_links(
+    session: SessionLike, user: User, now: datetime, kind: type[Invitation] | type[PasswordReset]
+) -> None:
+    """Every unused link of ``kind`` of the user stops working (one statement)."""
+    session.execute(
+        update(kind)
+        .where(kind.user_id == user.id, kind.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def set_password(user: User, password: str) -> None:

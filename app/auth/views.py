@@ -6,11 +6,20 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from app import ratelimit
 from app.auth import bp
 from app.auth.access import public, roles
-from app.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from app.auth.passwords import verify_password
 from app.auth.queries import user_with_session_token
+from app.auth.reset import (
+    RESET_WINDOW_SECONDS,
+    active_user_for,
+    check_reset,
+    request_password_reset,
+    reset_limits,
+    reset_password,
+)
 from app.auth.service import (
     accept_invitation,
     authenticate,
@@ -21,7 +30,7 @@ from app.auth.service import (
 from app.domain import Role
 from app.extensions import db, limiter
 from app.models import User
-from app.web import audit, now, safe_next
+from app.web import audit, client_ip, now, safe_next
 
 ALL_ROLES = tuple(r.value for r in Role)
 LOGIN_FAILED = "The email address or password is not right. Check them and try again."
@@ -99,6 +108,51 @@ def change_password() -> str | tuple[str, int] | Response:
         flash("Your password has been changed. Other devices have been logged out.", "success")
         return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@public
+def forgot_password() -> str | Response:
+    """Known or not, within the limits or not: the same page, so it tells nobody who has an
+    account (only a known, active address within the limits gets the email)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = form.email.data or ""
+        user = active_user_for(db.session, email)
+        if not ratelimit.take(
+            db.engine, reset_limits(email, user, client_ip()), now(), RESET_WINDOW_SECONDS
+        ):
+            user = None
+        request_password_reset(db.session, now(), user)
+        # recorded either way (no address kept), so both answers write and commit alike
+        audit("password.reset_requested", "user" if user else None, user.id if user else None)
+        db.session.commit()
+        return render_template("auth/forgot_password_sent.html", email=email)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password_page(token: str) -> str | tuple[str, int] | Response:
+    check = check_reset(db.session, token, now())
+    if check.reset is None:
+        return render_template("auth/reset_invalid.html", problem=check.problem), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = reset_password(db.session, check.reset, form.password.data or "", now())
+        audit("password.reset", "user", user.id, actor_id=user.id)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash(
+            "Your password has been changed and you have been logged out everywhere. "
+            "Log in with your new password.",
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
 
 
 def load_user(token: str) -> User | None:

@@ -7,8 +7,9 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from app import ratelimit
 from app.auth.access import public, roles
-from app.cases import bp, queries, ratelimit
+from app.cases import bp, queries
 from app.cases.duplicates import duplicates_of
 from app.cases.forms import SELF_REFERRAL_CONSENT_SCOPE, ReferralForm, SelfReferralForm, opts
 from app.cases.referral_settings import WINDOW_SECONDS, referral_settings

@@ -62,7 +62,7 @@ def test_invite_creates_account_and_the_link_sets_a_password(
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Invitation ready for Zara Khan" in html
+    assert "Invitation emailed to Zara Khan" in html
     user = session.scalar(select(User).where(User.email == "zara@example.org"))
     assert user is not None and user.role == "volunteer" and user.password_hash is None
     profile = session.scalar(select(VolunteerProfile).where(VolunteerProfile.user_id == user.id))
@@ -283,7 +283,9 @@ def test_reset_link_for_someone_with_a_password(
 ) -> None:
     user = make_user(session, "coordinator", first_name="Lee", last_name="Ng")
     session.commit()
-    assert "Password reset link<span" in admin_client.get("/admin/users").get_data(as_text=True)
+    assert "Email a password reset link<span" in admin_client.get("/admin/users").get_data(
+        as_text=True
+    )
     page = post_form(admin_client, f"/admin/users/{user.id}/invitation", {}, page="/admin/users")
     link = _link(page.get_data(as_text=True))
     visitor = app.test_client()

@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Flask
 
-from app.cases import ratelimit
+from app import ratelimit
 from tests.factories import NOW
 
 KEY = "test:address"

@@ -39,9 +39,10 @@ def test_invite_accept_and_log_in(
     page.get_by_label("Role").select_option("coordinator")
     page.get_by_label("Area").select_option(label="Bristol North")
     page.get_by_role("button", name="Create the invitation").click()
-    assert page.get_by_role("heading", name="Invitation ready for Ola Nowak").is_visible()
+    assert page.get_by_role("heading", name="Invitation emailed to Ola Nowak").is_visible()
     assert_accessible(page, "invitation ready")
-    link = page.get_by_label("Invitation link").input_value()
+    screenshot(page, "admin-invitation-emailed")
+    link = page.get_by_label("Set-password link").input_value()
     assert link.startswith(f"{live_server.url}/invitation/")
 
     phone_page.goto(link)

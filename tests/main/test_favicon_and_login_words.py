@@ -21,7 +21,9 @@ def test_the_icon_is_linked_and_served_without_login(client: FlaskClient) -> Non
         old_style.close()
 
 
-def test_login_page_does_not_promise_an_invitation_email(client: FlaskClient) -> None:
+def test_login_page_says_invitations_are_emailed_and_links_to_forgotten_password(
+    client: FlaskClient,
+) -> None:
     html = client.get("/login").get_data(as_text=True)
-    assert "invitation email" not in html
-    assert "Ask your coordinator or administrator for a link to set your password." in html
+    assert "we email you a link to set your password" in html
+    assert 'href="/password/forgot">Forgotten your password?</a>' in html
