@@ -8,6 +8,8 @@ calls the same service as the CLI.
   ``only_when_due`` and ``catch_up``): after downtime it catches up with any coordinator
   still missing this week's email, and queues a late email for each week of the last four
   that was missed altogether;
+* the chase every 5 minutes (``escalation.chase.run_chase``): urgent flags nobody has
+  acknowledged in time are emailed again, each step once per flag;
 * the lock check every ``SCHEDULER_LOCK_CHECK_SECONDS`` (30 s).
 
 Only one scheduler acts per database. On PostgreSQL the process holds a session-level
@@ -43,6 +45,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from app.email import send_pending
+from app.escalation.chase import run_chase
 from app.escalation.digest import queue_weekly
 from app.escalation.scan import ScanResult, run_scan
 from app.escalation.scan_runs import record_completed_scan
@@ -207,6 +210,12 @@ def job_weekly(app: Flask, now: datetime | None = None) -> Any:
     return result
 
 
+def job_chase(app: Flask, now: datetime | None = None) -> Any:
+    result = _in_transaction(app, lambda at: run_chase(db.session, at), now)
+    log.info("Chase: %s", result)
+    return result
+
+
 def job_lock_check(app: Flask, now: datetime | None = None) -> None:
     """Nothing to do: the check before every job is the work (see ``run_guarded``)."""
 
@@ -242,6 +251,7 @@ def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> Any:
         ("outbox", job_send_outbox, IntervalTrigger(minutes=1, timezone=tz)),
         ("scan", job_scan, CronTrigger(hour=6, minute=0, timezone=tz)),
         ("weekly", job_weekly, CronTrigger(minute=0, timezone=tz)),
+        ("chase", job_chase, IntervalTrigger(minutes=5, timezone=tz)),
         ("lock", job_lock_check, IntervalTrigger(seconds=check_seconds, timezone=tz)),
     ]
     for job_id, job, trigger in jobs:
@@ -281,7 +291,8 @@ def scheduler_commands() -> None:
 @scheduler_commands.command("run")
 @click.pass_context
 def run_command(ctx: click.Context) -> None:
-    """Run the scheduler (blocking): outbox every minute, scan at 06:00, weekly check hourly.
+    """Run the scheduler (blocking): outbox every minute, chase every 5 minutes, scan at 06:00,
+    weekly check hourly.
 
     Exits with status 3 if it loses the scheduler lock (PostgreSQL), to be restarted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

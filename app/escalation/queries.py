@@ -14,7 +14,7 @@ from sqlalchemy import case as sql_case
 from app.domain import EmailStatus, FlagStatus, Role
 from app.escalation.inbox_filters import ALL, UNRESOLVED, InboxFilters
 from app.extensions import SessionLike
-from app.models import Area, Case, EscalationFlag, OutboxEmail, Parent, User
+from app.models import Area, Case, EscalationFlag, FlagChase, OutboxEmail, Parent, User
 from app.scope import visible_cases
 
 #: cases (rows) on one page of the inbox
@@ -170,6 +170,17 @@ def case_flags(session: SessionLike, case_id: int) -> list[EscalationFlag]:
             select(EscalationFlag)
             .where(EscalationFlag.case_id == case_id)
             .order_by(EscalationFlag.raised_at.desc(), EscalationFlag.id.desc())
+        )
+    )
+
+
+def chase_steps(session: SessionLike, flag_id: int) -> list[FlagChase]:
+    """The chase steps taken for one flag, oldest first (the flag page's history)."""
+    return list(
+        session.scalars(
+            select(FlagChase)
+            .where(FlagChase.flag_id == flag_id)
+            .order_by(FlagChase.taken_at, FlagChase.id)
         )
     )
 
