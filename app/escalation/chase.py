@@ -156,7 +156,12 @@ def _leads_recipients(
     )
     known = [area_id for area_id in area_ids if area_id is not None]
     duty = (
-        dict(session.execute(select(Area.id, Area.duty_email).where(Area.id.in_(known))))
+        {
+            area_id: email
+            for area_id, email in session.execute(
+                select(Area.id, Area.duty_email).where(Area.id.in_(known))
+            )
+        }
         if known
         else {}
     )
