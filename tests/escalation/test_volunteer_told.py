@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.email import send_pending
-from app.escalation.service import acknowledge, resolve
+from app.escalation.service import resolve
 from app.extensions import SessionLike
 from app.models import CheckIn, EscalationFlag, OutboxEmail
 from tests.factories import (
