@@ -4,7 +4,11 @@ once per flag, however often and by however many processes it runs; acknowledgin
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -250,3 +254,44 @@ def test_flag_page_shows_each_step_and_when(app: Flask, session: SessionLike) ->
     )
     assert "Chased: the admins" in html
     assert html.index("Chased: the duty") < html.index("Chased: the admins")
+
+
+def test_processes_at_once_take_each_step_once(
+    app: Flask, session: SessionLike, smtp_server: SmtpServer
+) -> None:
+    """Three ``flask escalation chase`` processes started together (as a second scheduler, or
+    cron beside the scheduler, would), when both steps are due: each once, each email once."""
+    world(session, flags=2)
+    send_pending(app, NOW)
+    smtp_server.messages.clear()
+    env = {
+        **os.environ,
+        "CORNER_ENV": "testing",
+        "DATABASE_URL": str(app.config["SQLALCHEMY_DATABASE_URI"]),
+    }
+    root = Path(__file__).resolve().parents[2]
+    command = [sys.executable, "-m", "flask", "--app", "app", "escalation", "chase"]
+    processes = [
+        subprocess.Popen(
+            [*command, "--now", "2026-11-02T12:00"],  # 120 minutes: both steps are due
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [process.communicate(timeout=120)[0] for process in processes]
+    assert [process.returncode for process in processes] == [0] * 3, outputs
+    assert sorted(output.split("; ")[-1].strip() for output in outputs) == [
+        "0 email(s) queued.",
+        "0 email(s) queued.",
+        "2 email(s) queued.",
+    ], outputs
+    session.expire_all()
+    assert session.scalar(select(func.count(FlagChase.id))) == 4
+    assert len(chase_emails(session)) == 2
+    send_pending(app, NOW + 121 * MINUTE)
+    assert len(smtp_server.messages) == 2
+    assert_no_canary(smtp_server)
