@@ -155,7 +155,7 @@ def _leads_recipients(
         )
     )
     known = [area_id for area_id in area_ids if area_id is not None]
-    duty = (
+    duty: dict[int, str | None] = (
         {
             area_id: email
             for area_id, email in session.execute(
@@ -183,16 +183,13 @@ def _leads_recipients(
                 select(User.email).where(User.role == Role.COORDINATOR.value, User.active.is_(True))
             )
         )
-    return {
-        area_id: sorted(
-            {
-                *coordinators.get(area_id, []),
-                *leads,
-                *([duty[area_id]] if duty.get(area_id) else []),
-            }
+    recipients: dict[int | None, list[str]] = {}
+    for area_id in area_ids:
+        address = duty.get(area_id) if area_id is not None else None
+        recipients[area_id] = sorted(
+            {*coordinators.get(area_id, []), *leads, *([address] if address else [])}
         )
-        for area_id in area_ids
-    }
+    return recipients
 
 
 def _admins(session: SessionLike) -> list[str]:

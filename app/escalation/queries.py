@@ -221,7 +221,7 @@ def picked_up_concerns(session: SessionLike, volunteer: User, now: datetime) -> 
     seen: set[tuple[str, str | None]] = set()
     picked: list[PickedUp] = []
     for parent, by, at in rows:
-        if (parent, by) not in seen:  # two urgent rules from one concern: one line
+        if at is not None and (parent, by) not in seen:  # two urgent rules, one concern: one line
             seen.add((parent, by))
             picked.append(PickedUp(parent, by, at))
     return picked

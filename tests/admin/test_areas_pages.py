@@ -156,7 +156,7 @@ def test_safeguarding_leads_are_marked_on_users(
         page="/admin/users",
     )
     session.expire_all()
-    assert session.get(User, coordinator.id).safeguarding_lead is True
+    assert session.get_one(User, coordinator.id).safeguarding_lead is True
     assert "Lea Lead is now a safeguarding lead." in admin_client.get("/admin/users").get_data(
         as_text=True
     )
@@ -167,7 +167,7 @@ def test_safeguarding_leads_are_marked_on_users(
         page="/admin/users",
     )
     session.expire_all()
-    assert session.get(User, coordinator.id).safeguarding_lead is False
+    assert session.get_one(User, coordinator.id).safeguarding_lead is False
     # a volunteer cannot be one
     post_form(
         admin_client,
@@ -176,7 +176,7 @@ def test_safeguarding_leads_are_marked_on_users(
         page="/admin/users",
     )
     session.expire_all()
-    assert session.get(User, volunteer.id).safeguarding_lead is False
+    assert session.get_one(User, volunteer.id).safeguarding_lead is False
     assert [
         e.action
         for e in session.scalars(

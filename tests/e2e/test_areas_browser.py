@@ -61,7 +61,7 @@ def test_admin_manages_areas_and_leads(
     assert_accessible(page, "users with safeguarding leads", strict=True)
     screenshot(page, "admin-users-desktop")
     session.expire_all()
-    assert session.get(User, coordinator.id).safeguarding_lead is True
+    assert session.get_one(User, coordinator.id).safeguarding_lead is True
 
     login_in_browser(phone_page, live_server.url, admin.email, PASSWORD)
     phone_page.goto(f"{live_server.url}/admin/areas")

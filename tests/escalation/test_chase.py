@@ -164,7 +164,9 @@ def test_acknowledging_stops_the_ladder(
     session.commit()
     assert job_chase(app, NOW + 60 * MINUTE).flag_ids["leads"] == [second.id]
     # acknowledged after the first step: no admins' step
-    acknowledge(session, NOW + 70 * MINUTE, session.get(EscalationFlag, second.id), people["lead"])
+    acknowledge(
+        session, NOW + 70 * MINUTE, session.get_one(EscalationFlag, second.id), people["lead"]
+    )
     session.commit()
     assert job_chase(app, NOW + 180 * MINUTE).emails == 0
     session.expire_all()
