@@ -70,6 +70,9 @@ def test_admin_manages_areas_and_leads(
     phone_page.get_by_role("link", name="Change Bristol North").click()
     assert_accessible(phone_page, "change an area on a phone", strict=True)
     screenshot(phone_page, "admin-area-form-phone")
+    phone_page.goto(f"{live_server.url}/admin/users")
+    assert_accessible(phone_page, "users on a phone", strict=True)
+    screenshot(phone_page, "admin-users-phone")
 
 
 def test_flag_page_shows_the_chase(
