@@ -103,6 +103,20 @@ class FlagStatus(StrEnum):
     RESOLVED = "resolved"
 
 
+class ChaseStep(StrEnum):
+    """The steps of chasing an urgent flag nobody has acknowledged (each once per flag)."""
+
+    LEADS = "leads"  # the duty address, the area's coordinators, the safeguarding leads
+    ADMINS = "admins"
+
+
+#: What the flag page says for each chase step taken.
+CHASE_STEP_LABELS: dict[str, str] = {
+    ChaseStep.LEADS: "Chased: the duty address, the area's coordinators and the safeguarding leads",
+    ChaseStep.ADMINS: "Chased: the admins",
+}
+
+
 #: What people read for a flag's status.
 FLAG_STATUS_LABELS: dict[str, str] = {
     FlagStatus.OPEN: "Open",
@@ -377,6 +391,7 @@ LABEL_FILTERS: dict[str, dict[str, str]] = {
     "stage_label": STAGE_LABELS,
     "severity_label": SEVERITY_LABELS,
     "flag_status_label": FLAG_STATUS_LABELS,
+    "chase_step_label": CHASE_STEP_LABELS,
     "rule_label": RULE_LABELS,
     "contact_mode_label": CONTACT_MODE_LABELS,
     "checkin_mode_label": CHECKIN_MODE_LABELS,

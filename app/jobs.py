@@ -8,6 +8,8 @@ calls the same service as the CLI.
   ``only_when_due`` and ``catch_up``): after downtime it catches up with any coordinator
   still missing this week's email, and queues a late email for each week of the last four
   that was missed altogether;
+* the chase every 5 minutes (``escalation.chase.run_chase``): urgent flags nobody has
+  acknowledged in time are emailed again, each step once per flag;
 * the volunteers' reminders daily at 09:00, and once at start if started after 09:00
   (``reminders.queue_reminders``; at most one email a day per volunteer, however often it
   runs);
@@ -46,6 +48,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from app.email import send_pending
+from app.escalation.chase import run_chase
 from app.escalation.digest import queue_weekly
 from app.escalation.scan import ScanResult, run_scan
 from app.escalation.scan_runs import record_completed_scan
@@ -227,6 +230,12 @@ def job_reminders(app: Flask, now: datetime | None = None) -> Any:
     return result
 
 
+def job_chase(app: Flask, now: datetime | None = None) -> Any:
+    result = _in_transaction(app, lambda at: run_chase(db.session, at), now)
+    log.info("Chase: %s", result)
+    return result
+
+
 def job_lock_check(app: Flask, now: datetime | None = None) -> None:
     """Nothing to do: the check before every job is the work (see ``run_guarded``)."""
 
@@ -262,6 +271,7 @@ def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> Any:
         ("outbox", job_send_outbox, IntervalTrigger(minutes=1, timezone=tz)),
         ("scan", job_scan, CronTrigger(hour=6, minute=0, timezone=tz)),
         ("weekly", job_weekly, CronTrigger(minute=0, timezone=tz)),
+        ("chase", job_chase, IntervalTrigger(minutes=5, timezone=tz)),
         ("reminders", job_reminders, CronTrigger(hour=REMINDER_HOUR, minute=0, timezone=tz)),
         ("lock", job_lock_check, IntervalTrigger(seconds=check_seconds, timezone=tz)),
     ]
@@ -302,8 +312,8 @@ def scheduler_commands() -> None:
 @scheduler_commands.command("run")
 @click.pass_context
 def run_command(ctx: click.Context) -> None:
-    """Run the scheduler (blocking): outbox every minute, scan at 06:00, weekly check hourly,
-    volunteers' reminders at 09:00.
+    """Run the scheduler (blocking): outbox every minute, chase every 5 minutes, scan at 06:00,
+    weekly check hourly, volunteers' reminders at 09:00.
 
     Exits with status 3 if it loses the scheduler lock (PostgreSQL), to be restarted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     inspect,
     text,
 )
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain import (
     CaseStatus,
+    ChaseStep,
     CheckInStatus,
     EmailStatus,
     FlagStatus,
@@ -82,6 +84,7 @@ class Area(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     duty_email: Mapped[str | None] = mapped_column(String(254))
+    duty_phone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     coordinators: Mapped[list[User]] = relationship(
@@ -112,6 +115,8 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: chased (with the duty address) when an urgent flag is not acknowledged in time
+    safeguarding_lead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     session_token: Mapped[str] = mapped_column(
         String(64), unique=True, default=lambda: secrets.token_urlsafe(32)
     )
@@ -439,6 +444,21 @@ class EscalationFlag(Base):
     case: Mapped[Case] = relationship()
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+
+
+class FlagChase(Base):
+    """Ledger: one row per chase step taken for an urgent flag; the pair is unique."""
+
+    __tablename__ = "flag_chases"
+    __table_args__ = (
+        CheckConstraint(f"step IN ({_enum_values(ChaseStep)})", name="step"),
+        UniqueConstraint("flag_id", "step"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("escalation_flags.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(20))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class WeeklyDigest(Base):

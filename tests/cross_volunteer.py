@@ -30,6 +30,7 @@ CROSS_VOLUNTEER_ROUTES: dict[str, Probe] = {
     "cases.case_detail": Probe("case_id", CASES, ("GET",)),
     "cases.checkin_new": Probe("case_id", CASES, ("GET", "POST")),
     "cases.checkin_view": Probe("checkin_id", CHECKINS, ("GET",)),
+    "cases.checkin_alerted": Probe("checkin_id", CHECKINS, ("GET",)),
     "cases.checkin_edit": Probe("checkin_id", CHECKINS, ("GET", "POST")),
     "cases.checkin_delete": Probe("checkin_id", CHECKINS, ("GET", "POST")),
 }

@@ -16,6 +16,7 @@ from app.extensions import SessionLike, db
 from app.models import (
     AuditEvent,
     EscalationFlag,
+    FlagChase,
     MatchExclusion,
     OutboxEmail,
     PostcodeCentroid,
@@ -140,7 +141,7 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
     waiting = make_case(session, area=area, owner=coordinator)
     active = make_case(session, area=area, owner=coordinator)
     make_assignment(session, active, volunteer)
-    submitted = make_checkin(session, active, volunteer)
+    submitted = make_checkin(session, active, volunteer, concerns=["safeguarding"])
     draft = make_checkin(session, active, volunteer, status="draft", submitted_at=None)
     flag = EscalationFlag(
         case_id=active.id, rule="LOW_MOOD", severity="high", raised_at=NOW, checkin_id=submitted.id
@@ -167,6 +168,8 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
             Setting(key="test.unused", value={}, updated_at=NOW, updated_by_id=admin.id),
         ]
     )  # fmt: skip
+    session.flush()
+    session.add(FlagChase(flag_id=flag.id, step="leads", taken_at=NOW))
     record(session, NOW, "seeded", actor_id=admin.id)
     session.commit()
     ids: dict[str, list[Any]] = {
@@ -175,6 +178,7 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
         "checkin_id": [submitted.id, draft.id],
         "flag_id": [flag.id],
         "user_id": [volunteer.id],
+        "area_id": [area.id],
         "token": [token, reset_token],
         "filename": ["corner.css"],
     }

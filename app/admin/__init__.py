@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from app.admin import audit_views, views  # noqa: E402,F401
+from app.admin import area_views, audit_views, views  # noqa: E402,F401

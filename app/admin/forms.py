@@ -1,14 +1,14 @@
-"""Forms of the admin pages: the audit log's filters."""
+"""Forms of the admin pages: the audit log's filters, an area."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional
+from wtforms import DateField, EmailField, SelectField, StringField, TelField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from app.dates import DateKind
-from app.forms import CornerForm, PlausibleDate
+from app.forms import CornerForm, PlausibleDate, strip_filter
 
 
 class AuditFilterForm(CornerForm):
@@ -33,3 +33,43 @@ class AuditFilterForm(CornerForm):
             ]
             return False
         return True
+
+
+#: a UK or international phone number as people write it: digits, spaces, +, ( ) and -
+PHONE_PATTERN = r"^\+?[0-9 ()\-]{6,30}$"
+
+
+class AreaForm(CornerForm):
+    name = StringField(
+        "Name",
+        description="What coordinators and volunteers call this local service.",
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Enter the area's name."),
+            Length(max=120, message="Keep the name to 120 characters or fewer."),
+        ],
+    )
+    duty_email = EmailField(
+        "Duty email address (optional)",
+        description="Urgent flags and their reminders are emailed here.",
+        filters=[strip_filter],
+        validators=[
+            Optional(),
+            Email("Enter an email address in the correct format, like duty@example.org."),
+            Length(max=254, message="Keep the email address to 254 characters or fewer."),
+        ],
+    )
+    duty_phone = TelField(
+        "Duty phone number (optional)",
+        description="Shown to a volunteer who has just recorded an urgent concern.",
+        filters=[strip_filter],
+        validators=[
+            Optional(),
+            Regexp(
+                PHONE_PATTERN,
+                message="Enter a phone number using digits, spaces and + ( ) -,"
+                " like 0117 496 0000.",
+            ),
+            Length(max=40, message="Keep the phone number to 40 characters or fewer."),
+        ],
+    )

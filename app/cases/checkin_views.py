@@ -31,6 +31,7 @@ from app.cases.view_helpers import (
     today,
 )
 from app.domain import CheckInStatus, Role
+from app.escalation.hooks import raised_urgent
 from app.extensions import db
 from app.models import CheckIn
 from app.timeutil import zone
@@ -133,7 +134,7 @@ def checkin_new(case_id: int) -> str | Response:
         db.session.commit()
         if submitting:
             flash(f"Check-in for {case.parent.first_name} submitted. Thank you.", "success")
-            return redirect(url_for("cases.my_parents"))
+            return _after_submit(checkin)
         flash("Saved as a draft. You can finish it from My drafts.", "success")
         return redirect(url_for("cases.my_drafts"))
     return render_template("cases/checkin_form.html", form=form, case=case, checkin=None)
@@ -213,7 +214,30 @@ def _save_own(checkin: CheckIn, data: CheckInData, submitting: bool) -> Response
         flash("Draft saved.", "success")
         return redirect(url_for("cases.my_drafts"))
     flash("Check-in submitted. Thank you." if was_draft else "Check-in saved.", "success")
+    return _after_submit(checkin) if was_draft else redirect(url_for("cases.my_parents"))
+
+
+def _after_submit(checkin: CheckIn) -> Response:
+    """An urgent concern goes on to the page saying who was alerted; else My parents."""
+    if raised_urgent(checkin):
+        return redirect(url_for("cases.checkin_alerted", checkin_id=checkin.id))
     return redirect(url_for("cases.my_parents"))
+
+
+@bp.route("/checkins/<int:checkin_id>/alerted")
+@roles("volunteer")
+def checkin_alerted(checkin_id: int) -> str | Response:
+    """After an urgent concern: the coordinator was alerted, the duty phone, and 999."""
+    checkin = checkin_or_404(checkin_id)
+    if not raised_urgent(checkin):
+        return redirect(url_for("cases.checkin_view", checkin_id=checkin.id))
+    case = checkin.case
+    return render_template(
+        "cases/checkin_alerted.html",
+        checkin=checkin,
+        case=case,
+        duty_phone=case.area.duty_phone if case.area is not None else None,
+    )
 
 
 @bp.route("/checkins/<int:checkin_id>/delete", methods=["GET", "POST"])

@@ -139,7 +139,9 @@ class DemoBuilder:
     def build_areas_and_staff(self) -> None:
         started = self.now - timedelta(days=800)
         for name, duty in vocab.AREAS.items():
-            area = Area(name=name, duty_email=duty, created_at=started)
+            area = Area(
+                name=name, duty_email=duty, duty_phone=vocab.DUTY_PHONES[name], created_at=started
+            )
             self.session.add(area)
             self.areas[name] = area
         self._user(vocab.ADMIN_EMAIL, Role.ADMIN, "Priya", "Shah", started)

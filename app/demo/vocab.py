@@ -27,6 +27,8 @@ AREAS = {
     NORTH: "north.duty@corner.demo",
     SOUTH: "south.duty@corner.demo",
 }
+#: Ofcom's drama numbers (never a real line)
+DUTY_PHONES = {NORTH: "0117 496 0100", SOUTH: "0117 496 0200"}
 
 #: Postcode districts with an approximate centre (latitude, longitude).
 DISTRICTS = {

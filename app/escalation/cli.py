@@ -8,6 +8,7 @@ from datetime import datetime
 import click
 
 from app.cli_options import now_option
+from app.escalation.chase import run_chase
 from app.escalation.date_check import implausible_dates
 from app.escalation.queries import list_flags
 from app.escalation.scan import run_scan
@@ -49,6 +50,15 @@ def scan_command(now: datetime, force: bool) -> None:
             " flag; see `flask escalation check-dates`.",
             err=True,
         )
+
+
+@escalation.command("chase")
+@now_option
+def chase_command(now: datetime) -> None:
+    """Email again the urgent flags nobody has acknowledged in time (each step once per flag)."""
+    result = run_chase(db.session, now)
+    db.session.commit()
+    click.echo(str(result))
 
 
 @escalation.command("list")

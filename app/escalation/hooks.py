@@ -15,6 +15,24 @@ from app.extensions import SessionLike
 from app.models import Case, CheckIn, EscalationFlag
 
 
+def _facts(checkin: CheckIn) -> CheckInFacts:
+    return CheckInFacts(
+        status=checkin.status,
+        successful=bool(checkin.successful),
+        concerns=tuple(checkin.concerns or ()),
+        coordinator_today=bool(checkin.coordinator_today),
+        whooley_down=checkin.whooley_down,
+        whooley_interest=checkin.whooley_interest,
+        occurred_at=checkin.occurred_at,
+    )
+
+
+def raised_urgent(checkin: CheckIn) -> bool:
+    """Whether this submitted check-in raises an urgent concern (its coordinator is alerted):
+    the volunteer is then shown the area's duty phone and the 999 line."""
+    return any(hit.severity == Severity.URGENT for hit in immediate(_facts(checkin)))
+
+
 def on_checkin_submitted(session: SessionLike, checkin: CheckIn, now: datetime) -> None:
     """Raise SAFEGUARDING, SELF_HARM, COORDINATOR_TODAY and LOW_MOOD in the caller's transaction.
 
@@ -26,17 +44,7 @@ def on_checkin_submitted(session: SessionLike, checkin: CheckIn, now: datetime) 
     * closed cases, drafts and deleted check-ins raise nothing.
     """
     session.flush()
-    hits = immediate(
-        CheckInFacts(
-            status=checkin.status,
-            successful=bool(checkin.successful),
-            concerns=tuple(checkin.concerns or ()),
-            coordinator_today=bool(checkin.coordinator_today),
-            whooley_down=checkin.whooley_down,
-            whooley_interest=checkin.whooley_interest,
-            occurred_at=checkin.occurred_at,
-        )
-    )
+    hits = immediate(_facts(checkin))
     if not hits:
         return
     case = session.get(Case, checkin.case_id)

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy import case as sql_case
+from sqlalchemy.orm import aliased
 
-from app.domain import EmailStatus, FlagStatus, Role
+from app.domain import EmailStatus, FlagStatus, Role, Severity
 from app.escalation.inbox_filters import ALL, UNRESOLVED, InboxFilters
 from app.extensions import SessionLike
-from app.models import Area, Case, EscalationFlag, OutboxEmail, Parent, User
+from app.models import Area, Case, CheckIn, EscalationFlag, FlagChase, OutboxEmail, Parent, User
 from app.scope import visible_cases
 
 #: cases (rows) on one page of the inbox
@@ -172,6 +173,58 @@ def case_flags(session: SessionLike, case_id: int) -> list[EscalationFlag]:
             .order_by(EscalationFlag.raised_at.desc(), EscalationFlag.id.desc())
         )
     )
+
+
+def chase_steps(session: SessionLike, flag_id: int) -> list[FlagChase]:
+    """The chase steps taken for one flag, oldest first (the flag page's history)."""
+    return list(
+        session.scalars(
+            select(FlagChase)
+            .where(FlagChase.flag_id == flag_id)
+            .order_by(FlagChase.taken_at, FlagChase.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PickedUp:
+    """An urgent concern this volunteer raised that a coordinator has picked up."""
+
+    parent_first_name: str
+    by_first_name: str | None
+    at: datetime
+
+
+#: how long the volunteer's home page says a concern was picked up
+PICKED_UP_FOR = timedelta(days=14)
+
+
+def picked_up_concerns(session: SessionLike, volunteer: User, now: datetime) -> list[PickedUp]:
+    """Urgent flags raised by this volunteer's check-ins and acknowledged in the last
+    ``PICKED_UP_FOR``, on cases still theirs (newest first, one statement)."""
+    acknowledger = aliased(User)
+    rows = session.execute(
+        select(Parent.first_name, acknowledger.first_name, EscalationFlag.acknowledged_at)
+        .join(CheckIn, CheckIn.id == EscalationFlag.checkin_id)
+        .join(Case, Case.id == EscalationFlag.case_id)
+        .join(Parent, Parent.id == Case.parent_id)
+        .outerjoin(acknowledger, acknowledger.id == EscalationFlag.acknowledged_by_id)
+        .where(
+            CheckIn.volunteer_id == volunteer.id,
+            EscalationFlag.severity == Severity.URGENT.value,
+            EscalationFlag.acknowledged_at.is_not(None),
+            EscalationFlag.acknowledged_at >= now - PICKED_UP_FOR,
+            visible_cases(volunteer),
+        )
+        .order_by(EscalationFlag.acknowledged_at.desc(), EscalationFlag.id.desc())
+    )
+    seen: set[tuple[str, str | None]] = set()
+    picked: list[PickedUp] = []
+    for parent, by, at in rows:
+        if at is not None and (parent, by) not in seen:  # two urgent rules, one concern: one line
+            seen.add((parent, by))
+            picked.append(PickedUp(parent, by, at))
+    return picked
 
 
 def list_flags(session: SessionLike, status: str | None = None) -> list[tuple[EscalationFlag, str]]:

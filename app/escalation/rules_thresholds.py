@@ -55,6 +55,13 @@ THRESHOLD_FIELDS: dict[str, tuple[str, str, int, int]] = {
     "birth_overdue_days": ("Birth not recorded: days after the due date", "", 1, 120),
     "unmatched_days": ("Waiting for a volunteer: days since referral", "", 1, 365),
     "stale_draft_days": ("Unfinished check-in draft: days untouched", "", 1, 60),
+    "urgent_ack_minutes": (
+        "Urgent flag not acknowledged: minutes before it is chased",
+        "Then the duty address, the area's coordinators and the safeguarding leads are"
+        " emailed; after twice as long, the admins.",
+        5,
+        1440,
+    ),
 }
 
 
@@ -74,6 +81,8 @@ class Thresholds:
     birth_overdue_days: int = 21
     unmatched_days: int = 10
     stale_draft_days: int = 3
+    #: URGENT_ACK_MINUTES: the chase (``escalation/chase.py``), not a scan rule
+    urgent_ack_minutes: int = 60
 
     @classmethod
     def from_settings(cls, values: dict[str, Any]) -> Thresholds:

@@ -17,12 +17,14 @@ from app.domain import (
     FlagStatus,
     Role,
     ServiceError,
+    Severity,
 )
 from app.email import link, queue_email
 from app.escalation.rules_facts import Hit
 from app.extensions import SessionLike
 from app.models import Case, CheckIn, EscalationFlag, User
 from app.sqlcompat import insert_ignoring
+from app.timeutil import short_date
 
 EVIDENCE_MAX = 500
 
@@ -143,6 +145,29 @@ def queue_urgent_alert(
 # --------------------------------------------------------------------------- coordinator actions
 
 
+def tell_volunteer_picked_up(session: SessionLike, now: datetime, flag: EscalationFlag) -> None:
+    """The volunteer whose check-in raised this urgent flag hears it was picked up: an email
+    with no names (once per check-in), and a line on their home page (``picked_up_concerns``)."""
+    if flag.severity != Severity.URGENT or flag.checkin_id is None:
+        return
+    checkin = session.get(CheckIn, flag.checkin_id)
+    if checkin is None or not checkin.volunteer.active:
+        return
+    queue_email(
+        session,
+        now,
+        kind="concern_picked_up",
+        to=[checkin.volunteer.email],
+        subject="A coordinator has picked up your concern",
+        template="concern_picked_up",
+        context={
+            "raised_on": short_date(checkin.submitted_at or flag.raised_at),
+            "home_url": link("main.home"),
+        },
+        dedupe_key=f"checkin-{checkin.id}",
+    )
+
+
 def acknowledge(session: SessionLike, now: datetime, flag: EscalationFlag, user: User) -> None:
     if flag.status == FlagStatus.RESOLVED:
         raise FlagError("This flag is already resolved.")
@@ -151,6 +176,7 @@ def acknowledge(session: SessionLike, now: datetime, flag: EscalationFlag, user:
     flag.status = FlagStatus.ACKNOWLEDGED.value
     flag.acknowledged_at = now
     flag.acknowledged_by_id = user.id
+    tell_volunteer_picked_up(session, now, flag)
     session.flush()
 
 
@@ -172,6 +198,7 @@ def resolve(
     if flag.acknowledged_at is None:
         flag.acknowledged_at = now
         flag.acknowledged_by_id = user.id
+        tell_volunteer_picked_up(session, now, flag)
     flag.status = FlagStatus.RESOLVED.value
     flag.resolved_at = now
     flag.resolved_by_id = user.id

@@ -21,6 +21,7 @@ from app.escalation.forms import ResolveForm, thresholds_form
 from app.escalation.inbox_filters import STATUS_CHOICES, parse_inbox_args
 from app.escalation.queries import (
     case_flags,
+    chase_steps,
     flag_for,
     inbox_areas,
     inbox_page,
@@ -82,6 +83,7 @@ def _render_flag(flag: EscalationFlag, form: ResolveForm, status: int = 200) -> 
         case=case,
         stage=case.parent.stage(local_date(moment)),
         history=history,
+        chases=chase_steps(db.session, flag.id),
         users=users,
         form=form,
         confirm=ConfirmForm(),

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.access import public, roles
 from app.domain import CaseStatus
+from app.escalation.queries import picked_up_concerns
 from app.extensions import db
 from app.main import bp, queries
 from app.timeutil import local_date
@@ -23,6 +24,7 @@ def home() -> str:
             "main/home_volunteer.html",
             parents=queries.open_assignment_count(db.session, current_user),
             drafts=queries.draft_count(db.session, current_user),
+            picked_up=picked_up_concerns(db.session, current_user, now()),
         )
     if role == "coordinator":
         moment = now()

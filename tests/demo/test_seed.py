@@ -54,7 +54,7 @@ def test_demo_is_a_believable_service(seeded: str, session: SessionLike) -> None
         "Bristol North",
         "Bristol South",
     ]
-    assert all(a.duty_email for a in session.scalars(select(Area)))
+    assert all(a.duty_email and a.duty_phone for a in session.scalars(select(Area)))
     assert _counts(session)["Parent"] >= 200
 
     statuses = dict(session.execute(select(Case.status, func.count()).group_by(Case.status)).all())

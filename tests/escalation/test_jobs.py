@@ -91,9 +91,10 @@ def test_standby_scheduler_waits_then_takes_over(
 def test_scheduler_jobs_and_triggers(app: Flask) -> None:
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"outbox", "scan", "weekly", "reminders", "lock"}
+    assert set(jobs) == {"outbox", "scan", "weekly", "reminders", "chase", "lock"}
     assert str(scheduler.timezone) == "Europe/London"
     assert jobs["outbox"].trigger.interval == timedelta(minutes=1)
+    assert jobs["chase"].trigger.interval == timedelta(minutes=5)
     assert jobs["lock"].trigger.interval == timedelta(seconds=LOCK_CHECK_SECONDS)
     # every job also runs once at start (the weekly one catches up with missed weeks then)
     assert all(job.next_run_time is not None for job in jobs.values())
@@ -184,7 +185,7 @@ def test_no_job_runs_once_the_lock_is_lost(app: Flask, session: SessionLike) -> 
     scheduler = build_scheduler(app, lock)
     assert lock.still_held()
     _terminate(_backend_pid(connection))
-    for job_id in ("weekly", "scan", "outbox"):  # each returns its result when it runs
+    for job_id in ("weekly", "scan", "chase", "outbox"):  # each returns its result when it runs
         job = scheduler.get_job(job_id)
         assert job.func(*job.args) is None, job_id
     assert lock.lost.is_set() and not lock.still_held()

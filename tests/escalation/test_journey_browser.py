@@ -1,6 +1,8 @@
-"""The whole urgent path in Chromium: a volunteer on a phone records a safeguarding concern,
-the urgent email reaches the coordinator and the duty address over real SMTP (with no
-names or notes), and the coordinator finds the flag in the inbox and resolves it."""
+"""The whole urgent path in Chromium: a volunteer on a phone records a safeguarding concern
+and lands on the page with the area's duty phone and the 999 line; the urgent email reaches
+the coordinator and the duty address over real SMTP (with no names or notes); the
+coordinator finds the flag in the inbox and resolves it; the volunteer sees on her home
+page that it was picked up, and gets an email saying so with no names."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.helpers import assert_accessible
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.browser
@@ -38,7 +41,9 @@ def test_volunteer_raises_safeguarding_and_coordinator_resolves_it(
     session: SessionLike,
     smtp_server: SmtpServer,
 ) -> None:
-    area = make_area(session, "Bristol", duty_email="duty@bristol.example")
+    area = make_area(
+        session, "Bristol", duty_email="duty@bristol.example", duty_phone="0117 496 0555"
+    )
     coordinator = make_user(session, "coordinator", first_name="Asha", areas=[area])
     volunteer = make_volunteer(session, area=area, user_kw={"first_name": "Alice"})
     parent = make_parent(session, area=area, first_name="Canaryname", last_name="Zeta")
@@ -56,7 +61,18 @@ def test_volunteer_raises_safeguarding_and_coordinator_resolves_it(
     phone_page.get_by_label("Notes (optional)").fill(CANARY_NOTE)
     phone_page.get_by_role("button", name="Submit").click()
     expect(phone_page.get_by_text("submitted. Thank you")).to_be_visible()
-    screenshot(phone_page, "journey-volunteer-submitted")
+    # … and lands on the page that says who was alerted, with the duty phone and 999.
+    expect(
+        phone_page.get_by_role("heading", name="Your coordinator has been alerted")
+    ).to_be_visible()
+    expect(phone_page.get_by_text("We have emailed your coordinator, Asha")).to_be_visible()
+    expect(
+        phone_page.get_by_role("heading", name="If someone is in immediate danger, call 999")
+    ).to_be_visible()
+    call = phone_page.get_by_role("link", name="Call 0117 496 0555")
+    expect(call).to_have_attribute("href", "tel:01174960555")
+    screenshot(phone_page, "journey-volunteer-alerted-phone")
+    assert_accessible(phone_page, "the urgent-concern confirmation on a phone", strict=True)
 
     # Submitting raised the urgent flag in the same transaction and queued the alert.
     session.expire_all()
@@ -95,3 +111,22 @@ def test_volunteer_raises_safeguarding_and_coordinator_resolves_it(
     assert resolved is not None and resolved.status == "resolved"
     assert resolved.resolved_by_id == coordinator.id
     assert resolved.outcome == "safeguarding_referral"
+
+    # The volunteer sees it was picked up, and is emailed so with no names.
+    phone_page.get_by_role("link", name="Home").first.click()
+    picked = phone_page.get_by_role("status").filter(has_text="Your concern for Canaryname")
+    expect(picked).to_contain_text("Your concern for Canaryname was picked up by Asha")
+    screenshot(phone_page, "journey-volunteer-home-picked-up-phone")
+    assert_accessible(phone_page, "volunteer home with a picked-up concern", strict=True)
+    assert send_pending(app, datetime.now(UTC)).sent == 1
+    told = smtp_server.messages[-1]
+    assert told.recipients == [volunteer.email]
+    assert "A coordinator has picked up the concern you raised on" in told.text
+    for secret in ("Canaryname", "Zeta", "CANARY-NOTE-7731", "Asha"):
+        assert secret not in told.text
+
+    # The same confirmation page at desk width.
+    phone_page.set_viewport_size({"width": 1280, "height": 900})
+    phone_page.goto(f"{live_server.url}/checkins/{checkin.id}/alerted")
+    expect(phone_page.get_by_role("link", name="Call 0117 496 0555")).to_be_visible()
+    screenshot(phone_page, "journey-volunteer-alerted-desktop")
