@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import exists, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain import EmailStatus, FlagStatus, Role, Severity, case_reference
 from app.extensions import SessionLike, db
@@ -28,6 +30,8 @@ from app.scope import visible_cases
 from app.smtp import problem_words
 from app.sqlcompat import insert_ignoring
 from app.web import now as request_now
+
+log = logging.getLogger(__name__)
 
 DELIVERY_KEY = "mail.delivery"
 #: the kinds of email that carry an urgent concern
@@ -132,7 +136,12 @@ def _banner_rows() -> list[UndeliveredUrgent]:
     if current_user.role != Role.COORDINATOR:
         return []
     if "undelivered_urgent" not in g:
-        g.undelivered_urgent = undelivered_urgent(db.session, current_user, request_now())
+        try:
+            g.undelivered_urgent = undelivered_urgent(db.session, current_user, request_now())
+        except SQLAlchemyError:  # an error page for a failing database still renders
+            db.session.rollback()
+            log.exception("Could not look up undelivered urgent emails")
+            g.undelivered_urgent = []
     rows: list[UndeliveredUrgent] = g.undelivered_urgent
     return rows
 

@@ -9,10 +9,13 @@ from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from app import delivery
 from app.delivery import delivery_problem, undelivered_urgent
 from app.email import send_pending
 from app.escalation.hooks import on_checkin_submitted
@@ -137,7 +140,7 @@ def test_an_urgent_email_not_delivered_in_five_minutes_is_a_banner_on_every_page
     admin = make_user(session, "admin")
     session.commit()
     assert BANNER not in page_at(app, coordinator.email, 4.9)  # not yet five minutes
-    for path in ["/cases", "/", "/flags", "/password"]:
+    for path in ["/cases", "/", "/flags", "/account/password"]:
         page = page_at(app, coordinator.email, 6, path)
         assert BANNER in page and case.reference in page, path
         assert 'class="notice urgent-banner" role="alert"' in page
@@ -184,7 +187,7 @@ def test_the_banner_costs_one_statement_whatever_the_number_of_emails(
 
     def statements() -> int:
         with count_statements() as seen:
-            assert BANNER in client.get("/password").get_data(as_text=True)
+            assert BANNER in client.get("/account/password").get_data(as_text=True)
         return len(seen)
 
     one = statements()
@@ -195,3 +198,19 @@ def test_the_banner_costs_one_statement_whatever_the_number_of_emails(
     session.commit()
     assert len(undelivered_urgent(session, coordinator, NOW + 6 * MINUTE)) == 3  # the limit
     assert statements() == one
+
+
+def test_a_failing_banner_query_never_breaks_the_page(
+    app: Flask, session: SessionLike, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, coordinator, _ = urgent_case(session)
+
+    def broken(*args: object, **kwargs: object) -> list[object]:
+        raise OperationalError("SELECT 1", {}, Exception("database went away"))
+
+    monkeypatch.setattr(delivery, "undelivered_urgent", broken)
+    client = app.test_client()
+    login(client, coordinator.email)
+    app.config["CORNER_NOW"] = NOW + 6 * MINUTE
+    response = client.get("/account/password")
+    assert response.status_code == 200 and BANNER not in response.get_data(as_text=True)
