@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from app import jobs
 from app.email import queue_email, send_pending
 from app.extensions import SessionLike
 from app.jobs import warn_if_mail_server_silent
@@ -139,3 +140,28 @@ def test_start_up_check_warns_when_the_mail_server_does_not_answer(
         assert warn_if_mail_server_silent(app) is None
     finally:
         controller.stop()
+
+
+def test_scheduler_run_checks_the_mail_server_unless_told_not_to(
+    app: Flask, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[Flask] = []
+
+    def run_scheduler(flask_app: Flask) -> int:  # instead of blocking: note it was reached
+        started.append(flask_app)
+        return 0
+
+    monkeypatch.setattr(jobs, "run_scheduler", run_scheduler)
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())  # nothing listens
+    runner = app.test_cli_runner()
+    with caplog.at_level(logging.INFO, logger="corner.scheduler"):
+        result = runner.invoke(args=["scheduler", "run"])
+    assert result.exit_code == 0, result.output
+    warnings = [r.message for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("did not answer" in message for message in warnings), warnings
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="corner.scheduler"):
+        result = runner.invoke(args=["scheduler", "run", "--no-mail-check"])
+    assert result.exit_code == 0, result.output
+    assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(started) == 2  # the scheduler ran both times
