@@ -89,7 +89,8 @@ def open_connection(config: Mapping[str, Any], *, timeout: float | None = None) 
     else:
         connection = _TrackingSMTP(timeout=command_timeout)
     connection.connect_timeout = connect_timeout
-    connection._host = host  # type: ignore[attr-defined]  # the name STARTTLS checks the certificate against
+    # the name STARTTLS checks the certificate against (smtplib sets it only in __init__)
+    connection._host = host  # type: ignore[attr-defined]
     try:
         connection.connect(host, port)
         if config.get("SMTP_STARTTLS") and not config.get("SMTP_SSL"):
