@@ -44,12 +44,17 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY") or ""
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-    SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
-    SMTP_PORT = int(os.environ.get("SMTP_PORT", "1025"))
+    SMTP_HOST = os.environ.get("SMTP_HOST") or "127.0.0.1"
+    # implicit TLS from the first byte (port 465); else SMTP_STARTTLS upgrades a plain one
+    SMTP_SSL = _bool("SMTP_SSL", False)
+    SMTP_PORT = int(os.environ.get("SMTP_PORT") or ("465" if SMTP_SSL else "1025"))
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
-    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "10"))
+    # the certificates trusted for the mail server: the system's, or only this PEM file
+    SMTP_CA_FILE = os.environ.get("SMTP_CA_FILE", "")
+    SMTP_CONNECT_TIMEOUT = float(os.environ.get("SMTP_CONNECT_TIMEOUT", "10"))
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "30"))  # for each answer
     MAIL_FROM = os.environ.get("MAIL_FROM", "Corner <corner@localhost>")
     CORNER_TIMEZONE = os.environ.get("CORNER_TIMEZONE", "Europe/London")
     # the scheduler (PostgreSQL): how often it checks that it still holds its lock, and how

@@ -10,6 +10,7 @@ from flask import Flask, request
 
 from app import smtp, timeutil
 from app.audit_labels import AUDIT_LABEL_FILTERS
+from app.delivery import banner_context
 from app.domain import LABEL_FILTERS
 from app.errors import register_errors
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -103,6 +104,7 @@ def _register_cli(app: Flask) -> None:
 
 def _register_templating(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.context_processor(banner_context)  # undelivered_urgent(): the red banner in base.html
     app.jinja_env.globals["form_errors"] = error_list
     app.jinja_env.globals["service_zone"] = timeutil.service_zone
     app.jinja_env.filters["short_date"] = timeutil.short_date

@@ -47,9 +47,16 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from app.delivery import DeliveryNote
 from app.extensions import SessionLike, db
 from app.models import EmailStatus, OutboxEmail
-from app.smtp import OutcomeUnknown, SmtpSender, build_message, is_permanent
+from app.smtp import (
+    OutcomeUnknown,
+    SmtpSender,
+    build_message,
+    is_delivery_problem,
+    is_permanent,
+)
 from app.sqlcompat import insert_ignoring
 from app.urls import absolute_url
 
@@ -98,11 +105,13 @@ def queue_email(
     template: str,
     context: Mapping[str, Any],
     dedupe_key: str | None = None,
+    case_id: int | None = None,
 ) -> OutboxEmail | None:
     """Render ``emails/<template>.txt`` and ``.html`` and add the email to the outbox.
 
     With a ``dedupe_key`` an email of this kind and key is queued at most once (a second
-    call returns the existing row). Returns None when there is no recipient. Flushes only.
+    call returns the existing row). ``case_id``: the case an urgent email is about (see
+    ``app.delivery.undelivered_urgent``). Returns None when there is no recipient. Flushes only.
     """
     recipients = sorted({address.strip().lower() for address in to if address and address.strip()})
     if not recipients:
@@ -122,6 +131,7 @@ def queue_email(
         "next_attempt_at": now,
         "give_up_at": now + RETRY_FOR,
         "unknown_outcomes": 0,
+        "case_id": case_id,
     }
     if dedupe_key is not None:
         message_id = message_id_for(kind, dedupe_key)
@@ -317,6 +327,7 @@ def send_pending(app: Flask, now: datetime | Clock, *, limit: int = 200) -> Send
         lease = lease_for(config)
         budget = lease / 2
         sender = SmtpSender(config)
+        note = DeliveryNote()
         started = clock()
         try:
             with Session(db.engine, expire_on_commit=False) as session:
@@ -332,7 +343,7 @@ def send_pending(app: Flask, now: datetime | Clock, *, limit: int = 200) -> Send
                     email = session.get(OutboxEmail, email_id, populate_existing=True)
                     session.commit()  # no transaction stays open during the SMTP conversation
                     if email is not None:
-                        _deliver(session, sender, email, token, config, clock, result)
+                        _deliver(session, sender, email, token, config, clock, result, note)
         finally:
             sender.close()
     return result
@@ -346,17 +357,21 @@ def _deliver(
     config: Mapping[str, Any],
     clock: Clock,
     result: SendResult,
+    note: DeliveryNote,
 ) -> None:
     try:
         sender.send(build_message(email, str(config["MAIL_FROM"])))
     except (OutcomeUnknown, TimeoutError, smtplib.SMTPException, OSError) as error:
         values, counter = after_failure(email, clock(), error)
+        if is_delivery_problem(error):  # the server, not this email: say so at once
+            note.failed(session, clock(), error)
         if finish(session, email.id, token, values):
             setattr(result, counter, getattr(result, counter) + 1)
             log.info("Email %s: %s (%s)", email.id, values["status"], type(error).__name__)
         else:
             result.lost += 1
         return
+    note.delivered(session, clock())
     sent = {**SENT_VALUES, "sent_at": clock(), **after_sending(email)}
     if finish(session, email.id, token, sent):
         result.sent += 1

@@ -54,6 +54,7 @@ from app.escalation.scan import ScanResult, run_scan
 from app.escalation.scan_runs import record_completed_scan
 from app.extensions import db
 from app.reminders import queue_reminders
+from app.smtp import check_mail_server
 from app.timeutil import service_zone, utcnow, zone
 
 log = logging.getLogger("corner.scheduler")
@@ -309,14 +310,35 @@ def scheduler_commands() -> None:
     """The scheduler process."""
 
 
+def warn_if_mail_server_silent(app: Flask) -> str | None:
+    """At start: connect to the mail server (EHLO, NOOP, a short timeout) and log a clear
+    warning when it does not answer. The warning, or None when it answered."""
+    problem = check_mail_server(app.config)
+    if problem is None:
+        log.info("Mail server %s:%s answered.", app.config["SMTP_HOST"], app.config["SMTP_PORT"])
+        return None
+    warning = (
+        f"WARNING: the mail server {app.config['SMTP_HOST']}:{app.config['SMTP_PORT']} did not"
+        f" answer: {problem} Emails wait in the outbox and are retried for a day."
+    )
+    log.warning(warning)
+    return warning
+
+
 @scheduler_commands.command("run")
+@click.option(
+    "--no-mail-check", is_flag=True, help="Do not check the mail server at start (make run does)."
+)
 @click.pass_context
-def run_command(ctx: click.Context) -> None:
+def run_command(ctx: click.Context, no_mail_check: bool) -> None:
     """Run the scheduler (blocking): outbox every minute, chase every 5 minutes, scan at 06:00,
     weekly check hourly, volunteers' reminders at 09:00.
 
-    Exits with status 3 if it loses the scheduler lock (PostgreSQL), to be restarted."""
+    Checks the mail server at start and warns when it does not answer. Exits with status 3
+    if it loses the scheduler lock (PostgreSQL), to be restarted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if not no_mail_check:
+        warn_if_mail_server_silent(current_app._get_current_object())  # type: ignore[attr-defined]
     # each job logs its own line; APScheduler's "Running job …" lines for every run of the
     # lock check would drown them (job errors are still logged, at ERROR)
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)

@@ -506,6 +506,10 @@ class OutboxEmail(Base):
     unknown_outcomes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: retries stop here (a day after queueing or an admin's "try again"); None: created_at + 1 day
     give_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the case an urgent email is about (its coordinators are warned when it is not delivered)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
 
 
 class AuditEvent(Base):

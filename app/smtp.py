@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
+import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -27,14 +29,121 @@ class OutcomeUnknown(Exception):
 
 
 class _TrackingSMTP(smtplib.SMTP):
-    """``smtplib.SMTP`` that notes when a message's content (ending CRLF.CRLF) has been sent."""
+    """``smtplib.SMTP`` that notes when a message's content (ending CRLF.CRLF) has been sent,
+    and connects within ``connect_timeout`` but waits ``timeout`` for each answer."""
 
     handed_over = False
+    connect_timeout: float | None = None
 
     def send(self, s: Any) -> None:
         super().send(s)
         if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
             self.handed_over = True
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        limit = self.connect_timeout if self.connect_timeout is not None else timeout
+        sock = super()._get_socket(host, port, limit)  # type: ignore[misc]
+        sock.settimeout(timeout)  # then the command timeout for every answer
+        return sock
+
+
+class _TrackingSMTPSSL(_TrackingSMTP, smtplib.SMTP_SSL):
+    """The same over implicit TLS (``SMTP_SSL``, port 465): the TLS handshake is part of
+    connecting, so it has the connection timeout."""
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        limit = self.connect_timeout if self.connect_timeout is not None else timeout
+        plain = socket.create_connection((host, port), limit, self.source_address)
+        sock = self.context.wrap_socket(plain, server_hostname=host)
+        sock.settimeout(timeout)
+        return sock
+
+
+def tls_context(config: Mapping[str, Any]) -> ssl.SSLContext:
+    """The system's trusted certificates (``ssl.create_default_context``: the server's
+    certificate and name are checked), or only ``SMTP_CA_FILE`` when it is set."""
+    ca_file = config.get("SMTP_CA_FILE") or None
+    return ssl.create_default_context(cafile=ca_file)
+
+
+def open_connection(config: Mapping[str, Any], *, timeout: float | None = None) -> _TrackingSMTP:
+    """A connected, secured and logged-in SMTP connection made from the ``SMTP_…`` settings.
+
+    ``SMTP_SSL``: implicit TLS from the first byte (port 465); else ``SMTP_STARTTLS``: a plain
+    connection upgraded with STARTTLS before anything else is said (refused if the server
+    does not offer it). The certificate is verified either way. ``SMTP_CONNECT_TIMEOUT``
+    limits connecting (and the TLS handshake), ``SMTP_TIMEOUT`` each answer after that;
+    ``timeout`` (the start-up check) caps both.
+    """
+    connect_timeout = float(config.get("SMTP_CONNECT_TIMEOUT") or config.get("SMTP_TIMEOUT", 10))
+    command_timeout = float(config.get("SMTP_TIMEOUT", 30))
+    if timeout is not None:
+        connect_timeout, command_timeout = (
+            min(connect_timeout, timeout),
+            min(command_timeout, timeout),
+        )
+    host, port = str(config["SMTP_HOST"]), int(config["SMTP_PORT"])
+    connection: _TrackingSMTP
+    if config.get("SMTP_SSL"):
+        connection = _TrackingSMTPSSL(timeout=command_timeout, context=tls_context(config))
+    else:
+        connection = _TrackingSMTP(timeout=command_timeout)
+    connection.connect_timeout = connect_timeout
+    # the name STARTTLS checks the certificate against (smtplib sets it only in __init__)
+    connection._host = host  # type: ignore[attr-defined]
+    try:
+        connection.connect(host, port)
+        if config.get("SMTP_STARTTLS") and not config.get("SMTP_SSL"):
+            connection.starttls(context=tls_context(config))
+        if config.get("SMTP_USERNAME"):
+            connection.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD", ""))
+    except smtplib.SMTPServerDisconnected as error:
+        connection.close()
+        if isinstance(error.__context__, TimeoutError):  # smtplib hides a timeout so
+            raise TimeoutError(f"no answer within {command_timeout:g}s") from error
+        raise
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def check_mail_server(config: Mapping[str, Any], timeout: float = 5.0) -> str | None:
+    """Connect, say EHLO (STARTTLS and log in as configured) and NOOP within ``timeout``:
+    None when the mail server answered, else what went wrong in a sentence (start-up)."""
+    try:
+        connection = open_connection(config, timeout=timeout)
+        try:
+            connection.ehlo_or_helo_if_needed()
+            code, _ = connection.noop()
+            if code != 250:
+                raise smtplib.SMTPResponseException(code, b"NOOP refused")
+        finally:
+            try:
+                connection.quit()
+            except (smtplib.SMTPException, OSError):
+                connection.close()
+    except (smtplib.SMTPException, OSError) as error:
+        return (
+            f"{problem_words(f'{type(error).__name__}: {error}')} ({type(error).__name__}: {error})"
+        )
+    return None
+
+
+def is_delivery_problem(error: BaseException) -> bool:
+    """A failure of the mail server or of reaching it (refused or lost connection, timeout,
+    TLS, login, greeting) rather than of one email (a refused address or message): every
+    email would fail the same way, so the home pages say so at once."""
+    if isinstance(error, OutcomeUnknown):
+        return False  # the server took the message: it may be fine
+    if isinstance(
+        error,
+        smtplib.SMTPAuthenticationError | smtplib.SMTPConnectError | smtplib.SMTPHeloError,
+    ):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
+        return False
+    return isinstance(error, smtplib.SMTPNotSupportedError | OSError)
 
 
 def build_message(email: OutboxEmail, sender: str) -> EmailMessage:
@@ -58,15 +167,7 @@ class SmtpSender:
         self.connection: _TrackingSMTP | None = None
 
     def _connect(self) -> _TrackingSMTP:
-        config = self.config
-        connection = _TrackingSMTP(
-            config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=float(config["SMTP_TIMEOUT"])
-        )
-        if config.get("SMTP_STARTTLS"):
-            connection.starttls()
-        if config.get("SMTP_USERNAME"):
-            connection.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD", ""))
-        return connection
+        return open_connection(self.config)
 
     def send(self, message: EmailMessage) -> None:
         """Send one message; ``OutcomeUnknown`` when it was handed over but not answered."""

@@ -160,7 +160,7 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
                 message_id="<urgent_flag.1@corner.test>", kind="urgent_flag",
                 to_addrs=["duty@bristol.example"], subject="Urgent", body_text="x",
                 body_html="<p>x</p>", status="failed", attempts=1, created_at=NOW,
-                next_attempt_at=NOW,
+                next_attempt_at=NOW, case_id=active.id,
             ),
             WeeklyDigest(coordinator_id=coordinator.id, iso_year=2026, iso_week=44, created_at=NOW),
             PostcodeCentroid(postcode="BS1 1AA", latitude=51.45, longitude=-2.59),
@@ -181,6 +181,7 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
         "area_id": [area.id],
         "token": [token, reset_token],
         "filename": ["corner.css"],
+        "email_id": list(session.scalars(sa.select(OutboxEmail.id))),
     }
     emails = {"volunteer": volunteer.email, "coordinator": coordinator.email, "admin": admin.email}
     return ids, emails

@@ -20,9 +20,11 @@ from app.demo.vocab import DEMO_LOGINS
 from app.extensions import SessionLike, db
 from app.launch import has_demo, prepare_database, stop
 from app.models import User
+from app.smtp import SmtpSender
 from config import BASE_DIR
 from tests.factories import make_user
 from tests.helpers import make_app
+from tests.test_smtp import message
 
 DEMO_EMAILS = {email for email, _role, _what in DEMO_LOGINS}
 LOADED_RE = re.compile(r"(\d+) ([a-z -]+?)(?:,|$)")
@@ -58,13 +60,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_launcher(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], str]:
+def _start_launcher(tmp_path: Path, port: int, **extra: str) -> tuple[subprocess.Popen[str], str]:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("SMTP_")},
         "PORT": str(port),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'corner.sqlite3'}",
         "CORNER_INSTANCE_DIR": str(tmp_path),
         "CORNER_ENV": "development",
+        **extra,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "app.launch"],
@@ -103,6 +106,15 @@ def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
     try:
         assert f"Log in at http://127.0.0.1:{port}/login" in text, text
         assert all(email in text for email in DEMO_EMAILS), text  # the demo logins printed
+        # no SMTP_HOST: the local mailbox runs, says where mail goes, and files what it gets
+        mailbox = tmp_path / "mail"
+        assert f"every email Corner sends is filed in {mailbox}" in text, text
+        found = re.search(r"SMTP on 127\.0\.0\.1:(\d+)", text)
+        assert found is not None, text
+        sender = SmtpSender({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": found[1], "SMTP_TIMEOUT": 5})
+        sender.send(message())
+        sender.close()
+        assert [p.suffix for p in mailbox.iterdir()] == [".eml"]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=60) as response:
             assert response.status == 200
             assert b"Log in to Corner" in response.read()
@@ -113,6 +125,21 @@ def test_launch_serves_login_and_stops_on_sigterm(tmp_path: Path) -> None:
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
         assert not _group_alive(process.pid, wait=15), "gunicorn or the scheduler outlived it"
+    finally:
+        _cleanup(process)
+
+
+@pytest.mark.slow
+def test_launch_warns_when_the_mail_server_set_does_not_answer(tmp_path: Path) -> None:
+    port, smtp_port = _free_port(), _free_port()  # nothing listens on smtp_port
+    process, text = _start_launcher(tmp_path, port, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port))
+    try:
+        assert "Press Ctrl-C to stop." in text, text
+        assert f"Warning: the mail server 127.0.0.1:{smtp_port} did not answer" in text, text
+        assert "filed in" not in text  # an SMTP_HOST is set: no local mailbox
+        assert not (tmp_path / "mail").exists()
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
     finally:
         _cleanup(process)
 

@@ -139,6 +139,7 @@ def queue_urgent_alert(
             "inbox_url": link("escalation.inbox"),
         },
         dedupe_key=f"checkin-{checkin.id}",
+        case_id=case.id,
     )
 
 

@@ -166,6 +166,22 @@ def outbox() -> str:
     )
 
 
+@bp.route("/admin/emails/<int:email_id>")
+@roles("admin")
+def email_detail(email_id: int) -> str:
+    """One email as it was sent: its text (bodies hold no personal data by design)."""
+    email = db.session.get(OutboxEmail, email_id)
+    if email is None:
+        abort(404)
+    return render_template(
+        "escalation/email.html",
+        email=email,
+        labels=EMAIL_STATUS_LABELS,
+        maybe_label=MAYBE_DELIVERED,
+        form=ConfirmForm(),
+    )
+
+
 @bp.route("/admin/emails/<int:email_id>/retry", methods=["POST"])
 @roles("admin")
 def retry(email_id: int) -> Response:

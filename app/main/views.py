@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.auth.access import public, roles
+from app.delivery import delivery_problem
 from app.domain import CaseStatus
 from app.escalation.queries import picked_up_concerns
 from app.extensions import db
@@ -43,6 +44,7 @@ def home() -> str:
             expiring_total=expiring_total,
             expiry_days=queries.EXPIRY_DAYS,
             failed=queries.failed_email_count(db.session),
+            delivery=delivery_problem(db.session),
             today=local_date(moment),
             now=moment,
         )
@@ -50,6 +52,7 @@ def home() -> str:
         "main/home_admin.html",
         users=queries.user_counts_by_role(db.session),
         failed=queries.failed_email_count(db.session),
+        delivery=delivery_problem(db.session),
     )
 
 
