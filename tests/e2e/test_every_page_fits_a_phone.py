@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page
 from sqlalchemy import select
 
 from app.auth.access import PUBLIC, access_rule
+from app.auth.reset import request_password_reset
 from app.auth.service import issue_invitation
 from app.demo import vocab
 from app.demo.build import build_demo
@@ -49,6 +50,7 @@ TABLET = 700  # between the two widths where tables stack (40rem and 60rem)
 #: GET routes the walk does not open, and why (POST-only routes are left out by their methods).
 NOT_VISITED = {
     "static": "files (the stylesheet, scripts), not pages",
+    "main.favicon": "the site's icon, an image, not a page",
 }
 
 #: A few key pages checked again on the smallest phone in use and on a small tablet.
@@ -152,6 +154,8 @@ def _seed(session: SessionLike) -> Seeded:
     ).first()
     assert submitted is not None
     draft = make_checkin(session, own_case, volunteer, status="draft", submitted_at=None)
+    # an urgent concern: the page after it, with the duty phone
+    urgent = make_checkin(session, own_case, volunteer, concerns=["safeguarding"])
     # a waiting parent someone can be offered to: the suggestions page shows a suggestion
     plan = propose(session, NOW, visible_cases(coordinator))
     assert plan.pairs, "the demo should leave someone to match"
@@ -166,14 +170,14 @@ def _seed(session: SessionLike) -> Seeded:
     assert waiting is not None and waiting.status == CaseStatus.WAITING and flag is not None
     invited = make_user(session, "coordinator", password=None, areas=coordinator.areas)
     token = issue_invitation(session, NOW, invited, admin)
-    session.add(
-        OutboxEmail(
+    reset_token = request_password_reset(session, NOW, volunteer)
+    failed = OutboxEmail(
             message_id="<urgent_flag.phone@corner.test>", kind="urgent_flag",
             to_addrs=["north.duty@corner.demo"], subject="Urgent flag on a case",
             body_text="x", body_html="<p>x</p>", status="failed", attempts=4, created_at=NOW,
             next_attempt_at=NOW, last_error="ConnectionRefusedError: [Errno 111] refused",
-        )
-    )  # fmt: skip
+        )  # fmt: skip
+    session.add(failed)
     session.commit()
 
     staff = {
@@ -182,6 +186,8 @@ def _seed(session: SessionLike) -> Seeded:
         "flag_id": flag.id,
         "user_id": volunteer.id,
         "volunteer_id": volunteer.id,
+        "area_id": area_ids[0],
+        "email_id": failed.id,
     }
     waiting_case = {"case_id": waiting.id, "volunteer_id": match}
     endpoint_ids = {
@@ -190,6 +196,9 @@ def _seed(session: SessionLike) -> Seeded:
         for endpoint in ("matching.suggestions", "matching.assign", "matching.decline")
     }
     endpoint_ids[("volunteer", "cases.checkin_edit")] = {"checkin_id": draft.id}
+    endpoint_ids[("volunteer", "cases.checkin_alerted")] = {"checkin_id": urgent.id}
+    endpoint_ids[("anonymous", "auth.reset_password_page")] = {"token": reset_token}
+    endpoint_ids[("volunteer", "cases.checkin_delete")] = {"checkin_id": draft.id}
     return Seeded(
         emails={
             "volunteer": volunteer.email,
