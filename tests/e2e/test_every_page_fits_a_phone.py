@@ -189,8 +189,8 @@ def _seed(session: SessionLike) -> Seeded:
         "area_id": area_ids[0],
         "email_id": failed.id,
     }
-    waiting_case = {"case_id": waiting.id, "volunteer_id": match}
-    endpoint_ids = {
+    waiting_case: dict[str, Any] = {"case_id": waiting.id, "volunteer_id": match}
+    endpoint_ids: dict[tuple[str, str], dict[str, Any]] = {
         (role, endpoint): waiting_case
         for role in STAFF
         for endpoint in ("matching.suggestions", "matching.assign", "matching.decline")
