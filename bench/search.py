@@ -30,6 +30,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench.matching import p95_of
+
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 2)
 FIRST = [
@@ -47,11 +49,6 @@ LAST = [
     "Müller", "García", "Rossi", "Ferreira", "Popescu", "Yilmaz", "Chowdhury",
 ]  # fmt: skip
 AREAS = ["Bristol North", "Bristol South", "South Gloucestershire"]
-
-
-def p95_of(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)]
 
 
 def build(conn: Any, meta: sa.MetaData, n: int, rng: random.Random) -> dict[str, Any]:
