@@ -60,6 +60,16 @@ def _user_key(row: Row, last_name: str | None = None) -> str:
     return user_search_key(row.get("first_name"), last, row.get("email"))
 
 
+def _stored_last_names(session: SessionLike, user_ids: list[int]) -> dict[int, str]:
+    """The last names stored for these accounts, read in chunks (bounded IN lists)."""
+    found: dict[int, str] = {}
+    for chunk in chunks(user_ids):
+        found.update(
+            session.execute(select(User.id, User.last_name).where(User.id.in_(chunk))).all()
+        )
+    return found
+
+
 def write_rows(
     session: SessionLike,
     now: datetime,
@@ -183,17 +193,15 @@ def _write_volunteers(
             ],
         )
     if old_rows:
-        kept: dict[int, str] = {}
-        if "last_name" not in parsed.present:
-            ids = [lookup.users[row.get("email")][0] for row in old_rows]
-            kept = dict(
-                session.execute(select(User.id, User.last_name).where(User.id.in_(ids))).all()
-            )
+        # a file without the column keeps each stored last name (and the search key with it)
+        keep = "last_name" not in parsed.present
+        ids = [lookup.users[r.get("email")][0] for r in old_rows]
+        kept = _stored_last_names(session, ids) if keep else {}
 
         def _last_name(row: Row) -> str:
-            if "last_name" in parsed.present:
-                return row.get("last_name") or ""
-            return kept.get(lookup.users[row.get("email")][0]) or ""
+            if keep:
+                return kept.get(lookup.users[row.get("email")][0]) or ""
+            return row.get("last_name") or ""
 
         session.execute(
             update(User),
