@@ -6,6 +6,7 @@ Fixtures live in ``tests/conftest.py``; everything a test imports lives here.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -111,3 +112,23 @@ def assert_accessible(
         for v in blocking
     )
     assert not blocking, f"{where}: accessibility problems:\n{details}"
+
+
+def together(n: int, work: Callable[[int], None]) -> list[BaseException]:
+    """Run ``work(0)`` … ``work(n-1)`` in n threads released at once; the errors raised."""
+    barrier = threading.Barrier(n)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            work(i)
+        except BaseException as error:  # reported by the caller
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors

@@ -23,7 +23,6 @@ from app.extensions import SessionLike
 from app.jobs import job_chase
 from app.models import EscalationFlag, FlagChase, OutboxEmail
 from app.settings import save_settings
-from tests.escalation.test_concurrency import together
 from tests.factories import (
     NOW,
     make_area,
@@ -34,7 +33,7 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
-from tests.helpers import login
+from tests.helpers import login, together
 from tests.smtp import SmtpServer
 
 MINUTE = timedelta(minutes=1)

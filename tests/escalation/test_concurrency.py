@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask
@@ -22,27 +20,9 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.helpers import together
 
 DAY = timedelta(days=1)
-
-
-def together(n: int, work: Callable[[int], None]) -> list[BaseException]:
-    barrier = threading.Barrier(n)
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            work(i)
-        except BaseException as error:  # reported by the caller
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return errors
 
 
 def test_two_safeguarding_submits_at_once_make_one_flag_and_two_alerts(
