@@ -10,18 +10,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
-from app.cases.service import PHONE_SEPARATORS, normalise_phone
 from app.domain import DUPLICATE_CLOSE_REASONS, CaseStatus
 from app.extensions import SessionLike
 from app.models import Case, Parent
-
-
-def phone_digits_sql(column: Any) -> Any:
-    """SQL for ``normalise_phone`` (common separators removed, +44 written as 0)."""
-    expr = column
-    for ch in PHONE_SEPARATORS:
-        expr = func.replace(expr, ch, "")
-    return func.replace(expr, "+44", "0")
+from app.search_keys import phone_digits
 
 
 def _closed_as_duplicate() -> ColumnElement[bool]:
@@ -60,9 +52,9 @@ def duplicates_of(session: SessionLike, parent: Parent) -> list[Parent]:
     conditions = []
     if parent.email:
         conditions.append(func.lower(Parent.email) == parent.email.lower())
-    phone = normalise_phone(parent.phone)
+    phone = phone_digits(parent.phone)  # the stored search key's folding (app.search_keys)
     if phone:
-        conditions.append(phone_digits_sql(Parent.phone) == phone)
+        conditions.append(Parent.phone_digits == phone)
     same_name = (func.lower(Parent.first_name) == parent.first_name.lower()) & (
         func.lower(Parent.last_name) == (parent.last_name or "").lower()
     )
@@ -88,8 +80,8 @@ def duplicate_keys(parent: Parent, other: Parent) -> list[str]:
     keys = []
     if parent.email and other.email and parent.email.lower() == other.email.lower():
         keys.append("email address")
-    phone = normalise_phone(parent.phone)
-    if phone and phone == normalise_phone(other.phone):
+    phone = phone_digits(parent.phone)
+    if phone and phone == phone_digits(other.phone):
         keys.append("phone number")
     same_name = parent.last_name and (
         (parent.first_name.lower(), parent.last_name.lower())

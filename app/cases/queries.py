@@ -12,7 +12,6 @@ from sqlalchemy.orm import aliased, joinedload
 from app.cases.duplicates import (
     duplicate_keys,
     duplicates_of,
-    phone_digits_sql,
     set_aside_as_duplicate,
 )
 from app.domain import CaseStatus, CheckInStatus, Role, Stage
@@ -43,11 +42,10 @@ def duplicate_exists() -> ColumnElement[bool]:
         .group_by(email_key)
         .having(func.count() > 1)
     )
-    phone_key = phone_digits_sql(other.phone)
     dup_phones = (
-        select(phone_key)
-        .where(other.phone.is_not(None), kept)
-        .group_by(phone_key)
+        select(other.phone_digits)
+        .where(other.phone_digits.is_not(None), kept)
+        .group_by(other.phone_digits)
         .having(func.count() > 1)
     )
     first, last = func.lower(other.first_name), func.lower(other.last_name)
@@ -67,7 +65,7 @@ def duplicate_exists() -> ColumnElement[bool]:
     mine_first, mine_last = func.lower(Parent.first_name), func.lower(Parent.last_name)
     return or_(
         func.lower(Parent.email).in_(dup_emails),
-        phone_digits_sql(Parent.phone).in_(dup_phones),
+        Parent.phone_digits.in_(dup_phones),
         tuple_(mine_first, mine_last, Parent.due_date).in_(dup_due),
         tuple_(mine_first, mine_last, Parent.birth_date).in_(dup_birth),
     )

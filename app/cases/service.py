@@ -31,7 +31,6 @@ RULE_FIELDS = frozenset(
         "coordinator_today",
     }
 )
-PHONE_SEPARATORS = (" ", "-", "(", ")", ".")
 #: The parent's details the escalation rules read: changing one re-evaluates their cases.
 RULE_DATES = frozenset({"due_date", "birth_date"})
 
@@ -62,18 +61,6 @@ class ParentData:
     consent_on: date | None = None
     consent_method: str | None = None
     consent_scope: str | None = None
-
-
-def normalise_phone(phone: str | None) -> str | None:
-    """Separators removed and +44 written as 0: '+44 7700 900-982' → '07700900982'.
-
-    Mirrors ``phone_digits_sql`` so Python and SQL agree on what a duplicate is.
-    """
-    if not phone:
-        return None
-    for ch in PHONE_SEPARATORS:
-        phone = phone.replace(ch, "")
-    return phone.replace("+44", "0") or None
 
 
 def normalise_postcode(postcode: str | None) -> str | None:

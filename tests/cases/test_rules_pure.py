@@ -7,18 +7,19 @@ from datetime import timedelta
 from app.cases.service import (
     CheckInData,
     checkin_problems,
-    normalise_phone,
     normalise_postcode,
     volunteer_may_edit,
 )
 from app.models import CheckIn
+from app.search_keys import phone_digits
 from tests.factories import NOW
 
 
 def test_phone_normalisation_ignores_spacing_and_country_code() -> None:
-    assert normalise_phone("+44 7700 900-982") == "07700900982"
-    assert normalise_phone("(07700) 900 982") == "07700900982"
-    assert normalise_phone(None) is None
+    # the one phone key, for duplicates and search alike (app.search_keys)
+    assert phone_digits("+44 7700 900-982") == "7700900982"
+    assert phone_digits("(07700) 900 982") == "7700900982"
+    assert phone_digits(None) is None
 
 
 def test_postcode_normalisation() -> None:
