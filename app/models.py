@@ -254,6 +254,12 @@ class Parent(Base):
     consent_method: Mapped[str | None] = mapped_column(String(40))
     consent_scope: Mapped[str | None] = mapped_column(String(255))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    # Equality monitoring (``app.equality``): optional codes, None = not recorded; staff only.
+    ethnic_group: Mapped[str | None] = mapped_column(String(40))
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    first_time_parent: Mapped[str | None] = mapped_column(String(20))
+    disability: Mapped[str | None] = mapped_column(String(20))
+    interpreter_needed: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: For the search (``app.search_keys``), kept by ``_parent_keys``: never shown.
