@@ -10,6 +10,8 @@ from app.email_cli import emails
 from app.escalation.cli import escalation
 from app.jobs import scheduler_commands
 from app.matching.cli import matching
+from app.privacy.cli import parents
+from app.reports.cli import reports
 from app.spreadsheets.cli import export_command, import_command
 
 COMMANDS = (
@@ -21,6 +23,8 @@ COMMANDS = (
     escalation,
     emails,
     scheduler_commands,
+    parents,
+    reports,
 )
 
 

@@ -1,0 +1,1 @@
+"""A parent's rights under UK GDPR: subject access, erasure, retention, consent withdrawn."""
