@@ -8,6 +8,7 @@ Pure: no Flask, no SQLAlchemy, no models.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 PREFER_NOT = "prefer_not"
@@ -82,6 +83,15 @@ FIELDS: tuple[Field, ...] = (
 FIELD_NAMES: tuple[str, ...] = tuple(field.name for field in FIELDS)
 BY_NAME: dict[str, Field] = {field.name: field for field in FIELDS}
 
+#: The same questions as the public self-referral form asks them, of the parent herself.
+ASKED_OF_PARENT: dict[str, str] = {
+    "ethnic_group": "What is your ethnic group?",
+    "age_band": "How old are you?",
+    "first_time_parent": "Are you a first-time parent?",
+    "disability": "Do you have a disability or a long-term health condition?",
+    "interpreter_needed": "Would you like an interpreter?",
+}
+
 
 def codes(name: str) -> tuple[str, ...]:
     """Every code a field may hold, "Prefer not to say" last."""
@@ -100,16 +110,28 @@ def label(name: str, code: str | None) -> str:
     return code
 
 
+def answers(values: Mapping[str, str | None]) -> list[tuple[str, str]]:
+    """(question, answer in words) for every field, in order; a missing one is not recorded."""
+    return [(field.question, label(field.name, values.get(field.name))) for field in FIELDS]
+
+
 def parse(name: str, text: str) -> str | None:
-    """A code from a spreadsheet cell: a code or a label, any case; "" is not recorded.
+    """A code from a spreadsheet cell: a code or a label, any case; "" (or "Not recorded")
+    is not recorded.
 
     Raises ``ValueError`` with a plain message for anything else.
     """
     cleaned = " ".join(text.split()).casefold()
-    if not cleaned:
+    if not cleaned or cleaned in (NOT_RECORDED, NOT_RECORDED_LABEL.casefold()):
         return None
     for code in codes(name):
         if cleaned in (code.casefold(), label(name, code).casefold()):
             return code
-    allowed = ", ".join(codes(name))
-    raise ValueError(f"not one of {allowed}")
+    allowed = codes(name)
+    if len(allowed) > 8:
+        first = BY_NAME[name].choices[0]
+        raise ValueError(
+            f"is not one of the {BY_NAME[name].question.lower()} choices: write a code, such "
+            f'as {first.code}, or its words, such as "{first.label}" (see the help)'
+        )
+    raise ValueError(f"is not one of: {', '.join(allowed)} (or their words, in any case)")

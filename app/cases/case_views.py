@@ -27,6 +27,7 @@ from app.cases.view_helpers import (
     today,
 )
 from app.domain import CaseStatus, Role
+from app.equality import FIELD_NAMES, answers
 from app.extensions import db
 from app.language_fields import show_languages
 from app.stage import is_birth_overdue
@@ -64,6 +65,7 @@ def case_detail(case_id: int) -> str:
         timeline=timeline,
         show_deleted=show_deleted,
         duplicates=duplicates,
+        equality=answers({name: getattr(parent, name) for name in FIELD_NAMES}),
         assignment=queries.open_assignment(db.session, case),
         show_area=queries.area_count(db.session) > 1,
         form=ConfirmForm(),

@@ -30,6 +30,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.cases.equality_fields import equality_select
 from app.cases.service import normalise_postcode
 from app.dates import DateKind
 from app.domain import (
@@ -42,6 +43,7 @@ from app.domain import (
     EXPERIENCE_TAG_CHOICES,
     TOPICS,
 )
+from app.equality import ASKED_OF_PARENT, WHY_WE_ASK
 from app.forms import CornerForm, PlausibleDate, strip_filter
 from app.language_fields import language_boxes, other_languages_box
 
@@ -161,6 +163,12 @@ class ParentFieldsMixin:
         filters=[strip_filter],
         validators=[Length(max=255)],
     )
+    equality_hint = WHY_WE_ASK  # the hint of the equality monitoring fieldset
+    ethnic_group = equality_select("ethnic_group")
+    age_band = equality_select("age_band")
+    first_time_parent = equality_select("first_time_parent")
+    disability = equality_select("disability")
+    interpreter_needed = equality_select("interpreter_needed")
 
     def validate_contact_mode(self, field: Field) -> None:
         if field.data and field.data not in dict(CONTACT_MODES):
@@ -263,6 +271,14 @@ class SelfReferralForm(CornerForm):
         "Is any of this true for you? (optional)",
         description="It helps us find a volunteer who understands.",
         choices=opts(PARENT_TAGS),
+    )
+    equality_hint = WHY_WE_ASK
+    ethnic_group = equality_select("ethnic_group", ASKED_OF_PARENT["ethnic_group"])
+    age_band = equality_select("age_band", ASKED_OF_PARENT["age_band"])
+    first_time_parent = equality_select("first_time_parent", ASKED_OF_PARENT["first_time_parent"])
+    disability = equality_select("disability", ASKED_OF_PARENT["disability"])
+    interpreter_needed = equality_select(
+        "interpreter_needed", ASKED_OF_PARENT["interpreter_needed"]
     )
     consent = BooleanField(
         SELF_REFERRAL_CONSENT,

@@ -61,6 +61,12 @@ class ParentData:
     consent_on: date | None = None
     consent_method: str | None = None
     consent_scope: str | None = None
+    # equality monitoring (``app.equality``): codes, None = not recorded
+    ethnic_group: str | None = None
+    age_band: str | None = None
+    first_time_parent: str | None = None
+    disability: str | None = None
+    interpreter_needed: str | None = None
 
 
 def normalise_postcode(postcode: str | None) -> str | None:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.auth.forms import ConfirmForm
 from app.cases import queries
 from app.cases.service import ParentData
+from app.equality import FIELD_NAMES
 from app.extensions import db
 from app.language_fields import picked_languages
 from app.models import Case, CheckIn, User
@@ -78,4 +79,5 @@ def parent_data(form: Any) -> ParentData:
         consent_on=getattr(form, "consent_on", None) and form.consent_on.data,
         consent_method=getattr(form, "consent_method", None) and form.consent_method.data,
         consent_scope=getattr(form, "consent_scope", None) and form.consent_scope.data,
+        **{name: getattr(form, name).data or None for name in FIELD_NAMES},
     )
