@@ -23,6 +23,7 @@ from app.demo import vocab
 from app.domain import (
     Concern,
 )
+from app.equality import FIELD_NAMES, PREFER_NOT
 from app.extensions import SessionLike
 from app.models import (
     Area,
@@ -81,6 +82,8 @@ class DemoBuilder:
         self.now = now
         self.today = local_date(now)
         self.rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not secrets
+        # the equality answers draw from their own stream, so the rest of the demo is as it was
+        self.answers_rng = random.Random(seed + 13)  # noqa: S311
         self.fake = Faker("en_GB")
         self.fake.seed_instance(seed)
         self.password_hash = hash_password(vocab.DEMO_PASSWORD)
@@ -267,6 +270,40 @@ class DemoBuilder:
             return latest
         return earliest + timedelta(days=self.rng.randint(0, (latest - earliest).days))
 
+    def _weighted(self, pairs: tuple[tuple[str, int], ...]) -> str:
+        return self.answers_rng.choices([c for c, _ in pairs], [w for _, w in pairs])[0]
+
+    def _equality(self, tags: list[str], languages: list[str]) -> dict[str, str | None]:
+        """Plausible equality monitoring answers (``app.equality``): some not recorded, some
+        "Prefer not to say"; a young parent is under 25, another language makes an
+        interpreter likely and the ethnic group one its speakers often give."""
+        rng = self.answers_rng
+        if rng.random() < vocab.EQUALITY_NONE_SHARE:
+            return dict.fromkeys(FIELD_NAMES)
+        other = [code for code in languages if code != "en"]
+        if other and other[0] in vocab.LANGUAGE_GROUPS:
+            ethnic = rng.choice(vocab.LANGUAGE_GROUPS[other[0]])
+        else:
+            ethnic = self._weighted(vocab.ETHNIC_GROUPS)
+        if "young_parent" in tags:
+            age = rng.choice(["under_20", "20_24"])
+        else:
+            age = self._weighted(vocab.AGE_BANDS)
+        answers: dict[str, str | None] = {
+            "ethnic_group": ethnic,
+            "age_band": age,
+            "first_time_parent": "yes" if rng.random() < 0.45 else "no",
+            "disability": "yes" if rng.random() < 0.12 else "no",
+            "interpreter_needed": "yes" if "en" not in languages and rng.random() < 0.7 else "no",
+        }
+        for name in FIELD_NAMES:
+            roll = rng.random()
+            if roll < vocab.EQUALITY_EMPTY_SHARE:
+                answers[name] = None
+            elif roll < vocab.EQUALITY_EMPTY_SHARE + vocab.EQUALITY_PREFER_NOT_SHARE:
+                answers[name] = PREFER_NOT
+        return answers
+
     def _parent(self, area: str, due: date | None, birth: date | None, referred: date) -> Parent:
         self._ref += 1
         first, last = self.fake.first_name_female(), self.fake.last_name()
@@ -277,6 +314,7 @@ class DemoBuilder:
         tags = sorted(self.rng.sample(vocab.TAGS, self.rng.choice([0, 0, 1, 1, 1, 2])))
         if birth is None and "nicu" in tags:
             tags.remove("nicu")
+        languages = self._languages(0.25)
         parent = Parent(
             ref=f"BR-{self._ref:04d}",
             first_name=first,
@@ -286,7 +324,7 @@ class DemoBuilder:
             postcode=postcode,
             latitude=lat,
             longitude=lon,
-            languages=self._languages(0.25),
+            languages=languages,
             due_date=due,
             birth_date=birth,
             tags=tags,
@@ -301,6 +339,7 @@ class DemoBuilder:
             consent_scope="contact about peer support; share with assigned volunteer",
             area=self.areas[area],
             created_at=self._at(referred, self.rng.uniform(9, 17)),
+            **self._equality(tags, languages),
         )
         self.session.add(parent)
         return parent

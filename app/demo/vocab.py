@@ -103,3 +103,44 @@ CLOSE_REASONS = (
     "referred_elsewhere",
     "support_completed",
 )
+
+#: Equality monitoring answers (app.equality codes) and how often they come up, roughly as in
+#: Bristol's 2021 census; a parent who speaks another language is drawn from LANGUAGE_GROUPS.
+ETHNIC_GROUPS = (
+    ("white_british", 70),
+    ("white_other", 6),
+    ("white_irish", 1),
+    ("white_gypsy_traveller", 1),
+    ("black_african", 3),
+    ("black_caribbean", 2),
+    ("black_other", 1),
+    ("asian_pakistani", 2),
+    ("asian_indian", 2),
+    ("asian_chinese", 1),
+    ("asian_other", 1),
+    ("mixed_white_black_caribbean", 3),
+    ("mixed_white_asian", 1),
+    ("mixed_white_black_african", 1),
+    ("mixed_other", 1),
+    ("other_any", 1),
+)
+LANGUAGE_GROUPS = {
+    "pl": ("white_other",),
+    "ro": ("white_other", "white_other", "white_roma"),
+    "uk": ("white_other",),
+    "pt": ("white_other", "black_african"),
+    "es": ("white_other", "other_any"),
+    "so": ("black_african",),
+    "ti": ("black_african",),
+    "ur": ("asian_pakistani",),
+    "pa": ("asian_indian", "asian_pakistani"),
+    "bn": ("asian_bangladeshi",),
+    "ar": ("other_arab",),
+    "fa": ("other_any", "asian_other"),
+}
+AGE_BANDS = (("under_20", 4), ("20_24", 14), ("25_34", 55), ("35_plus", 27))
+#: A parent with nothing recorded (asked before the questions were, or never answered); for
+#: the others each answer is left empty or "Prefer not to say" now and then.
+EQUALITY_NONE_SHARE = 0.15
+EQUALITY_EMPTY_SHARE = 0.06
+EQUALITY_PREFER_NOT_SHARE = 0.05

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+from app import equality
 from app.languages import parse_languages, unknown_message
 from app.spreadsheets.columns import Column, Kind
 from app.timeutil import service_zone, zone
@@ -188,6 +189,11 @@ def parse_cell(column: Column, raw: str, tz: str | None = None) -> Any:
         return parse_list(column, raw)
     if kind == Kind.LANGUAGES:
         return parse_language_list(raw)
+    if kind == Kind.EQUALITY:
+        try:
+            return equality.parse(column.name, raw)
+        except ValueError as problem:
+            raise CellProblem(f"{quoted(raw)} {problem}") from None
     raise AssertionError(kind)  # pragma: no cover
 
 

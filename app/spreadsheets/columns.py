@@ -12,6 +12,7 @@ from app.domain import (
     Concern,
     ContactMode,
 )
+from app.equality import BY_NAME, FIELDS, PREFER_NOT, PREFER_NOT_LABEL, codes
 from app.models import (
     CheckInStatus,
     VolunteerStatus,
@@ -31,6 +32,7 @@ class Kind(StrEnum):
     CHOICE = "choice"
     LIST = "list"
     LANGUAGES = "languages"  # a list of names or ISO 639-1 codes, stored as codes
+    EQUALITY = "equality"  # an equality monitoring answer (``app.equality``): code or words
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -40,6 +42,16 @@ TAG_CODES = tuple(EXPERIENCE_TAGS)
 TAGS_HELP = "experience tags (one list for parents and volunteers): " + ";".join(TAG_CODES)
 AVAILABILITY_HELP = "mon to sun, then -am, -pm or -eve, like mon-am;fri-eve"
 LANGUAGES_HELP = "names or ISO 639-1 codes, any case, like English;Polish or en;pl (export: en;pl)"
+
+
+def _equality_help(name: str) -> str:
+    example = BY_NAME[name].choices[0]
+    listed = ", ".join(code for code in codes(name) if code != PREFER_NOT)
+    return (
+        f"{BY_NAME[name].question.lower()}: {listed} or their words, any case, like "
+        f'"{example.label}"; {PREFER_NOT} or "{PREFER_NOT_LABEL}"; empty: not recorded '
+        "(export: the code)"
+    )
 
 
 @dataclass(frozen=True)
@@ -165,6 +177,15 @@ PARENTS = FileSpec(
             Kind.EMAIL,
             max_len=254,
             help="an existing coordinator account",
+        ),
+        *(
+            Column(
+                field.name,
+                Kind.EQUALITY,
+                choices=codes(field.name),
+                help=_equality_help(field.name),
+            )
+            for field in FIELDS
         ),
     ),
 )

@@ -84,7 +84,7 @@ def format_cell(column: Column, value: Any, tz: str | None = None) -> str:
     if value is None:
         return ""
     kind = column.kind
-    if kind in (Kind.TEXT, Kind.EMAIL, Kind.POSTCODE, Kind.CHOICE):
+    if kind in (Kind.TEXT, Kind.EMAIL, Kind.POSTCODE, Kind.CHOICE, Kind.EQUALITY):
         return guard(str(value))
     if kind in (Kind.LIST, Kind.LANGUAGES):
         return guard(";".join(value))

@@ -67,6 +67,7 @@ KIND_HELP = {
     Kind.CHOICE: "one word",
     Kind.LIST: "a list separated by ;",
     Kind.LANGUAGES: "a list of languages separated by ;",
+    Kind.EQUALITY: "one answer, optional",
 }
 
 

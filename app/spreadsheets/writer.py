@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Insert, Table, insert, select, update
 
 from app.domain import CaseStatus, CheckInStatus, Role, VolunteerStatus
+from app.equality import FIELD_NAMES
 from app.extensions import Base, SessionLike
 from app.matching.profiles import next_stamp
 from app.models import Area, Assignment, Case, CheckIn, Parent, User, VolunteerProfile
@@ -301,6 +302,7 @@ def _write_parents(
                 "consent_on": row.get("consent_on"),
                 "consent_method": row.get("consent_method"),
                 "consent_scope": row.get("consent_scope"),
+                **{name: row.get(name) for name in FIELD_NAMES},
                 "area_id": _area_id(row, areas),
                 "created_at": now,
                 "search_key": parent_search_key(

@@ -74,11 +74,11 @@ def test_imported_files_export_in_the_documented_format(session: SessionLike) ->
     assert parents[1] == (
         "P001,Maria,Nowak,maria@example.org,'+44 7700 900123,BS2 0JA,51.46,-2.58,pl;en,"
         "2027-01-15,,young_parent,phone,mon-am;tue-pm,Midwife,2026-10-01,2026-10-01,,,yes,,,"
-        "Bristol,coord@example.org"
+        "Bristol,coord@example.org,,,,,"
     )
     assert parents[3] == (
         'P003,"Jo, Jr",Smith,jo@example.org,,,,,,2025-12-01,2025-11-28,,in_person,,Self,'
-        "2025-10-15,,,,no,2026-09-30,Moved away,South Glos,"
+        "2025-10-15,,,,no,2026-09-30,Moved away,South Glos,,,,,,"
     )
     volunteers = files["volunteers.csv"].decode("utf-8-sig").split("\r\n")
     assert volunteers[1] == (
