@@ -39,7 +39,7 @@ def _known(name: str) -> Any:
 
     def check(form: Any, field: Field) -> None:
         if field.data is not None and field.data not in allowed:
-            raise ValidationError("Choose one of the options, or leave it as —.")
+            raise ValidationError("Choose one of the answers in the list.")
 
     return check
 

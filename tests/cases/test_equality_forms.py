@@ -105,7 +105,7 @@ def test_a_value_that_is_no_choice_re_renders_with_an_error_and_saves_nothing(
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "There is a problem" in html
-    assert html.count("Choose one of the options, or leave it as —.") == 4  # summary + field, x2
+    assert html.count("Choose one of the answers in the list.") == 4  # summary + field, x2
     assert '<a href="#ethnic_group">' in html and '<a href="#interpreter_needed">' in html
     # what was typed stays, and the good answers stay chosen
     assert 'value="Lena"' in html
@@ -138,7 +138,7 @@ def test_the_edit_form_shows_and_changes_the_stored_answers(
 
     bad = post_form(client, url, {**form, **changed, "age_band": "99"})
     assert bad.status_code == 200
-    assert "Choose one of the options, or leave it as —." in bad.get_data(as_text=True)
+    assert "Choose one of the answers in the list." in bad.get_data(as_text=True)
     assert answers_of(session, parent.id)["age_band"] == "20_24"
 
 
@@ -190,7 +190,7 @@ def test_a_self_referral_with_a_bad_answer_comes_back_and_is_not_counted(
     response = post_form(client, "/refer", {**GOOD_SELF, "age_band": "forty"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Choose one of the options, or leave it as —." in html
+    assert "Choose one of the answers in the list." in html
     assert 'value="Priya"' in html
     assert parent_count(session) == before
     assert session.scalar(select(func.count()).select_from(RateLimitCounter)) == 0
