@@ -8,6 +8,7 @@ Pure: no Flask, no SQLAlchemy, no models.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -115,13 +116,18 @@ def answers(values: Mapping[str, str | None]) -> list[tuple[str, str]]:
     return [(field.question, label(field.name, values.get(field.name))) for field in FIELDS]
 
 
+#: "20-24" (a hyphen, an en dash or an em dash) as a spreadsheet may write an age band
+_RANGE = re.compile(r"(\d)\s*[-\u2013\u2014]\s*(\d)")
+
+
 def parse(name: str, text: str) -> str | None:
-    """A code from a spreadsheet cell: a code or a label, any case; "" (or "Not recorded")
-    is not recorded.
+    """A code from a spreadsheet cell: a code or a label, any case ("20-24" and "35+" too);
+    "" (or "Not recorded") is not recorded.
 
     Raises ``ValueError`` with a plain message for anything else.
     """
     cleaned = " ".join(text.split()).casefold()
+    cleaned = _RANGE.sub(r"\1 to \2", cleaned).replace("35+", "35 or over")  # 20-24, 35+
     if not cleaned or cleaned in (NOT_RECORDED, NOT_RECORDED_LABEL.casefold()):
         return None
     for code in codes(name):

@@ -38,6 +38,12 @@ def test_every_code_and_every_label_parses_back_to_its_code() -> None:
             assert parse(field.name, words.replace(" ", "  ")) == code
 
 
+def test_age_bands_as_spreadsheets_write_them() -> None:
+    assert parse("age_band", "20-24") == "20_24"
+    assert parse("age_band", "25 \u2013 34") == "25_34"  # an en dash
+    assert parse("age_band", "35+") == "35_plus"
+
+
 def test_empty_and_not_recorded_are_none() -> None:
     for text in ("", "   ", "Not recorded", "NOT_RECORDED", "not recorded"):
         assert parse("disability", text) is None
