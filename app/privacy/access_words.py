@@ -150,6 +150,35 @@ FIELD_WORDS: dict[str, str] = {
 }
 
 
+#: The field each record of a section is headed by in the report.
+RECORD_TITLES: dict[str, str] = {
+    "cases": "case",
+    "assignments": "volunteer",
+    "checkins": "occurred_at",
+    "flags": "concern",
+    "exclusions": "volunteer",
+}
+
+#: Fields the report leaves out when empty: they say what has not happened (yet).
+SKIP_WHEN_EMPTY = frozenset(
+    {
+        "closed_at",
+        "close_reason",
+        "ended_at",
+        "end_reason",
+        "submitted_at",
+        "deleted_at",
+        "deleted_by",
+        "acknowledged_at",
+        "acknowledged_by",
+        "resolved_at",
+        "resolved_by",
+        "outcome",
+        "resolution_note",
+    }
+)
+
+
 def field_words(key: str) -> str:
     """The words for a field (the key itself for one without words)."""
     return FIELD_WORDS.get(key, key.replace("_", " ").capitalize())

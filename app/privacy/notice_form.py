@@ -12,7 +12,7 @@ from app.privacy.notice_text import RETENTION_PLACEHOLDER
 
 class NoticeForm(CornerForm):
     text = TextAreaField(
-        "Privacy notice",
+        "The notice",
         description=(
             "Plain text, not HTML. Leave a blank line between paragraphs. Start a line with "
             '"# " for a heading and with "- " for a list item. Write '

@@ -18,7 +18,7 @@ from flask import render_template
 
 from app.extensions import SessionLike
 from app.privacy.access import gather
-from app.privacy.access_words import SECTIONS, field_words
+from app.privacy.access_words import RECORD_TITLES, SECTIONS, SKIP_WHEN_EMPTY, field_words
 from app.timeutil import short_date_year, zone
 from app.urls import absolute_url
 
@@ -65,6 +65,8 @@ def report_html(data: dict[str, Any]) -> str:
         data=data,
         sections=SECTIONS,
         field_words=field_words,
+        skip_when_empty=SKIP_WHEN_EMPTY,
+        titles=RECORD_TITLES,
         display=display,
         notice_url=absolute_url("rights.notice"),
     )
