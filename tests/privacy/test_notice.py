@@ -62,6 +62,8 @@ def test_an_admin_edits_it_and_html_is_shown_as_words(app: Flask, session: Sessi
     session.commit()
     client = app.test_client()
     login(client, admin.email)
+    settings = client.get("/admin/settings").get_data(as_text=True)
+    assert f'href="{EDIT}"' in settings
     page = client.get(EDIT).get_data(as_text=True)
     assert "What we keep" in page  # the default, to start from
     text = (

@@ -79,6 +79,17 @@ def test_the_package_holds_every_canary_of_the_parent_and_none_of_another(
     assert "Your rights" in report and "Low mood" in report and "<h2" in report
 
 
+def test_the_report_shows_markup_in_notes_as_words(
+    app: Flask, session: SessionLike, world: World
+) -> None:
+    make_checkin(session, world.case_a, world.volunteer, notes="<script>alert(1)</script>")
+    session.commit()
+    report, data = _contents(package.build(session, world.case_a.parent_id, NOW)[1])
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report and "<script>" not in report
+    notes = [c["notes"] for c in json.loads(data)["checkins"]]
+    assert "<script>alert(1)</script>" in notes
+
+
 def test_gather_takes_the_same_statements_however_long_the_history(
     app: Flask, session: SessionLike, world: World, count_statements: StatementCounter
 ) -> None:
