@@ -56,6 +56,8 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "spreadsheets.imported": "Imported spreadsheets",
     "spreadsheets.exported": "Exported spreadsheets",
     "demo.seeded": "Filled Corner with demo data",
+    "privacy.subject_access": "Downloaded everything held about a parent (subject access)",
+    "privacy.notice_updated": "Changed the privacy notice",
 }
 
 #: What the audit log calls a kind of object.

@@ -43,7 +43,8 @@ PUBLIC_ENDPOINTS = {
     "auth.reset_password_page",
     "static",
     "main.favicon",
-}  # the icon: no data
+    "rights.notice",
+}  # the icon: no data; the privacy notice: the charity's words, no one's data
 PUBLIC_ALLOWED_LATER = {"cases.self_referral", "cases.self_referral_done"}
 KNOWN_ROLES = {"admin", "coordinator", "volunteer"}
 

@@ -69,8 +69,8 @@ BONDING = [
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SELF_REFERRAL_CONSENT = (
     "I agree that the charity can keep the details I give here, contact me about peer "
-    "support, and share them with the trained volunteer who supports me. I can ask for my "
-    "details to be seen or deleted at any time."
+    "support, and share them with the trained volunteer who supports me. I can ask to see "
+    "everything the charity holds about me, or for it to be deleted, at any time."
 )
 SELF_REFERRAL_CONSENT_SCOPE = "contact about peer support; share with assigned volunteer"
 

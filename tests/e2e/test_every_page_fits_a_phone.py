@@ -78,6 +78,8 @@ SCREENSHOTS = {
     ("admin", "admin.users"),
     ("admin", "escalation.outbox"),
     ("admin", "admin.audit_log"),
+    ("anonymous", "rights.notice"),
+    ("admin", "rights.notice_edit"),
 }
 
 # Every link, button and field at least 24 x 24 px (WCAG 2.5.8), but a link inside a sentence.
@@ -318,4 +320,5 @@ def test_every_page_of_every_role_fits_a_phone(
     assert {"admin.audit_log", "admin.users", "escalation.outbox", "cases.waiting_list"} <= set(
         visited["admin"]
     )
-    assert {"auth.login", "auth.accept"} <= set(visited["anonymous"])
+    assert {"auth.login", "auth.accept", "rights.notice"} <= set(visited["anonymous"])
+    assert "rights.notice_edit" in visited["admin"]
