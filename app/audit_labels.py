@@ -56,6 +56,9 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "spreadsheets.imported": "Imported spreadsheets",
     "spreadsheets.exported": "Exported spreadsheets",
     "demo.seeded": "Filled Corner with demo data",
+    "privacy.erased": "Erased a parent's details",
+    "privacy.consent_withdrawn": "Recorded that a parent withdrew consent",
+    "privacy.retention_run": "Anonymised parents past the retention period",
 }
 
 #: What the audit log calls a kind of object.

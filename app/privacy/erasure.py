@@ -124,7 +124,7 @@ def erase_parents(
 ) -> list[str]:
     """Anonymise these parents (the caller has checked they may be): their refs, in order.
 
-    Two reads and six writes whatever the number of parents, check-ins or flags."""
+    Two reads and seven writes whatever the number of parents, check-ins or flags."""
     ids = sorted(set(parent_ids))
     if not ids:
         return []
