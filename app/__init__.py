@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.matching import bp as matching_bp
     from app.privacy.access_views import bp as rights_bp
+    from app.privacy.erasure_views import bp as erasure_bp
     from app.spreadsheets.views import bp as spreadsheets_bp
 
     app.register_blueprint(main_bp)
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(escalation_bp)
     app.register_blueprint(spreadsheets_bp)
     app.register_blueprint(rights_bp)
+    app.register_blueprint(erasure_bp)
 
 
 def _register_cli(app: Flask) -> None:

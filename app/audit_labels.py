@@ -58,6 +58,9 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "demo.seeded": "Filled Corner with demo data",
     "privacy.subject_access": "Downloaded everything held about a parent (subject access)",
     "privacy.notice_updated": "Changed the privacy notice",
+    "privacy.erased": "Erased a parent's details",
+    "privacy.consent_withdrawn": "Recorded that a parent withdrew consent",
+    "privacy.retention_run": "Anonymised parents past the retention period",
 }
 
 #: What the audit log calls a kind of object.

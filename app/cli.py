@@ -10,7 +10,10 @@ from app.email_cli import emails
 from app.escalation.cli import escalation
 from app.jobs import scheduler_commands
 from app.matching.cli import matching
-from app.privacy import access_cli  # noqa: F401  (adds `parents export` to the group)
+from app.privacy import (
+    access_cli,  # noqa: F401  (adds `parents export` to the group)
+    erasure_cli,  # noqa: F401  (adds erase and retention to parents)
+)
 from app.privacy.cli import parents
 from app.reports.cli import reports
 from app.spreadsheets.cli import export_command, import_command

@@ -283,6 +283,7 @@ CLOSE_REASONS = [
     ("referred_elsewhere", "Referred to another service"),
     ("duplicate", "Duplicate referral"),
     ("not_eligible", "Not eligible for the service"),
+    ("consent_withdrawn", "The parent withdrew consent"),
     ("other", "Other"),
 ]
 CLOSE_REASON_LABELS = dict(CLOSE_REASONS)

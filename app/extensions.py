@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from flask_limiter import Limiter
@@ -10,7 +11,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 NAMING_CONVENTION = {
@@ -36,3 +38,13 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 #: What services accept: a plain Session, or Flask-SQLAlchemy's scoped ``db.session``.
 SessionLike = Session | scoped_session[Any]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_secure_delete(dbapi_connection: Any, _record: Any) -> None:
+    """Every SQLite connection zeroes what it deletes or overwrites (erasure, app.privacy), so
+    an erased value does not survive in the database file's free space or freed pages."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA secure_delete = ON")
+        cursor.close()

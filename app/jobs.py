@@ -13,6 +13,8 @@ calls the same service as the CLI.
 * the volunteers' reminders daily at 09:00, and once at start if started after 09:00
   (``reminders.queue_reminders``; at most one email a day per volunteer, however often it
   runs);
+* the retention run daily at 03:30, and once at start (``privacy.retention.run_retention``:
+  parents past the admin's retention period are anonymised; idempotent);
 * the lock check every ``SCHEDULER_LOCK_CHECK_SECONDS`` (30 s).
 
 Only one scheduler acts per database. On PostgreSQL the process holds a session-level
@@ -53,6 +55,8 @@ from app.escalation.digest import queue_weekly
 from app.escalation.scan import ScanResult, run_scan
 from app.escalation.scan_runs import record_completed_scan
 from app.extensions import db
+from app.privacy.erasure import checkpoint
+from app.privacy.retention import run_retention
 from app.reminders import queue_reminders
 from app.smtp import check_mail_server
 from app.timeutil import service_zone, utcnow, zone
@@ -237,6 +241,21 @@ def job_chase(app: Flask, now: datetime | None = None) -> Any:
     return result
 
 
+#: the hour (service time zone) of the daily retention run
+RETENTION_HOUR = 3
+
+
+def job_retention(app: Flask, now: datetime | None = None) -> Any:
+    """Daily: anonymise the parents past the retention period (running again erases nobody
+    twice: an erased parent is never due again)."""
+    result = _in_transaction(app, lambda at: run_retention(db.session, at), now)
+    if result is not None and result.erased:
+        with app.app_context():
+            checkpoint(db.engine)
+    log.info("Retention: %s", result.summary() if result is not None else result)
+    return result
+
+
 def job_lock_check(app: Flask, now: datetime | None = None) -> None:
     """Nothing to do: the check before every job is the work (see ``run_guarded``)."""
 
@@ -274,6 +293,7 @@ def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> Any:
         ("weekly", job_weekly, CronTrigger(minute=0, timezone=tz)),
         ("chase", job_chase, IntervalTrigger(minutes=5, timezone=tz)),
         ("reminders", job_reminders, CronTrigger(hour=REMINDER_HOUR, minute=0, timezone=tz)),
+        ("retention", job_retention, CronTrigger(hour=RETENTION_HOUR, minute=30, timezone=tz)),
         ("lock", job_lock_check, IntervalTrigger(seconds=check_seconds, timezone=tz)),
     ]
     for job_id, job, trigger in jobs:

@@ -262,6 +262,10 @@ class Parent(Base):
     interpreter_needed: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When her details were anonymised (``app.privacy.erasure``); None: never.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The day she withdrew consent (``app.privacy.consent``); None: she has not.
+    consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
     #: For the search (``app.search_keys``), kept by ``_parent_keys``: never shown.
     search_key: Mapped[str] = mapped_column(Text, default="")
     phone_digits: Mapped[str | None] = mapped_column(String(40), index=True)

@@ -80,6 +80,9 @@ def case_detail(case_id: int) -> str:
 def parent_edit(case_id: int) -> str | Response:
     case = case_or_404(case_id)
     parent = case.parent
+    if parent.erased_at is not None:  # nothing to edit: new details would undo the erasure
+        flash("Her details were erased: there is nothing to edit.", "error")
+        return redirect(url_for("cases.case_detail", case_id=case.id))
     form = ParentEditForm(obj=parent)
     if request.method == "GET":
         show_languages(form, parent.languages)

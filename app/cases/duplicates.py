@@ -47,7 +47,7 @@ def duplicates_of(session: SessionLike, parent: Parent) -> list[Parent]:
     A parent set aside as a duplicate (every case closed as "Duplicate referral") neither has
     nor is a duplicate any more: closing the copy ends the warning on both sides.
     """
-    if is_set_aside_as_duplicate(parent):
+    if is_set_aside_as_duplicate(parent) or parent.erased_at is not None:
         return []
     conditions = []
     if parent.email:
@@ -69,7 +69,12 @@ def duplicates_of(session: SessionLike, parent: Parent) -> list[Parent]:
         return []
     query = (
         select(Parent)
-        .where(Parent.id != parent.id, or_(*conditions), ~set_aside_as_duplicate(Parent.id))
+        .where(
+            Parent.id != parent.id,
+            or_(*conditions),
+            ~set_aside_as_duplicate(Parent.id),
+            Parent.erased_at.is_(None),  # "Erased parent" is nobody's duplicate
+        )
         .order_by(Parent.id)
     )
     return list(session.scalars(query))

@@ -307,7 +307,10 @@ class SelfReferralForm(CornerForm):
 class CloseCaseForm(CornerForm):
     reason = SelectField(
         "Why is the case closing?",
-        choices=opts([("", "Choose a reason"), *CLOSE_REASONS]),
+        # consent withdrawn has its own action on the case page (it records the date)
+        choices=opts(
+            [("", "Choose a reason"), *(r for r in CLOSE_REASONS if r[0] != "consent_withdrawn")]
+        ),
         validators=[DataRequired("Choose why the case is closing.")],
     )
     other = StringField(

@@ -1,14 +1,11 @@
 """The privacy notice: stored as an admin setting (``privacy.notice``), the default in code.
 
-The retention period it states is read from the erasure side's setting
-(``privacy.retention_months``, default 72) wherever that is stored: a settings row of its
-own, or the ``retention_months`` value of the ``privacy`` settings row.
+The retention period it states is the one the retention job uses (``app.privacy.settings``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 
@@ -16,33 +13,16 @@ from app.audit import record
 from app.extensions import SessionLike
 from app.models import Setting
 from app.privacy.notice_text import DEFAULT_NOTICE, Block, blocks, with_retention
+from app.privacy.settings import DEFAULT_RETENTION_MONTHS, privacy_settings
 
 NOTICE_KEY = "privacy.notice"
-RETENTION_KEY = "privacy.retention_months"
-RETENTION_DEFAULT = 72
+RETENTION_DEFAULT = DEFAULT_RETENTION_MONTHS
 NOTICE_MAX = 20_000
-
-
-def _months(value: Any) -> int | None:
-    if isinstance(value, dict):
-        value = value.get("retention_months", value.get("months"))
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    return None
 
 
 def retention_months(session: SessionLike) -> int:
     """The months after a parent's last case closed that her details are kept (default 72)."""
-    stored: dict[str, Any] = dict(
-        session.execute(
-            select(Setting.key, Setting.value).where(Setting.key.in_([RETENTION_KEY, "privacy"]))
-        ).all()
-    )
-    for key in (RETENTION_KEY, "privacy"):
-        months = _months(stored.get(key))
-        if months is not None:
-            return months
-    return RETENTION_DEFAULT
+    return int(privacy_settings(session)["retention_months"])
 
 
 def notice_source(session: SessionLike) -> str:

@@ -80,6 +80,9 @@ SCREENSHOTS = {
     ("admin", "admin.audit_log"),
     ("anonymous", "rights.notice"),
     ("admin", "rights.notice_edit"),
+    ("admin", "erasure.erase"),
+    ("admin", "erasure.privacy_settings_page"),
+    ("coordinator", "erasure.consent_withdrawn"),
 }
 
 # Every link, button and field at least 24 x 24 px (WCAG 2.5.8), but a link inside a sentence.
@@ -170,6 +173,13 @@ def _seed(session: SessionLike) -> Seeded:
         .order_by(EscalationFlag.id)
     ).first()
     assert waiting is not None and waiting.status == CaseStatus.WAITING and flag is not None
+    # a closed case: its erase page has the whole form (an open case's says close it first)
+    closed = session.scalars(
+        select(Case)
+        .where(Case.status == CaseStatus.CLOSED.value, Case.area_id.in_(area_ids))
+        .order_by(Case.id)
+    ).first()
+    assert closed is not None
     invited = make_user(session, "coordinator", password=None, areas=coordinator.areas)
     token = issue_invitation(session, NOW, invited, admin)
     reset_token = request_password_reset(session, NOW, volunteer)
@@ -214,7 +224,13 @@ def _seed(session: SessionLike) -> Seeded:
             "admin": staff,
         },
         endpoint_ids=endpoint_ids,
-        also={r: [("cases.case_detail", {"case_id": waiting.id})] for r in STAFF},
+        also={
+            "coordinator": [("cases.case_detail", {"case_id": waiting.id})],
+            "admin": [
+                ("cases.case_detail", {"case_id": waiting.id}),
+                ("erasure.erase", {"case_id": closed.id}),
+            ],
+        },
     )
 
 

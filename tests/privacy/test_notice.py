@@ -38,10 +38,7 @@ def test_the_retention_period_comes_from_the_erasure_setting(
     session.add(Setting(key="privacy", value={"retention_months": 36}, updated_at=NOW))
     session.commit()
     assert retention_months(session) == 36
-    session.add(Setting(key="privacy.retention_months", value=48, updated_at=NOW))
-    session.commit()
-    assert retention_months(session) == 48
-    assert "48 months after your support ends" in client.get("/privacy").get_data(as_text=True)
+    assert "36 months after your support ends" in client.get("/privacy").get_data(as_text=True)
 
 
 def test_only_an_admin_may_edit_it(app: Flask, session: SessionLike) -> None:
