@@ -29,6 +29,8 @@ from app.auth.service import (
     normalise_email,
     set_password,
 )
+from app.auth.two_factor_service import is_staff
+from app.auth.two_factor_views import sign_in, start_second_step
 from app.domain import Role
 from app.extensions import db, limiter
 from app.models import User
@@ -60,11 +62,11 @@ def login() -> str | tuple[str, int] | Response:
             form.password.errors.append(LOGIN_FAILED)
             return render_template("auth/login.html", form=form), 200
         login_limits.succeeded(db.engine, attempt)
-        session.clear()  # a fresh session at login: nothing carries over
-        login_user(user)
-        audit("login.success", actor_id=user.id)
-        db.session.commit()
-        return redirect(safe_next(form.next.data, url_for("main.home")))
+        next_url = safe_next(form.next.data, url_for("main.home"))
+        if is_staff(user) and user.two_factor_on:
+            db.session.commit()  # a rehashed password is kept; nobody is logged in yet
+            return start_second_step(user, next_url)
+        return sign_in(user, next_url)
     return render_template("auth/login.html", form=form)
 
 
