@@ -32,6 +32,13 @@ def test_set_up_on_a_phone_then_sign_in_with_a_code(
     save_settings(session, NOW, SETTINGS_KEY, {"require_two_factor": True}, None)
     session.commit()
 
+    login_in_browser(page, live_server.url, user.email, PASSWORD)  # a wide screen first
+    assert page.locator(".qr svg").is_visible()
+    assert_accessible(page, "two-factor set-up (desktop)")
+    screenshot(page, "desktop-two-factor-setup")
+    page.goto(f"{live_server.url}/")
+    assert page.get_by_role("heading", name="Two-factor sign-in").is_visible()  # nothing else
+
     login_in_browser(phone_page, live_server.url, user.email, PASSWORD)
     assert phone_page.get_by_role("heading", name="Two-factor sign-in").is_visible()
     assert phone_page.locator(".qr svg").is_visible()
