@@ -30,6 +30,11 @@ class Role(StrEnum):
     VOLUNTEER = "volunteer"
 
 
+#: Every demo account logs in with this published password (printed by `make run`), so no
+#: real account may have it (``app.auth.passwords``). Kept here, where both can read it.
+DEMO_PASSWORD = "corner-demo-1001"  # noqa: S105
+
+
 class VolunteerStatus(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"

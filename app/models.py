@@ -124,6 +124,12 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Folded name and email for the search (``app.search_keys``), kept by ``_user_keys``.
     search_key: Mapped[str] = mapped_column(Text, default="")
+    #: Two-factor sign-in (``app.auth.two_factor``): the authenticator app's secret, set once
+    #: enrolment is confirmed (never shown again), and the last 30-second step whose code was
+    #: used, so no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    two_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     areas: Mapped[list[Area]] = relationship(
         secondary=coordinator_areas, back_populates="coordinators", order_by="Area.name"
@@ -139,6 +145,10 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:
         return bool(self.active)
+
+    @property
+    def two_factor_on(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def full_name(self) -> str:
@@ -184,6 +194,19 @@ class PasswordReset(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """One single-use recovery code for two-factor sign-in (a lost phone). Only a hash is
+    stored; the codes are shown once, at enrolment."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class VolunteerProfile(Base):

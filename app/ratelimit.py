@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete
+from sqlalchemy import Connection, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models import RateLimitCounter
@@ -74,3 +74,22 @@ def take(
     except _OverLimit:
         return False
     return True
+
+
+def count(conn: Connection, key: str, now: datetime, window_seconds: int) -> int:
+    """The hits of ``key`` in the current window, counting none."""
+    start = window_start(now, window_seconds)
+    hits = conn.execute(
+        select(TABLE.c.hits).where(TABLE.c.key == key, TABLE.c.window_start == start)
+    ).scalar_one_or_none()
+    return int(hits or 0)
+
+
+def release(conn: Connection, key: str, start: int) -> None:
+    """Give back one hit counted in the window that began at ``start`` (a reservation that
+    turned out not to count)."""
+    conn.execute(
+        update(TABLE)
+        .where(TABLE.c.key == key, TABLE.c.window_start == start, TABLE.c.hits > 0)
+        .values(hits=TABLE.c.hits - 1)
+    )

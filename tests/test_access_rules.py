@@ -21,6 +21,7 @@ from app.models import (
     OutboxEmail,
     PostcodeCentroid,
     RateLimitCounter,
+    RecoveryCode,
     Setting,
     WeeklyDigest,
 )
@@ -41,6 +42,7 @@ PUBLIC_ENDPOINTS = {
     "auth.accept",
     "auth.forgot_password",
     "auth.reset_password_page",
+    "auth.two_factor_code",  # the code after the password: only with a half-signed-in session
     "static",
     "main.favicon",
     "rights.notice",
@@ -167,6 +169,7 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
             PostcodeCentroid(postcode="BS1 1AA", latitude=51.45, longitude=-2.59),
             RateLimitCounter(key="self_referral:127.0.0.1", window_start=0, hits=1),
             Setting(key="test.unused", value={}, updated_at=NOW, updated_by_id=admin.id),
+            RecoveryCode(user_id=coordinator.id, code_hash="0" * 64, created_at=NOW),
         ]
     )  # fmt: skip
     session.flush()

@@ -11,6 +11,7 @@ from app.admin import bp, queries
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm, InviteForm
 from app.auth.service import AccountError, create_user, deactivate, invite_by_email, reactivate
+from app.auth.two_factor_service import turn_off
 from app.cases.queries import areas_by_name
 from app.extensions import db
 from app.models import User
@@ -115,6 +116,29 @@ def reactivate_user(user_id: int) -> Response:
     audit("user.reactivated", "user", user.id)
     db.session.commit()
     flash(f"{user.full_name} can log in again.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@roles("admin")
+def reset_two_factor(user_id: int) -> Response:
+    """A lost phone: two-factor sign-in off and the recovery codes gone; the person sets it
+    up again after their password (at once, when the setting requires it)."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = _user_or_404(user_id)
+    if not user.two_factor_on:
+        flash(f"{user.full_name} does not use two-factor sign-in.", "success")
+        return redirect(url_for("admin.users"))
+    turn_off(db.session, user)
+    audit("two_factor.reset", "user", user.id)
+    db.session.commit()
+    flash(
+        f"Two-factor sign-in is reset for {user.full_name}: they sign in with their password "
+        "and set it up again on their new phone.",
+        "success",
+    )
     return redirect(url_for("admin.users"))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -20,6 +20,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 PUBLIC = "public"
 ACCESS_ATTR = "corner_access"
+#: set in the session of staff who signed in while two-factor sign-in is required of them
+#: and not yet set up: until they set it up, only these pages open
+MUST_ENROL = "two_factor_must_enrol"
+WHILE_ENROLLING = frozenset({"auth.two_factor_setup", "auth.logout"})
 
 
 def public(view: F) -> F:
@@ -64,4 +68,6 @@ def enforce_access() -> Response | None:
     assert isinstance(rule, frozenset)
     if current_user.role not in rule:
         abort(403)
+    if session.get(MUST_ENROL) and endpoint not in WHILE_ENROLLING:
+        return redirect(url_for("auth.two_factor_setup"))
     return None

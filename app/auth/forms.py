@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -14,6 +17,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from app.auth.passwords import password_problem
 from app.forms import CornerForm, strip_filter
+from app.models import User
 
 
 class LoginForm(CornerForm):
@@ -39,16 +43,27 @@ class ForgotPasswordForm(CornerForm):
     )
 
 
-def _good_password(form: CornerForm, field: PasswordField) -> None:
-    problem = password_problem(field.data or "")
+def _good_password(form: SetPasswordForm, field: PasswordField) -> None:
+    person = form.person
+    names = (person.first_name or "", person.last_name or "") if person else ()
+    problem = password_problem(field.data or "", email=person.email if person else "", names=names)
     if problem:
         raise ValidationError(problem)
 
 
 class SetPasswordForm(CornerForm):
+    """Every form that sets a password is one of these, told whose password it is."""
+
+    def __init__(self, *args: Any, person: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+
     password = PasswordField(
         "New password",
-        description="At least 10 characters. A few unrelated words make a strong password.",
+        description=(
+            "At least 10 characters, nothing common and nothing of your own (your name or "
+            "email address). A few unrelated words make a strong password."
+        ),
         validators=[DataRequired("Enter a new password."), _good_password],
     )
     confirm = PasswordField(
@@ -99,3 +114,23 @@ class InviteForm(CornerForm):
 
 class ConfirmForm(CornerForm):
     """A form with only the CSRF token, for buttons that change state."""
+
+
+class CodeForm(CornerForm):
+    """A two-factor code: 6 digits from the app, or (signing in) a recovery code."""
+
+    code = StringField(
+        "Code",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the code."), Length(max=40)],
+    )
+
+
+class SignInSettingsForm(CornerForm):
+    require_two_factor = BooleanField(
+        "Require two-factor sign-in for admins and coordinators",
+        description=(
+            "From their next sign-in, an admin or coordinator without it is asked to set it "
+            "up before they can do anything else. Volunteers are never asked."
+        ),
+    )

@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app import ratelimit
-from app.auth import bp
+from app.auth import bp, login_limits
 from app.auth.access import public, roles
 from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from app.auth.passwords import verify_password
@@ -24,9 +24,13 @@ from app.auth.service import (
     accept_invitation,
     authenticate,
     check_invitation,
+    find_user_by_email,
     log_out_everywhere,
+    normalise_email,
     set_password,
 )
+from app.auth.two_factor_service import is_staff
+from app.auth.two_factor_views import sign_in, start_second_step
 from app.domain import Role
 from app.extensions import db, limiter
 from app.models import User
@@ -37,24 +41,32 @@ LOGIN_FAILED = "The email address or password is not right. Check them and try a
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
 @public
 def login() -> str | tuple[str, int] | Response:
+    """Limited in the database (``app.auth.login_limits``): the same for every worker."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(db.session, form.email.data or "", form.password.data or "", now())
+        email = normalise_email(form.email.data or "")
+        attempt = login_limits.begin(db.engine, "login", email, client_ip(), now())
+        if attempt is None:
+            form.password.errors.append(login_limits.TOO_MANY)
+            return render_template("auth/login.html", form=form), 429
+        user = authenticate(db.session, email, form.password.data or "", now())
         if user is None:
-            audit("login.failed")
+            login_limits.failed(db.engine, attempt, now())
+            known = find_user_by_email(db.session, email)  # the account, never the password
+            audit("login.failed", "user" if known else None, known.id if known else None)
             db.session.commit()
             form.password.errors.append(LOGIN_FAILED)
             return render_template("auth/login.html", form=form), 200
-        session.clear()  # a fresh session at login: nothing carries over
-        login_user(user)
-        audit("login.success", actor_id=user.id)
-        db.session.commit()
-        return redirect(safe_next(form.next.data, url_for("main.home")))
+        login_limits.succeeded(db.engine, attempt)
+        next_url = safe_next(form.next.data, url_for("main.home"))
+        if is_staff(user) and user.two_factor_on:
+            db.session.commit()  # a rehashed password is kept; nobody is logged in yet
+            return start_second_step(user, next_url)
+        return sign_in(user, next_url)
     return render_template("auth/login.html", form=form)
 
 
@@ -77,7 +89,7 @@ def accept(token: str) -> str | tuple[str, int] | Response:
     check = check_invitation(db.session, token, now())
     if check.invitation is None:
         return render_template("auth/invitation_invalid.html", problem=check.problem), 410
-    form = SetPasswordForm()
+    form = SetPasswordForm(person=check.invitation.user)
     if form.validate_on_submit():
         user = accept_invitation(db.session, check.invitation, form.password.data or "", now())
         audit("invitation.accepted", actor_id=user.id)
@@ -91,15 +103,21 @@ def accept(token: str) -> str | tuple[str, int] | Response:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])  # no guessing the current password
 @roles(*ALL_ROLES)
 def change_password() -> str | tuple[str, int] | Response:
-    form = ChangePasswordForm()
+    """A wrong current password counts as a wrong sign-in to the account (no guessing)."""
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(person=user)
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        attempt = login_limits.begin(db.engine, "login", user.email, client_ip(), now())
+        if attempt is None:
+            form.current.errors.append(login_limits.TOO_MANY)
+            return render_template("auth/change_password.html", form=form), 429
         if not verify_password(user.password_hash, form.current.data or ""):
+            login_limits.failed(db.engine, attempt, now())
             form.current.errors.append("Your current password is not right.")
             return render_template("auth/change_password.html", form=form)
+        login_limits.succeeded(db.engine, attempt)
         set_password(user, form.password.data or "")
         audit("password.changed", actor_id=user.id)
         db.session.commit()
@@ -138,7 +156,7 @@ def reset_password_page(token: str) -> str | tuple[str, int] | Response:
     check = check_reset(db.session, token, now())
     if check.reset is None:
         return render_template("auth/reset_invalid.html", problem=check.problem), 410
-    form = SetPasswordForm()
+    form = SetPasswordForm(person=check.reset.user)
     if form.validate_on_submit():
         user = reset_password(db.session, check.reset, form.password.data or "", now())
         audit("password.reset", "user", user.id, actor_id=user.id)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from app.domain import EXPERIENCE_TAGS
+from app.domain import DEMO_PASSWORD, EXPERIENCE_TAGS
 
-#: Every demo account logs in with this password (printed by `make run`; demo data only).
-DEMO_PASSWORD = "corner-demo-1001"  # noqa: S105
+__all__ = ["DEMO_PASSWORD"]  # every demo account's password (app.domain says why it is there)
 DEMO_DOMAIN = "corner.demo"
 
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
