@@ -259,7 +259,8 @@ def build(session: SessionLike) -> History:
     )
 
     # C4 South: referred 15 Oct, no source, no dates (unknown), under 20; never matched;
-    # closed 30 Oct as a duplicate (the code stored, as an import does); waiting flag open.
+    # closed 30 Oct as a duplicate (the code stored, as an import does); waiting flag open;
+    # one call scoring wellbeing 5.
     c4 = _case(
         session,
         south,
@@ -274,6 +275,16 @@ def build(session: SessionLike) -> History:
         close_reason="duplicate",
     )
     _flag(session, c4, "UNMATCHED", "high", raised_at=utc(2026, 10, 20, 8, 0))
+    # one call scoring wellbeing (a coordinator's, say): one score is not "last against first"
+    make_checkin(
+        session,
+        c4,
+        vs1,
+        occurred_at=utc(2026, 10, 16, 9, 0),
+        mode="phone",
+        duration_min=10,
+        wellbeing=5,
+    )
 
     # C5 South: referred 31 Oct, source left empty, baby born 2024 (past the 1001 days);
     # matched the same day (0 days); two calls scoring 3 (same); closed 23:30 UTC on

@@ -72,12 +72,12 @@ WHOLE_SERVICE: dict[str, Any] = {
     "matches": {"new": 4, "days_to_match_median": 4.0},
     # C1, C2, C3, C5, C6 (second assignment), C7
     "parents_supported": 6,
-    # C1 x2, C2 x2, C3 x1 (00:30 BST on 1 Oct), C5 x2, C7 x1: 225 minutes
+    # C1 x2, C2 x2, C3 x1 (00:30 BST on 1 Oct), C4 x1, C5 x2, C7 x1: 235 minutes
     "contacts": {
-        "successful": 7,
+        "successful": 8,
         "attempts": 1,
-        "by_mode": {"phone": 5, "video": 1, "in_person": 1, "text": 1},
-        "hours": 3.8,
+        "by_mode": {"phone": 6, "video": 1, "in_person": 1, "text": 1},
+        "hours": 3.9,
     },
     "closed": {
         "total": 4,
@@ -105,7 +105,7 @@ WHOLE_SERVICE: dict[str, Any] = {
     },
     # active: vn1, vn2, vs3 (left after October); new: vn2; left: vs1
     "volunteers": {"active": 3, "new": 1, "left": 1},
-    # C1 2 -> 4, C5 3 -> 3, C7 4 -> 2 (C4 has no scores)
+    # C1 2 -> 4, C5 3 -> 3, C7 4 -> 2 (C4 has one score only)
     "wellbeing": {"improved": 1, "same": 1, "worse": 1},
     "equality": _equality(
         {"white_british": 1, "prefer_not": 1, "black_african": 1, "not_recorded": 2},
@@ -181,7 +181,8 @@ def test_a_coordinators_scope(session: SessionLike, now: datetime) -> None:
     }
     assert figures["matches"] == {"new": 2, "days_to_match_median": 0.0}
     assert figures["parents_supported"] == 2
-    assert figures["contacts"]["by_mode"] == {"phone": 2, "video": 0, "in_person": 0, "text": 0}
+    assert figures["contacts"]["by_mode"] == {"phone": 3, "video": 0, "in_person": 0, "text": 0}
+    assert figures["wellbeing"] == {"improved": 0, "same": 1, "worse": 0}
     assert figures["flags"]["urgent_ack_minutes_median"] == 90.0
     # the volunteer figures speak of volunteers, not cases: the whole service's
     assert figures["volunteers"] == WHOLE_SERVICE["volunteers"]
