@@ -174,7 +174,8 @@ def erase_parents(
             tags=[],
             availability=[],
             contact_mode=None,
-            referral_source=None,
+            # referral_source is kept: it names the referring service ("Midwife"), not her,
+            # and the funders' report counts referrals by it (docs/privacy.md)
             consent_scope=None,
             erased_at=now,
             updated_at=now,

@@ -15,6 +15,8 @@ from app.extensions import SessionLike, db
 from app.models import AuditEvent, Case, CheckIn, EscalationFlag, Parent
 from app.privacy.erasure import ErasureRefused, checkpoint, erase_parent
 from app.privacy.settings import SETTINGS_KEY
+from app.reports.periods import Period
+from app.reports.summary import summarise
 from app.settings import save_settings
 from app.stage import stage_on
 from tests.factories import NOW
@@ -76,8 +78,12 @@ def test_erased_parent_keeps_ref_counts_and_safeguarding_facts(
     session: SessionLike, charity: Charity
 ) -> None:
     before = counts(session)
+    year = Period(date(2026, 1, 1), date(2026, 12, 31))
+    report_before = summarise(session, period=year, now=NOW)
     parent = erase_a(session, charity)
     assert counts(session) == before
+    assert summarise(session, period=year, now=NOW) == report_before  # `reports summary`
+    assert report_before["referrals"]["total"] == 2
     assert parent.full_name == "Erased parent"
     assert parent.ref == "CH-A-001"
     assert parent.erased_at == NOW
