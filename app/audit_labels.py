@@ -56,6 +56,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "spreadsheets.imported": "Imported spreadsheets",
     "spreadsheets.exported": "Exported spreadsheets",
     "demo.seeded": "Filled Corner with demo data",
+    "demo.removed": "Removed the demo data",
 }
 
 #: What the audit log calls a kind of object.

@@ -53,6 +53,7 @@ from app.escalation.digest import queue_weekly
 from app.escalation.scan import ScanResult, run_scan
 from app.escalation.scan_runs import record_completed_scan
 from app.extensions import db
+from app.health.checks import record_heartbeat
 from app.reminders import queue_reminders
 from app.smtp import check_mail_server
 from app.timeutil import service_zone, utcnow, zone
@@ -238,7 +239,9 @@ def job_chase(app: Flask, now: datetime | None = None) -> Any:
 
 
 def job_lock_check(app: Flask, now: datetime | None = None) -> None:
-    """Nothing to do: the check before every job is the work (see ``run_guarded``)."""
+    """The check before every job is the work (see ``run_guarded``); then the heartbeat
+    that /healthz reads (``health.checks.record_heartbeat``)."""
+    _in_transaction(app, lambda at: record_heartbeat(db.session, at), now)
 
 
 _stopping = threading.Lock()

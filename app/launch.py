@@ -31,6 +31,7 @@ from app.demo.cli import demo_logins_text, load_demo
 from app.extensions import db
 from app.mailcatcher import DEFAULT_PORT
 from app.models import User
+from app.production import is_production
 from app.smtp import check_mail_server
 from app.timeutil import utcnow
 from config import INSTANCE_DIR
@@ -41,12 +42,13 @@ STOP_TIMEOUT = 10.0
 
 
 def prepare_database(app: Flask) -> str | None:
-    """Upgrade through the migrations; load the demo when there are no users. Says what it did."""
+    """Upgrade through the migrations; load the demo when there are no users (never in
+    production: it would refuse to serve it). Says what it did."""
     with app.app_context():
         upgrade()
         users = db.session.scalar(select(func.count()).select_from(User)) or 0
         message = None
-        if users == 0:
+        if users == 0 and not is_production(app):
             counts = load_demo(utcnow())
             if counts:
                 message = "Loaded demo data: " + ", ".join(f"{n} {w}" for w, n in counts.items())
