@@ -3,10 +3,11 @@
 * ``check_config(app)`` (in ``create_app``): with ``CORNER_ENV=production`` the settings
   ``config.production_problems`` names (``SECRET_KEY``, ``BASE_URL``, ``DATABASE_URL``,
   ``MAIL_FROM``) must be right, or the app is never built: every command and process refuses.
-* ``check_ready_to_serve(app)`` (gunicorn's ``on_starting`` hook in ``gunicorn.conf.py``, and
-  ``flask scheduler run``): the same, and the database must hold no demo accounts (their
-  password is published). Commands such as ``flask db upgrade`` and ``flask demo remove`` are
-  not held back by the demo, so the way out is always open.
+* ``check_ready_to_serve(app)`` (the WSGI entry point ``app.wsgi:application`` that
+  ``gunicorn.conf.py`` serves, and ``flask scheduler run``): the same, and the database
+  must hold no demo accounts (their password is published). Commands such as
+  ``flask db upgrade`` and ``flask demo remove`` are not held back by the demo, so the way
+  out is always open.
 """
 
 from __future__ import annotations
@@ -80,13 +81,23 @@ def check_ready_to_serve(app: Flask) -> None:
         raise UnsafeConfiguration(refusal(problems))
 
 
-def refuse_unsafe_start(app: Flask | None = None) -> None:
-    """For a process about to serve: print the refusal and exit with status 1."""
-    try:
-        if app is None:
-            from app import create_app
+def serving_app() -> Flask:
+    """The app for a WSGI server (``app.wsgi``): built, and checked for production; on a
+    refusal, print it and exit with status 1 (no traceback to read through)."""
+    from app import create_app
 
-            app = create_app()
+    try:
+        app = create_app()
+        check_ready_to_serve(app)
+    except UnsafeConfiguration as refused:
+        print(refused, file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
+    return app
+
+
+def refuse_unsafe_start(app: Flask) -> None:
+    """For a process about to act (the scheduler): print the refusal and exit with status 1."""
+    try:
         check_ready_to_serve(app)
     except UnsafeConfiguration as refused:
         print(refused, file=sys.stderr, flush=True)

@@ -1,0 +1,41 @@
+"""gunicorn settings for Corner: ``make run`` (app/launch.py) and production use this file.
+
+    gunicorn -c gunicorn.conf.py
+
+Environment: ``WEB_CONCURRENCY`` (worker processes, default 2), ``BIND`` (default
+``127.0.0.1:$PORT``, ``PORT`` default 5000), ``GUNICORN_TIMEOUT`` (seconds a request may
+take before its worker is restarted, default 30). See docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import os
+
+from app.weblog import ACCESS_LOG_FORMAT
+
+# app/wsgi.py: the app, refusing (exit 1, one message) a half production configuration
+wsgi_app = "app.wsgi:application"
+bind = os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT') or '5000'}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or "2")
+worker_class = "sync"
+# a request running longer than this is killed with its worker (uploads are 20 MB at most)
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or "30")
+# on stop or restart, requests in flight get this long to finish; a sync worker that is
+# idle exits at once, so a normal stop never reaches the SIGKILL
+graceful_timeout = 20
+keepalive = 5
+# load the app once in the master, before forking the workers (less memory, fail early)
+preload_app = True
+# a worker is replaced after this many requests (a slow leak never grows without bound)
+max_requests = 2000
+max_requests_jitter = 200
+
+# one line per request on stdout, without query strings or personal data (app/weblog.py)
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+logger_class = "app.weblog.AccessLogger"
+access_log_format = ACCESS_LOG_FORMAT
+# behind a reverse proxy Corner reads X-Forwarded-For/-Proto itself (TRUSTED_PROXY_COUNT,
+# ProxyFix), so that one setting decides
+forwarded_allow_ips = ""  # gunicorn itself trusts no X-Forwarded-* header
