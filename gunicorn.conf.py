@@ -10,6 +10,8 @@ take before its worker is restarted, default 30). See docs/operations.md.
 from __future__ import annotations
 
 import os
+import signal
+from typing import Any
 
 from app.weblog import ACCESS_LOG_FORMAT
 
@@ -39,3 +41,18 @@ access_log_format = ACCESS_LOG_FORMAT
 # behind a reverse proxy Corner reads X-Forwarded-For/-Proto itself (TRUSTED_PROXY_COUNT,
 # ProxyFix), so that one setting decides
 forwarded_allow_ips = ""  # gunicorn itself trusts no X-Forwarded-* header
+
+
+# Ctrl-C in a terminal sends SIGINT to every process of the group at once, workers included,
+# and gunicorn would take it as "quit now", cutting a request short (a traceback, and after
+# graceful_timeout a SIGKILL). Here a Ctrl-C is a graceful stop, like SIGTERM from systemd:
+# the master asks the workers to finish what they are doing, and the workers leave SIGINT
+# to the master.
+
+
+def on_starting(server: Any) -> None:
+    server.handle_int = server.handle_term
+
+
+def post_worker_init(worker: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
