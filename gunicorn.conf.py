@@ -32,6 +32,10 @@ preload_app = True
 max_requests = 2000
 max_requests_jitter = 200
 
+# no control socket (gunicornc): it would live in the user's home, shared by every gunicorn
+# of that user (two `make run`s, the tests); systemctl and signals are enough
+control_socket_disable = True
+
 # one line per request on stdout, without query strings or personal data (app/weblog.py)
 accesslog = "-"
 errorlog = "-"
