@@ -1,21 +1,28 @@
-# The README's two commands: `make run` and `make test`.
+# The README's two commands: `make run` and `make test`; `make lock` after changing a pin.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TOOLS := .venv-tools
 PORT ?= 5000
+# pip-compile: every dependency pinned with the hashes of its files on the package index
+PIP_TOOLS := pip-tools==7.6.2
+COMPILE := $(TOOLS)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint
+.PHONY: run test lint lock lock-upgrade
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# the dependencies exactly as locked, each file checked against its hash; then Corner itself
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 run: $(VENV)/.installed
@@ -28,3 +35,18 @@ lint: $(VENV)/.dev-installed
 
 test: lint
 	$(BIN)/pytest
+
+$(TOOLS)/bin/pip-compile:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet $(PIP_TOOLS)
+
+# regenerate the lock files from pyproject.toml: existing pins are kept, new or changed
+# dependencies are resolved (from the index, or pip's cache when offline)
+lock: $(TOOLS)/bin/pip-compile
+	$(COMPILE) --output-file requirements.lock pyproject.toml
+	$(COMPILE) --extra dev --output-file requirements-dev.lock pyproject.toml
+
+# the same, moving every unpinned (transitive) dependency to its newest release
+lock-upgrade: $(TOOLS)/bin/pip-compile
+	$(COMPILE) --upgrade --output-file requirements.lock pyproject.toml
+	$(COMPILE) --upgrade --extra dev --output-file requirements-dev.lock pyproject.toml

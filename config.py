@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("CORNER_INSTANCE_DIR", BASE_DIR / "instance"))
@@ -35,9 +37,31 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+#: secret keys that are published or guessable: refused in production
+KNOWN_DEV_SECRET_KEYS = frozenset(
+    {
+        "test-secret-key-not-for-production",
+        "dev",
+        "development",
+        "secret",
+        "change-me",
+        "changeme",
+        "corner",
+        "please-change-me",
+        "your-secret-key",
+    }
+)
+#: the shortest SECRET_KEY production accepts (``python -c 'import secrets;
+#: print(secrets.token_urlsafe(48))'`` gives 64 characters)
+MIN_SECRET_KEY_LENGTH = 32
+
+
 class Config:
     """Settings shared by every environment."""
 
+    CORNER_ENV = "development"
+    #: the DATABASE_URL exactly as given ("" when it is not set: the SQLite default)
+    DATABASE_URL = os.environ.get("DATABASE_URL", "")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'corner.sqlite3'}")
     )
@@ -62,6 +86,18 @@ class Config:
     SCHEDULER_LOCK_CHECK_SECONDS = float(os.environ.get("SCHEDULER_LOCK_CHECK_SECONDS", "30"))
     SCHEDULER_STANDBY_SECONDS = float(os.environ.get("SCHEDULER_STANDBY_SECONDS", "30"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: how many reverse proxies in front of Corner set X-Forwarded-For/-Proto/-Host (0: none,
+    #: the headers are ignored); ProxyFix trusts exactly that many
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or "0")
+    #: a signed-in session ends after this many minutes without a request, and this many
+    #: hours after logging in, whatever happens
+    SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES") or "30")
+    SESSION_MAX_HOURS = float(os.environ.get("SESSION_MAX_HOURS") or "12")
+    #: Strict-Transport-Security on every response (on in production)
+    HSTS = _bool("HSTS", False)
+    #: /healthz: the scheduler's heartbeat may be this old, the oldest waiting email this old
+    HEALTH_HEARTBEAT_MAX_SECONDS = float(os.environ.get("HEALTH_HEARTBEAT_MAX_SECONDS") or "300")
+    HEALTH_OUTBOX_MAX_AGE_SECONDS = float(os.environ.get("HEALTH_OUTBOX_MAX_AGE_SECONDS") or "3600")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -75,30 +111,65 @@ class Config:
 class DevelopmentConfig(Config):
     """Local runs: a secret key is generated into instance/ when none is given."""
 
+    CORNER_ENV = "development"
+
     def __init__(self) -> None:
         if not self.SECRET_KEY:
             self.SECRET_KEY = _local_secret_key()
 
 
 class ProductionConfig(Config):
-    """Production: SECRET_KEY must come from the environment; cookies are secure."""
+    """Production: no defaults for what must be chosen; cookies are secure; HSTS is sent.
 
+    ``create_app`` refuses to start while anything here is missing or unsafe
+    (``production_problems``), naming every problem at once."""
+
+    CORNER_ENV = "production"
+    BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
-
-    def __init__(self) -> None:
-        if not self.SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set in production (CORNER_ENV=production).")
+    HSTS = _bool("HSTS", True)
 
 
 class TestingConfig(Config):
     """Tests: a fixed key, the database URL is given by the test fixtures."""
 
+    CORNER_ENV = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     BASE_URL = "http://corner.test"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     RATELIMIT_ENABLED = False  # a test that is about rate limits turns it on
     SMTP_PORT = 0  # tests start their own SMTP server and say where it is
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """Every missing or unsafe production setting, one sentence each (empty: all is well)."""
+    problems = []
+    key = str(config.get("SECRET_KEY") or "")
+    if not key:
+        problems.append("SECRET_KEY is not set.")
+    elif key.strip().lower() in KNOWN_DEV_SECRET_KEYS:
+        problems.append("SECRET_KEY is a published development value; generate a new one.")
+    elif len(key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SECRET_KEY is {len(key)} characters long; use at least {MIN_SECRET_KEY_LENGTH}."
+        )
+    base_url = str(config.get("BASE_URL") or "")
+    if not base_url:
+        problems.append("BASE_URL is not set (the public address, https://…).")
+    elif not base_url.lower().startswith("https://"):
+        problems.append(f"BASE_URL must start with https:// (it is {base_url}).")
+    if not config.get("DATABASE_URL"):
+        problems.append(
+            "DATABASE_URL is not set: say which database to use (postgresql://… or sqlite:///…)."
+        )
+    mail_from = str(config.get("MAIL_FROM") or "")
+    if not mail_from:
+        problems.append("MAIL_FROM is not set (the sender address of every email).")
+    elif "@localhost" in mail_from.lower():
+        problems.append(f"MAIL_FROM is a local address ({mail_from}); use a real one.")
+    return problems
 
 
 def config_for(name: str | None) -> Config:

@@ -7,6 +7,8 @@ from functools import partial
 from typing import Any
 
 from flask import Flask, request
+from flask_login import user_logged_in
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import smtp, timeutil
 from app.audit_labels import AUDIT_LABEL_FILTERS
@@ -17,8 +19,12 @@ from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.forms import error_list, reject_unreadable_query
 from app.languages import language_name
 from app.navigation import nav_items
+from app.production import check_config
 from app.web import BoundedIntConverter
 from config import BASE_DIR, Config, config_for
+
+#: one year, subdomains included (production; ``HSTS`` in config.py)
+HSTS_VALUE = "max-age=31536000; includeSubDomains"
 
 
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
@@ -33,6 +39,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     else:
         app.config.from_object(config or config_for(None))
+    check_config(app)  # production: refuse a half configuration, naming every problem
 
     timeutil.set_service_zone(app.config["CORNER_TIMEZONE"])
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
@@ -42,11 +49,24 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     register_errors(app)
     _register_templating(app)
     _quiet_logs(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXY_COUNT`` reverse proxies, take the client address and scheme from
+    their X-Forwarded-For and X-Forwarded-Proto (ProxyFix trusts exactly that many hops, so
+    a visitor cannot forge an address); with 0 those headers are ignored."""
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0
+        )
 
 
 def _init_extensions(app: Flask) -> None:
     from app.auth.access import enforce_access
+    from app.auth.session_limits import end_stale_session, stamp_login
     from app.auth.views import load_user
 
     db.init_app(app)
@@ -61,7 +81,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.session_protection = "basic"
     app.before_request(reject_unreadable_query)
+    app.before_request(end_stale_session)  # before the gate: a stale session is anonymous
     app.before_request(enforce_access)
+    user_logged_in.connect(stamp_login, app)
 
     @app.after_request
     def security_headers(response: Any) -> Any:
@@ -75,6 +97,8 @@ def _init_extensions(app: Flask) -> None:
         )
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
+        if app.config.get("HSTS"):
+            response.headers.setdefault("Strict-Transport-Security", HSTS_VALUE)
         return response
 
 
@@ -83,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.cases import bp as cases_bp
     from app.escalation import bp as escalation_bp
+    from app.health import bp as health_bp
     from app.main import bp as main_bp
     from app.matching import bp as matching_bp
     from app.privacy.access_views import bp as rights_bp
@@ -95,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(escalation_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(spreadsheets_bp)
     app.register_blueprint(rights_bp)
     app.register_blueprint(erasure_bp)

@@ -66,6 +66,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "privacy.erased": "Erased a parent's details",
     "privacy.consent_withdrawn": "Recorded that a parent withdrew consent",
     "privacy.retention_run": "Anonymised parents past the retention period",
+    "demo.removed": "Removed the demo data",
 }
 
 #: What the audit log calls a kind of object.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.auth.cli import users
-from app.demo.cli import seed
+from app.demo.cli import demo_commands, seed
 from app.email_cli import emails
 from app.escalation.cli import escalation
 from app.jobs import scheduler_commands
@@ -21,6 +21,7 @@ from app.spreadsheets.cli import export_command, import_command
 COMMANDS = (
     users,
     seed,
+    demo_commands,
     import_command,
     export_command,
     matching,

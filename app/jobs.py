@@ -57,6 +57,8 @@ from app.escalation.scan_runs import record_completed_scan
 from app.extensions import db
 from app.privacy.erasure import checkpoint
 from app.privacy.retention import run_retention
+from app.health.checks import record_heartbeat
+from app.production import refuse_unsafe_start
 from app.reminders import queue_reminders
 from app.smtp import check_mail_server
 from app.timeutil import service_zone, utcnow, zone
@@ -257,7 +259,9 @@ def job_retention(app: Flask, now: datetime | None = None) -> Any:
 
 
 def job_lock_check(app: Flask, now: datetime | None = None) -> None:
-    """Nothing to do: the check before every job is the work (see ``run_guarded``)."""
+    """The check before every job is the work (see ``run_guarded``); then the heartbeat
+    that /healthz reads (``health.checks.record_heartbeat``)."""
+    _in_transaction(app, lambda at: record_heartbeat(db.session, at), now)
 
 
 _stopping = threading.Lock()
@@ -357,10 +361,11 @@ def run_command(ctx: click.Context, no_mail_check: bool) -> None:
     Checks the mail server at start and warns when it does not answer. Exits with status 3
     if it loses the scheduler lock (PostgreSQL), to be restarted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    refuse_unsafe_start(current_app._get_current_object())  # type: ignore[attr-defined]
     if not no_mail_check:
         warn_if_mail_server_silent(current_app._get_current_object())  # type: ignore[attr-defined]
-    # each job logs its own line; APScheduler's "Running job …" lines for every run of the
-    # lock check would drown them (job errors are still logged, at ERROR)
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+    # each job logs its own line; APScheduler's "Added job", "Running job …" and "executed
+    # successfully" lines would drown them (job errors are still logged, at ERROR)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     status = run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
     ctx.exit(status)

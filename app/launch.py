@@ -1,7 +1,8 @@
 """`make run`: migrate, load the demo on first start, then serve the web app and the scheduler.
 
 Run as ``python -m app.launch``. The web app is served by gunicorn on 127.0.0.1:$PORT
-(default 5000) with 2 workers; the scheduler runs as its own process
+(default 5000) with the settings of ``gunicorn.conf.py`` (2 workers, the access log), as in
+production; the scheduler runs as its own process
 (``flask --app app scheduler run``), never inside a web worker. With no ``SMTP_HOST`` set
 (and ``CORNER_ENV`` not production) a local mailbox (``app/mailcatcher.py``) runs beside them
 and files every email under ``instance/mail/``; with one set, the mail server is checked at
@@ -31,22 +32,27 @@ from app.demo.cli import demo_logins_text, load_demo
 from app.extensions import db
 from app.mailcatcher import DEFAULT_PORT
 from app.models import User
+from app.production import is_production
 from app.smtp import check_mail_server
 from app.timeutil import utcnow
-from config import INSTANCE_DIR
+from config import BASE_DIR, INSTANCE_DIR
 
-WORKERS = 2
+GUNICORN_CONF = BASE_DIR / "gunicorn.conf.py"
 HOST = "127.0.0.1"
 STOP_TIMEOUT = 10.0
+#: gunicorn's graceful_timeout (20 s, gunicorn.conf.py) and a margin: a web app finishing
+#: its requests is never cut short by the launcher
+WEB_STOP_TIMEOUT = 30.0
 
 
 def prepare_database(app: Flask) -> str | None:
-    """Upgrade through the migrations; load the demo when there are no users. Says what it did."""
+    """Upgrade through the migrations; load the demo when there are no users (never in
+    production: it would refuse to serve it). Says what it did."""
     with app.app_context():
         upgrade()
         users = db.session.scalar(select(func.count()).select_from(User)) or 0
         message = None
-        if users == 0:
+        if users == 0 and not is_production(app):
             counts = load_demo(utcnow())
             if counts:
                 message = "Loaded demo data: " + ", ".join(f"{n} {w}" for w, n in counts.items())
@@ -207,14 +213,10 @@ def main() -> int:
             python,
             "-m",
             "gunicorn",
-            "--workers",
-            str(WORKERS),
+            "--config",
+            str(GUNICORN_CONF),  # workers, timeouts, the access log: as in production
             "--bind",
             f"{HOST}:{port}",
-            "--graceful-timeout",
-            "5",
-            "--preload",  # load the app once, before forking the workers
-            "app:create_app()",
         ],
         env=env,
         preexec_fn=die_with_launcher,  # the launcher is single-threaded
@@ -258,7 +260,7 @@ def main() -> int:
         print("Stopping Corner…", flush=True)
         return 0
     finally:
-        stop(web, "The web app")
+        stop(web, "The web app", WEB_STOP_TIMEOUT)
         stop(scheduler, "The scheduler")
         stop(mailbox, "The local mailbox")
 

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -197,3 +198,36 @@ def test_stop_terminates_and_then_kills_a_stubborn_child() -> None:
     assert stubborn.returncode == -signal.SIGKILL
     assert time.monotonic() - started < 5
     stop(None, "nothing")  # no scheduler: nothing to do
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_everything_cleanly_and_the_access_log_keeps_no_query_string(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C in a terminal sends SIGINT to the whole process group: the launcher, gunicorn's
+    master and workers, the scheduler and the mailbox. Nothing may be killed for it."""
+    port = _free_port()
+    process, text = _start_launcher(tmp_path, port)
+    try:
+        assert "Press Ctrl-C to stop." in text, text
+        token = "T0k3n_" + "x" * 37
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/login?next=/cases&email=priya@example.org", timeout=60
+        ) as response:
+            assert response.status == 200
+        with pytest.raises(urllib.error.HTTPError):  # an unknown reset link: 410
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/password/reset/{token}", timeout=60)
+        os.killpg(process.pid, signal.SIGINT)
+        rest, _ = process.communicate(timeout=90)
+        assert process.returncode == 0, rest
+        for bad in ("SIGKILL", "Traceback", "did not stop", "killing it"):
+            assert bad not in rest, rest
+        assert '"GET /login" 200' in rest, rest  # one line per request, the path only
+        assert '"GET /password/reset/[token]" 410' in rest, rest
+        assert "priya" not in rest and "next=" not in rest and token not in rest
+        access = [line for line in rest.splitlines() if '"GET /' in line]
+        assert len(access) == 2 and not any("127.0.0.1" in line for line in access), access
+        assert "apscheduler" not in rest  # APScheduler's chatter is down to warnings
+        assert not _group_alive(process.pid, wait=15), "a child outlived the launcher"
+    finally:
+        _cleanup(process)

@@ -9,6 +9,7 @@ import click
 
 from app.cli_options import now_option
 from app.demo.build import build_demo, demo_exists
+from app.demo.remove import DemoInUse, remove_demo
 from app.demo.vocab import DEMO_LOGINS, DEMO_PASSWORD
 from app.extensions import db
 from app.urls import absolute_url
@@ -28,6 +29,35 @@ def load_demo(now: datetime) -> dict[str, int] | None:
     counts = build_demo(db.session, now)
     db.session.commit()
     return counts
+
+
+@click.group("demo")
+def demo_commands() -> None:
+    """The demo service."""
+
+
+@demo_commands.command("remove")
+@now_option
+@click.option("--yes", is_flag=True, help="Really delete the demo service (it asks otherwise).")
+def remove(now: datetime, yes: bool) -> None:
+    """Delete the demo service: its accounts, parents, cases, areas, emails and audit events.
+
+    Production refuses to serve while demo accounts exist (their password is published)."""
+    if not demo_exists(db.session):
+        click.echo("There are no demo accounts; nothing changed.")
+        return
+    if not yes:
+        click.confirm(
+            "Delete the demo accounts, parents, cases and everything they made?", abort=True
+        )
+    try:
+        counts = remove_demo(db.session, now)
+    except DemoInUse as in_use:
+        db.session.rollback()
+        raise click.ClickException(str(in_use)) from None
+    db.session.commit()
+    summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+    click.echo(f"Demo removed: {summary}.")
 
 
 @click.group()

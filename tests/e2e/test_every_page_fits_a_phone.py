@@ -51,6 +51,7 @@ TABLET = 700  # between the two widths where tables stack (40rem and 60rem)
 NOT_VISITED = {
     "static": "files (the stylesheet, scripts), not pages",
     "main.favicon": "the site's icon, an image, not a page",
+    "health.healthz": "the health check for monitors, JSON, not a page",
 }
 
 #: A few key pages checked again on the smallest phone in use and on a small tablet.
