@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.escalation import bp as escalation_bp
     from app.main import bp as main_bp
     from app.matching import bp as matching_bp
+    from app.reports.views import bp as reports_bp
     from app.spreadsheets.views import bp as spreadsheets_bp
 
     app.register_blueprint(main_bp)
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(matching_bp)
     app.register_blueprint(escalation_bp)
     app.register_blueprint(spreadsheets_bp)
+    app.register_blueprint(reports_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -20,8 +20,8 @@ from html import escape
 from markupsafe import Markup
 
 WIDTH = 340  # viewBox units; about a phone's width in CSS pixels, so 1 unit ≈ 1 px there
-FONT = 13  # category labels and values
-SMALL = 11  # month labels and values under/over columns
+FONT = 15  # category labels and values
+SMALL = 13  # month labels and values under/over columns
 CHAR = 0.6  # the average width of a character, in ems (system sans-serif, a little generous)
 BAR_FILL = "#1f5f5b"  # the brand teal: 7.9:1 against white
 INK = "#1d1f24"
@@ -124,7 +124,7 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, left_out: str =
 
     ``left_out`` is a sentence added to the description (categories not drawn, say).
     """
-    bar_height, gap, line_height, top = 18.0, 12.0, FONT * 1.25, 4.0
+    bar_height, gap, line_height, top = 20.0, 14.0, FONT * 1.25, 4.0
     widest_value = max((text_width(bar.text, FONT) for bar in bars), default=0.0)
     room = WIDTH - widest_value - 8  # the longest bar leaves room for its value
     top_value = max((bar.value for bar in bars), default=0.0)

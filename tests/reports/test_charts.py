@@ -9,6 +9,7 @@ import pytest
 
 from app.reports.charts import (
     BAR_FILL,
+    FONT,
     INK,
     WIDTH,
     Bar,
@@ -67,7 +68,7 @@ def test_bars_are_in_proportion_and_the_longest_leaves_room_for_its_value() -> N
     bars = [Bar("a", 100), Bar("b", 50), Bar("c", 1)]
     widths = [float(r.get("width", "0")) for r in _rects(_parse(bar_chart("x", "X", bars)))]
     assert widths[0] == pytest.approx(2 * widths[1], rel=0.01)
-    assert widths[0] + text_width("100", 13) < WIDTH
+    assert widths[0] + text_width("100", FONT) < WIDTH
     assert widths[2] >= 2  # a count of 1 among hundreds still shows
 
 
@@ -130,11 +131,11 @@ def test_an_id_that_is_not_a_plain_token_is_refused() -> None:
 def test_long_labels_wrap_to_fit_a_phone() -> None:
     label = "Any other Black, Black British or Caribbean background"
     lines = wrap(label, WIDTH)
-    assert len(lines) >= 1 and all(text_width(line, 13) <= WIDTH for line in lines)
+    assert len(lines) >= 1 and all(text_width(line, FONT) <= WIDTH for line in lines)
     assert " ".join(lines) == label
     narrow = wrap(label, 100)
     assert len(narrow) > 2 and " ".join(narrow) == label
-    assert wrap("x" * 50, 60) == ["x" * 7] * 7 + ["x"]
+    assert wrap("x" * 50, 60, size=13) == ["x" * 7] * 7 + ["x"]
     assert wrap("", 100) == [""]
     svg = _parse(bar_chart("w", "Wrapped", [Bar(label, 2)]))
     assert " ".join(t for t in _texts(svg) if t != "2") == " ".join(wrap(label, WIDTH))
