@@ -265,6 +265,13 @@ def generate(
     }
 
 
+def _sqlite_text(moment: datetime) -> str:
+    """An instant as SQLAlchemy stores it in SQLite: always with microseconds, so text
+    comparisons with the app's bound parameters order it correctly ("…23:00:00" would sort
+    before "…23:00:00.000000")."""
+    return moment.isoformat(" ", timespec="microseconds")
+
+
 def load(engine: sa.Engine, data: dict[str, tuple[list[str], list[tuple[Any, ...]]]]) -> None:
     raw: Any = engine.raw_connection()
     try:
@@ -277,7 +284,7 @@ def load(engine: sa.Engine, data: dict[str, tuple[list[str], list[tuple[Any, ...
             else:
                 marks = ", ".join("?" for _ in columns)
                 converted = (
-                    tuple(v.isoformat(" ") if isinstance(v, datetime) else v for v in row)
+                    tuple(_sqlite_text(v) if isinstance(v, datetime) else v for v in row)
                     for row in rows
                 )
                 cursor.executemany(

@@ -133,12 +133,13 @@ def contacts(session: SessionLike, f: Filter) -> list[tuple[str, bool, int, int]
             func.count(),
             func.coalesce(func.sum(CheckIn.duration_min), 0),
         )
-        .join(Case, Case.id == CheckIn.case_id)
         .where(
             CheckIn.status == CheckInStatus.SUBMITTED.value, f.during(CheckIn.occurred_at), *f.cases
         )
         .group_by(CheckIn.mode, CheckIn.successful)
     )
+    if f.cases:  # every check-in has a case: join only to filter on it (the largest table)
+        stmt = stmt.join(Case, Case.id == CheckIn.case_id)
     return [
         (mode, bool(ok), n, int(minutes or 0)) for mode, ok, n, minutes in session.execute(stmt)
     ]
@@ -258,15 +259,21 @@ def volunteers(session: SessionLike, f: Filter, now: datetime) -> tuple[int, int
 
 def wellbeing_changes(session: SessionLike, f: Filter) -> tuple[int, int, int]:
     """(improved, same, worse): cases closed in the period with two or more submitted
-    check-ins scoring wellbeing, the last score (by when it happened) against the first."""
-    order_asc = (CheckIn.occurred_at, CheckIn.id)
-    order_desc = (CheckIn.occurred_at.desc(), CheckIn.id.desc())
+    check-ins scoring wellbeing, the last score (by when it happened) against the first.
+
+    One window over each case's scores (one sort): its first and last score and how many,
+    read on the case's first row; no self-join."""
+    window: dict[str, Any] = {
+        "partition_by": CheckIn.case_id,
+        "order_by": (CheckIn.occurred_at, CheckIn.id),
+    }
+    whole = {**window, "rows": (None, None)}
     scores = (
         select(
-            CheckIn.case_id,
-            CheckIn.wellbeing,
-            func.row_number().over(partition_by=CheckIn.case_id, order_by=order_asc).label("n"),
-            func.row_number().over(partition_by=CheckIn.case_id, order_by=order_desc).label("r"),
+            func.row_number().over(**window).label("k"),
+            func.count().over(partition_by=CheckIn.case_id).label("n"),
+            func.first_value(CheckIn.wellbeing).over(**whole).label("first"),
+            func.last_value(CheckIn.wellbeing).over(**whole).label("last"),
         )
         .join(Case, Case.id == CheckIn.case_id)
         .where(
@@ -276,26 +283,13 @@ def wellbeing_changes(session: SessionLike, f: Filter) -> tuple[int, int, int]:
             CheckIn.wellbeing.is_not(None),
             *f.cases,
         )
-        .cte("scores")
+        .subquery("scores")
     )
-    first = scores.alias("first_score")
-    last = scores.alias("last_score")
-    one = literal(1)
-    stmt = (
-        select(
-            func.coalesce(
-                func.sum(sql_case((last.c.wellbeing > first.c.wellbeing, one), else_=0)), 0
-            ),
-            func.coalesce(
-                func.sum(sql_case((last.c.wellbeing == first.c.wellbeing, one), else_=0)), 0
-            ),
-            func.coalesce(
-                func.sum(sql_case((last.c.wellbeing < first.c.wellbeing, one), else_=0)), 0
-            ),
-        )
-        .select_from(first)
-        .join(last, last.c.case_id == first.c.case_id)
-        .where(first.c.n == 1, last.c.r == 1, last.c.n >= 2)
-    )
+    first, last, one = scores.c["first"], scores.c["last"], literal(1)
+    stmt = select(
+        func.coalesce(func.sum(sql_case((last > first, one), else_=0)), 0),
+        func.coalesce(func.sum(sql_case((last == first, one), else_=0)), 0),
+        func.coalesce(func.sum(sql_case((last < first, one), else_=0)), 0),
+    ).where(scores.c.k == 1, scores.c.n >= 2)
     improved, same, worse = session.execute(stmt).one()
     return int(improved), int(same), int(worse)
