@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.matching import bp as matching_bp
     from app.privacy.access_views import bp as rights_bp
     from app.privacy.erasure_views import bp as erasure_bp
+    from app.reports.views import bp as reports_bp
     from app.spreadsheets.views import bp as spreadsheets_bp
 
     app.register_blueprint(main_bp)
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(spreadsheets_bp)
     app.register_blueprint(rights_bp)
     app.register_blueprint(erasure_bp)
+    app.register_blueprint(reports_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -55,9 +55,9 @@ from app.escalation.digest import queue_weekly
 from app.escalation.scan import ScanResult, run_scan
 from app.escalation.scan_runs import record_completed_scan
 from app.extensions import db
+from app.health.checks import record_heartbeat
 from app.privacy.erasure import checkpoint
 from app.privacy.retention import run_retention
-from app.health.checks import record_heartbeat
 from app.production import refuse_unsafe_start
 from app.reminders import queue_reminders
 from app.smtp import check_mail_server

@@ -12,6 +12,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("escalation.inbox", "Flags"),
         ("matching.volunteer_list", "Volunteers"),
         ("matching.plan", "Plan"),
+        ("reports.report", "Reports"),
     ],
     "volunteer": [
         ("main.home", "Home"),
@@ -26,6 +27,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("escalation.outbox", "Emails"),
         ("admin.settings", "Settings"),
         ("spreadsheets.import_upload", "Import"),
+        ("reports.report", "Reports"),
     ],
 }
 

@@ -189,6 +189,7 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
         "token": [token, reset_token],
         "filename": ["corner.css"],
         "email_id": list(session.scalars(sa.select(OutboxEmail.id))),
+        "table": ["referrals-by-source"],  # /reports/<table>.csv
     }
     emails = {"volunteer": volunteer.email, "coordinator": coordinator.email, "admin": admin.email}
     return ids, emails

@@ -52,6 +52,8 @@ NOT_VISITED = {
     "static": "files (the stylesheet, scripts), not pages",
     "main.favicon": "the site's icon, an image, not a page",
     "health.healthz": "the health check for monitors, JSON, not a page",
+    "reports.table_download": "a CSV file of one report table, a download, not a page",
+    "reports.workbook_download": "the report as an .xlsx workbook, a download, not a page",
 }
 
 #: A few key pages checked again on the smallest phone in use and on a small tablet.
@@ -63,6 +65,7 @@ KEY_PAGES = {
         "matching.volunteer_list",
         "matching.plan",
         "cases.case_detail",
+        "reports.report",
     ],
     "admin": ["admin.users", "escalation.outbox", "admin.audit_log"],
 }
@@ -74,6 +77,7 @@ SCREENSHOTS = {
     ("coordinator", "matching.volunteer_list"),
     ("coordinator", "cases.case_detail"),
     ("coordinator", "matching.plan"),
+    ("coordinator", "reports.report"),
     ("volunteer", "matching.my_profile"),
     ("volunteer", "cases.case_detail"),
     ("admin", "admin.users"),
