@@ -1,14 +1,14 @@
 """Benchmark: the Reports page's figures (``app.reports.page.build_report``: the period's
-summary and one per month, for the bars by month) and its workbook, over 50,000 cases and
-1,000,000 check-ins.
+summary and the five figures by month, ``app.reports.monthly``) and its workbook, over
+50,000 cases and 1,000,000 check-ins.
 
 The data and the temporary databases are ``bench.reports``'s. For each database it prints
 the median of 3 runs (after one warm-up) of:
 
 * one ``summarise`` for the last quarter (1 July - 30 September 2026): what the page adds
   to it is the months;
-* ``build_report`` for the last quarter (1 + 3 summaries) and for the year to date
-  (1 January - 2 November 2026: 1 + 11 summaries), the whole service, and the statements
+* ``build_report`` for the last quarter and for the year to date
+  (1 January - 2 November 2026), the whole service, and the statements
   each runs;
 * the .xlsx workbook of the last quarter's report (openpyxl, no database).
 

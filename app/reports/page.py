@@ -1,8 +1,8 @@
 """The report page's figures: the period's summary, one per month, and the areas to choose.
 
-``build_report`` calls ``summary.summarise`` once for the period and once for each of its
-months (``periods.months``), so the number of statements grows with the months shown, never
-with the cases. A period of more than ``MONTHLY_MAX`` months is reported without the bars by
+``build_report`` calls ``summary.summarise`` once for the period and ``monthly.by_month``
+once for its months (``periods.months``): five statements whatever the months or the cases.
+A period of more than ``MONTHLY_MAX`` months is reported without the bars by
 month (the page says so).
 """
 
@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.domain import Role
 from app.extensions import SessionLike
 from app.models import Area, User
+from app.reports.monthly import by_month
 from app.reports.params import ReportArgs
 from app.reports.periods import Period, months
 from app.reports.summary import summarise
@@ -63,8 +64,5 @@ def build_report(
     parts = months(args.period)
     monthly = None
     if len(parts) <= MONTHLY_MAX:
-        monthly = [
-            (part, summarise(session, period=part, area_id=args.area_id, scope=scope, now=now))
-            for part in parts
-        ]
+        monthly = by_month(session, parts, area_id=args.area_id, scope=scope)
     return Report(args, figures, sections(figures, monthly), monthly is not None, now)
