@@ -57,7 +57,7 @@ def main(n: int) -> None:
         db.session.commit()
         today = date(2026, 11, 2)
         for label, run in (
-            ("waiting list (all rows)", lambda: queries.waiting_list(db.session, admin, today)),
+            ("waiting list (one page)", lambda: queries.waiting_list(db.session, admin, today)),
             (
                 "case list (one page)",
                 lambda: queries.case_list(db.session, admin, today, "open", 1),

@@ -216,7 +216,8 @@ def main() -> None:
                     assert user is not None
                     user.areas  # noqa: B018  (loaded before timing, as the login does)
                     start = time.perf_counter()
-                    _rows, total = queries.case_list(db.session, user, TODAY, None, 1, terms)
+                    _rows, shown = queries.case_list(db.session, user, TODAY, None, 1, terms)
+                    total = shown.total
                     times.append((time.perf_counter() - start) * 1000)
                 print(
                     f"{label:<30} {typed:<18} {total:>6} {statistics.median(times):>8.1f} "

@@ -13,19 +13,22 @@ from sqlalchemy.orm import joinedload
 from app.domain import case_reference
 from app.extensions import SessionLike
 from app.models import AuditEvent, Case, CheckIn, EscalationFlag, OutboxEmail, User
+from app.paging import Page
+from app.paging_sql import page_of
 from app.search_keys import SearchTerms, like_inside
 
-PAGE_SIZE = 50
 
-
-def users_by_role_and_name(session: SessionLike, terms: SearchTerms | None = None) -> list[User]:
-    """Every account (those the search terms find by name or email, if any), grouped by role,
-    then by last and first name."""
+def users_by_role_and_name(
+    session: SessionLike, terms: SearchTerms | None = None, page: int = 1
+) -> tuple[list[User], Page]:
+    """One page of the accounts (those the search terms find by name or email, if any),
+    grouped by role, then by last and first name."""
     query = select(User).order_by(User.role, User.last_name, User.first_name, User.id)
     if terms is not None and terms.text:
         found = User.search_key.like(like_inside(terms.key), escape="/")
         query = query.where(found if not terms.empty else false())
-    return list(session.scalars(query))
+    limited, shown = page_of(session, query, page)
+    return list(session.scalars(limited)), shown
 
 
 @dataclass
@@ -37,8 +40,10 @@ class AuditFilter:
     end: datetime | None = None
 
 
-def audit_events(session: SessionLike, flt: AuditFilter, page: int) -> tuple[list[AuditEvent], int]:
-    """Audit events matching the filter, newest first, one page at a time; and how many match."""
+def audit_events(
+    session: SessionLike, flt: AuditFilter, page: int
+) -> tuple[list[AuditEvent], Page]:
+    """Audit events matching the filter, newest first, one page at a time; and the page."""
     query = select(AuditEvent)
     if flt.actor_id:
         query = query.where(AuditEvent.actor_id == flt.actor_id)
@@ -50,14 +55,10 @@ def audit_events(session: SessionLike, flt: AuditFilter, page: int) -> tuple[lis
         query = query.where(AuditEvent.at >= flt.start)
     if flt.end:
         query = query.where(AuditEvent.at < flt.end)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    events = session.scalars(
-        query.options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+    limited, shown = page_of(
+        session, query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page
     )
-    return list(events), total
+    return list(session.scalars(limited.options(joinedload(AuditEvent.actor)))), shown
 
 
 def audit_choices(session: SessionLike) -> tuple[list[str], list[str], list[User]]:

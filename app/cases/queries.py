@@ -19,11 +19,11 @@ from app.escalation.rules_contact import contact_due
 from app.escalation.scan import saved_thresholds
 from app.extensions import SessionLike
 from app.models import Area, Assignment, Case, CheckIn, Parent, User
+from app.paging import PAGE_SIZE, Page
+from app.paging_sql import count_rows, page_of
 from app.scope import visible_cases
 from app.search_keys import WHOLE_PHONE_DIGITS, SearchTerms, like_inside
 from app.stage_sql import stage_sql
-
-PAGE_SIZE = 50
 
 
 def duplicate_exists() -> ColumnElement[bool]:
@@ -81,9 +81,10 @@ class WaitingRow:
 
 
 def waiting_list(
-    session: SessionLike, user: User, today: date, stage: str | None = None
-) -> list[WaitingRow]:
-    """Referred and waiting cases this user may see: high risk first, then longest waiting."""
+    session: SessionLike, user: User, today: date, stage: str | None = None, page: int = 1
+) -> tuple[list[WaitingRow], Page]:
+    """One page of the referred and waiting cases this user may see: high risk first, then
+    longest waiting (the order runs on across pages). Two statements: the count, the page."""
     stage_expr = stage_sql(Parent.due_date, Parent.birth_date, today)
     query = (
         select(Case, Parent, stage_expr, duplicate_exists(), Area.name)
@@ -97,10 +98,12 @@ def waiting_list(
     )
     if stage:
         query = query.where(stage_expr == stage)
-    return [
+    limited, shown = page_of(session, query, page)
+    rows = [
         WaitingRow(case, parent, Stage(stage_value), bool(dup), area_name)
-        for case, parent, stage_value, dup, area_name in session.execute(query)
+        for case, parent, stage_value, dup, area_name in session.execute(limited)
     ]
+    return rows, shown
 
 
 @dataclass
@@ -162,25 +165,24 @@ def case_list(
     status: str | None,
     page: int,
     terms: SearchTerms | None = None,
-) -> tuple[list[CaseRow], int]:
+) -> tuple[list[CaseRow], Page]:
     """Cases this user may see, filtered by status ('open' = not closed), newest first; with
-    search terms, the cases they find (open ones first). One statement, whatever the data."""
+    search terms, the cases they find (open ones first). One statement, whatever the data
+    (a page past the last: a count, then the last page)."""
     base = case_list_query(user, today, status, terms)
     order: list[Any] = [Case.referred_at.desc(), Case.id.desc()]
     if terms is not None and terms.text:
         order.insert(0, Case.status == CaseStatus.CLOSED.value)
     # the number of rows rides along with the page (one scan, one statement)
-    counted = base.add_columns(func.count().over().label("total"))
-    rows = session.execute(
-        counted.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    counted = base.add_columns(func.count().over().label("total")).order_by(*order)
+    rows = session.execute(counted.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     if rows:
-        total = rows[0].total
-    elif page > 1:  # past the last page: count on its own
-        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        shown = Page.at(page, rows[0].total)
     else:
-        total = 0
-    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a, _total in rows], total
+        shown = Page.at(page, count_rows(session, base))
+        if shown.total:  # past the last page: show the last one
+            rows = session.execute(counted.limit(PAGE_SIZE).offset(shown.offset)).all()
+    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a, _total in rows], shown
 
 
 def area_count(session: SessionLike) -> int:
