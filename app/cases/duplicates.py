@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, tuple_
 
 from app.domain import DUPLICATE_CLOSE_REASONS, CaseStatus
 from app.extensions import SessionLike
@@ -27,8 +27,11 @@ def set_aside_as_duplicate(parent_id: Any) -> ColumnElement[bool]:
     """SQL: true where the parent ``parent_id`` has cases and all of them were closed as a
     duplicate referral: a copy a coordinator has dealt with, no longer anyone's duplicate."""
     of_parent = Case.parent_id == parent_id
+    # "has a case, and none that is not closed as a duplicate": the same as "has one closed as
+    # a duplicate and none other", but both lookups go by the parent's id (SQLite otherwise
+    # walks every closed case for each parent: seconds on the waiting list at a large charity)
     return and_(
-        exists().where(of_parent, _closed_as_duplicate()),
+        exists().where(of_parent),
         ~exists().where(of_parent, ~_closed_as_duplicate()),
     )
 
@@ -92,3 +95,41 @@ def duplicate_keys(parent: Parent, other: Parent) -> list[str]:
     if same_name and parent.birth_date and parent.birth_date == other.birth_date:
         keys.append("name and baby's date of birth")
     return keys
+
+
+def parents_with_duplicates(session: SessionLike, parents: list[Parent]) -> set[int]:
+    """The ids of those of ``parents`` (a page of a list) that ``duplicates_of`` would find a
+    possible duplicate for. Two statements however long the page: the other parents sharing
+    an email, phone or name with one of them (keys compared as ``duplicates_of`` does), and
+    which of all those are set aside; the pairs are then matched by ``duplicate_keys``."""
+    if not parents:
+        return set()
+    emails = {p.email.lower() for p in parents if p.email}
+    phones = {key for p in parents if (key := phone_digits(p.phone))}
+    names = {(p.first_name.lower(), p.last_name.lower()) for p in parents if p.last_name}
+    shares: list[ColumnElement[bool]] = []
+    if emails:
+        shares.append(func.lower(Parent.email).in_(emails))
+    if phones:
+        shares.append(Parent.phone_digits.in_(phones))
+    if names:
+        first, last = func.lower(Parent.first_name), func.lower(Parent.last_name)
+        shares.append(tuple_(first, last).in_(names))
+    if not shares:
+        return set()
+    page_ids = {p.id for p in parents}
+    candidates = list(session.scalars(select(Parent).where(or_(*shares))))
+    set_aside = set(
+        session.scalars(
+            select(Parent.id).where(
+                Parent.id.in_(page_ids | {c.id for c in candidates}),
+                set_aside_as_duplicate(Parent.id),
+            )
+        )
+    )
+    return {
+        p.id
+        for p in parents
+        if p.id not in set_aside
+        and any(c.id != p.id and c.id not in set_aside and duplicate_keys(p, c) for c in candidates)
+    }
