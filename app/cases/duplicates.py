@@ -97,39 +97,73 @@ def duplicate_keys(parent: Parent, other: Parent) -> list[str]:
     return keys
 
 
+#: what ``_match_keys`` reads of a parent (``Parent`` itself or a row of these columns)
+KEY_COLUMNS = (
+    Parent.id,
+    Parent.email,
+    Parent.phone_digits,
+    Parent.first_name,
+    Parent.last_name,
+    Parent.due_date,
+    Parent.birth_date,
+)
+
+
+def _match_keys(parent: Any, phone: str | None) -> set[tuple[Any, ...]]:
+    """What ``duplicate_keys`` compares, as values: two parents sharing one may be the same."""
+    keys: set[tuple[Any, ...]] = set()
+    if parent.email:
+        keys.add(("email", parent.email.lower()))
+    if phone:
+        keys.add(("phone", phone))
+    if parent.last_name:
+        name = (parent.first_name.lower(), parent.last_name.lower())
+        if parent.due_date:
+            keys.add(("due", *name, parent.due_date))
+        if parent.birth_date:
+            keys.add(("birth", *name, parent.birth_date))
+    return keys
+
+
 def parents_with_duplicates(session: SessionLike, parents: list[Parent]) -> set[int]:
     """The ids of those of ``parents`` (a page of a list) that ``duplicates_of`` would find a
     possible duplicate for. Two statements however long the page: the other parents sharing
-    an email, phone or name with one of them (keys compared as ``duplicates_of`` does), and
-    which of all those are set aside; the pairs are then matched by ``duplicate_keys``."""
-    if not parents:
+    an email, a phone or a name and date with one of them, and which of all those are set
+    aside; the keys are then matched in a dictionary (the same keys as ``duplicate_keys``)."""
+    wanted = {p.id: _match_keys(p, phone_digits(p.phone)) for p in parents}
+    keys = set().union(*wanted.values()) if wanted else set()
+    if not keys:
         return set()
-    emails = {p.email.lower() for p in parents if p.email}
-    phones = {key for p in parents if (key := phone_digits(p.phone))}
-    names = {(p.first_name.lower(), p.last_name.lower()) for p in parents if p.last_name}
+    first, last = func.lower(Parent.first_name), func.lower(Parent.last_name)
+    by_kind: dict[str, list[Any]] = {"email": [], "phone": [], "due": [], "birth": []}
+    for kind, *value in keys:
+        by_kind[kind].append(value[0] if len(value) == 1 else tuple(value))
     shares: list[ColumnElement[bool]] = []
-    if emails:
-        shares.append(func.lower(Parent.email).in_(emails))
-    if phones:
-        shares.append(Parent.phone_digits.in_(phones))
-    if names:
-        first, last = func.lower(Parent.first_name), func.lower(Parent.last_name)
-        shares.append(tuple_(first, last).in_(names))
-    if not shares:
-        return set()
-    page_ids = {p.id for p in parents}
-    candidates = list(session.scalars(select(Parent).where(or_(*shares))))
+    if by_kind["email"]:
+        shares.append(func.lower(Parent.email).in_(by_kind["email"]))
+    if by_kind["phone"]:
+        shares.append(Parent.phone_digits.in_(by_kind["phone"]))
+    if by_kind["due"]:
+        shares.append(tuple_(first, last, Parent.due_date).in_(by_kind["due"]))
+    if by_kind["birth"]:
+        shares.append(tuple_(first, last, Parent.birth_date).in_(by_kind["birth"]))
+    candidates = session.execute(select(*KEY_COLUMNS).where(or_(*shares))).all()
     set_aside = set(
         session.scalars(
             select(Parent.id).where(
-                Parent.id.in_(page_ids | {c.id for c in candidates}),
+                Parent.id.in_(set(wanted) | {c.id for c in candidates}),
                 set_aside_as_duplicate(Parent.id),
             )
         )
     )
+    holders: dict[tuple[Any, ...], set[int]] = {}
+    for other in candidates:
+        if other.id not in set_aside:
+            for key in _match_keys(other, other.phone_digits):
+                holders.setdefault(key, set()).add(other.id)
     return {
-        p.id
-        for p in parents
-        if p.id not in set_aside
-        and any(c.id != p.id and c.id not in set_aside and duplicate_keys(p, c) for c in candidates)
+        parent_id
+        for parent_id, its_keys in wanted.items()
+        if parent_id not in set_aside
+        and any(holders.get(key, set()) - {parent_id} for key in its_keys)
     }
