@@ -4,8 +4,9 @@
 
 For each database (a temporary SQLite file; with ``--postgres URL`` also a private database
 on that server, dropped at the end even after an error) and each scale, it builds the demo
-service at that scale (``build_demo(..., scale=N)``: x10 is 2,260 parents and 400
-volunteers), starts gunicorn as ``make run`` does (2 sync workers, ``--preload``) with
+service at that scale (``build_demo(..., scale=N)``: x10 is 2,260 parents and 391
+volunteers) and runs the escalation scan over it (the flags the inbox lists), starts
+gunicorn as ``make run`` does (2 sync workers, ``--preload``) with
 ``CORNER_BENCH_BARE=1`` so the bare ``/_bench/ok`` exists, logs in as each role and loads
 each page for ``--seconds`` with ``--connections`` closed-loop clients (wrk when it is
 installed, else one Python process per connection, each with a keep-alive
@@ -74,6 +75,7 @@ def build(url: str, scale: int) -> dict[str, Any]:
     from app import create_app
     from app.demo import vocab
     from app.demo.build import build_demo
+    from app.escalation.scan import run_scan
     from app.extensions import db
     from app.models import Assignment, Case, User
 
@@ -81,7 +83,10 @@ def build(url: str, scale: int) -> dict[str, Any]:
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        counts = build_demo(db.session, datetime.now(UTC), scale=scale)
+        moment = datetime.now(UTC)
+        counts = build_demo(db.session, moment, scale=scale)
+        db.session.commit()
+        counts["flags"] = run_scan(db.session, moment).raised  # the inbox as a service has it
         db.session.commit()
         print(
             f"  demo x{scale} built in {time.perf_counter() - started:.0f} s: {counts}", flush=True
