@@ -29,9 +29,7 @@ SETTINGS_PAGES = {
 def audit_log() -> str:
     actions, types, users = queries.audit_choices(db.session)
     form = AuditFilterForm(request.args)
-    form.actor.choices = opts(
-        [(0, "Anyone")] + [(u.id, f"{u.full_name} ({u.email})") for u in users]
-    )
+    form.actor.choices = opts([(0, "Anyone"), *users])
     action_choices = sorted((AUDIT_ACTION_LABELS.get(a, a), a) for a in actions)
     form.action.choices = opts([("", "Any action")] + [(a, label) for label, a in action_choices])
     form.object_type.choices = opts(

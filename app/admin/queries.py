@@ -61,8 +61,9 @@ def audit_events(
     return list(session.scalars(limited.options(joinedload(AuditEvent.actor)))), shown
 
 
-def audit_choices(session: SessionLike) -> tuple[list[str], list[str], list[User]]:
-    """Distinct actions, object types and actors for the filter menus."""
+def audit_choices(session: SessionLike) -> tuple[list[str], list[str], list[tuple[int, str]]]:
+    """Distinct actions, object types and the people (id, "Name (email)") for the filter
+    menus; the people read as three columns, not as whole accounts."""
     actions = session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     types = session.scalars(
         select(AuditEvent.object_type)
@@ -70,8 +71,13 @@ def audit_choices(session: SessionLike) -> tuple[list[str], list[str], list[User
         .distinct()
         .order_by(AuditEvent.object_type)
     )
-    users = session.scalars(select(User).order_by(User.last_name, User.first_name))
-    return [a for a in actions], [t for t in types if t], list(users)
+    people = session.execute(
+        select(User.id, User.first_name, User.last_name, User.email).order_by(
+            User.last_name, User.first_name, User.id
+        )
+    )
+    users = [(uid, f"{f'{first} {last}'.strip()} ({email})") for uid, first, last, email in people]
+    return list(actions), [t for t in types if t], users
 
 
 #: ``volunteer 12`` and ``case 185`` in an event's detail (written by the services)
