@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from app.domain import DUPLICATE_CLOSE_REASONS, CaseStatus
 from app.extensions import SessionLike
@@ -134,19 +134,27 @@ def parents_with_duplicates(session: SessionLike, parents: list[Parent]) -> set[
     keys = set().union(*wanted.values()) if wanted else set()
     if not keys:
         return set()
-    first, last = func.lower(Parent.first_name), func.lower(Parent.last_name)
-    by_kind: dict[str, list[Any]] = {"email": [], "phone": [], "due": [], "birth": []}
+    by_kind: dict[str, set[Any]] = {"email": set(), "phone": set(), "last": set(), "date": set()}
     for kind, *value in keys:
-        by_kind[kind].append(value[0] if len(value) == 1 else tuple(value))
+        if kind in ("email", "phone"):
+            by_kind[kind].add(value[0])
+        else:  # a name and a date: fetched by last name and either date, matched exactly below
+            by_kind["last"].add(value[1])
+            by_kind["date"].add(value[2])
+    # plain IN lists of single values (hashed by PostgreSQL, unlike lists of tuples)
     shares: list[ColumnElement[bool]] = []
     if by_kind["email"]:
         shares.append(func.lower(Parent.email).in_(by_kind["email"]))
     if by_kind["phone"]:
         shares.append(Parent.phone_digits.in_(by_kind["phone"]))
-    if by_kind["due"]:
-        shares.append(tuple_(first, last, Parent.due_date).in_(by_kind["due"]))
-    if by_kind["birth"]:
-        shares.append(tuple_(first, last, Parent.birth_date).in_(by_kind["birth"]))
+    if by_kind["last"]:
+        dates = by_kind["date"]
+        shares.append(
+            and_(
+                func.lower(Parent.last_name).in_(by_kind["last"]),
+                or_(Parent.due_date.in_(dates), Parent.birth_date.in_(dates)),
+            )
+        )
     candidates = session.execute(select(*KEY_COLUMNS).where(or_(*shares))).all()
     set_aside = set(
         session.scalars(
