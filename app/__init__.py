@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 from functools import partial
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_login import user_logged_in
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -126,6 +127,24 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rights_bp)
     app.register_blueprint(erasure_bp)
     app.register_blueprint(reports_bp)
+    if os.environ.get(BENCH_ENV) == "1":
+        _register_bench_endpoint(app)
+
+
+#: set to 1 by bench/web.py only: adds the bare ``/_bench/ok`` route its figures compare with
+BENCH_ENV = "CORNER_BENCH_BARE"
+
+
+def _register_bench_endpoint(app: Flask) -> None:
+    """``/_bench/ok``: "ok" and nothing else, through the same hooks as every page (the
+    ceiling bench/web.py measures the pages against). Never registered in a normal run."""
+    from app.auth.access import public
+
+    @public
+    def bench_ok() -> Response:
+        return Response("ok", mimetype="text/plain")
+
+    app.add_url_rule("/_bench/ok", "bench_ok", bench_ok)
 
 
 def _register_cli(app: Flask) -> None:

@@ -11,8 +11,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 NAMING_CONVENTION = {
@@ -40,11 +39,28 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 SessionLike = Session | scoped_session[Any]
 
 
+#: Every SQLite connection: write-ahead logging (readers never wait for the writer, nor the
+#: writer for readers; the setting is kept in the file, so this is a no-op after the first
+#: time), wait up to 5 s for another connection's write instead of failing at once, and
+#: sync the log at checkpoints rather than at every commit (safe with WAL: a power cut can
+#: lose the last commits, never corrupt the file), and zero what is deleted or overwritten
+#: (erasure, app.privacy: an erased value must not survive in free space or freed pages).
+#: Keep the pragmas together here.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA secure_delete=ON",
+)
+
+
 @event.listens_for(Engine, "connect")
-def _sqlite_secure_delete(dbapi_connection: Any, _record: Any) -> None:
-    """Every SQLite connection zeroes what it deletes or overwrites (erasure, app.privacy), so
-    an erased value does not survive in the database file's free space or freed pages."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA secure_delete = ON")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
         cursor.close()

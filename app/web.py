@@ -67,6 +67,31 @@ def audit(
     )
 
 
+def audit_viewed(
+    html: str,
+    action: str,
+    object_type: str,
+    object_id: int,
+    *,
+    detail: str | None = None,
+) -> str:
+    """Record that the signed-in user read something, once its page is rendered; commit.
+
+    Reading a parent's details or a check-in writes one audit row ("parent.viewed",
+    "checkin.viewed"). Added before rendering, that INSERT is flushed by the first query the
+    template runs, so the request holds the database's write lock (SQLite has a single
+    writer) for the whole of rendering, and every other request's write queues behind it.
+    Added here, after the page is rendered, the write transaction is one INSERT and its
+    COMMIT: a millisecond or two. The event is still written in the same request, before the
+    page is sent, and a commit that fails fails the request, so no page is ever shown
+    without its event. (Batching the events would shorten the write further but could lose
+    a batch in a crash: a read of someone's details missing from the trail.)
+    """
+    audit(action, object_type, object_id, detail=detail)
+    db.session.commit()
+    return html
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Only redirect to a path on this site, never to another host."""
     if not target:
@@ -121,3 +146,18 @@ def int_arg(name: str, default: int, *, low: int = 1, high: int = DB_INT_MAX) ->
     """A whole-number query argument, clamped to ``low..high`` (not a number: ``default``)."""
     value = request.args.get(name, default, type=int)
     return min(max(low, value if value is not None else default), high)
+
+
+def page_arg() -> int:
+    """The ``page`` argument: a whole number from 1 (anything else is page 1)."""
+    return int_arg("page", 1, high=PAGE_MAX)
+
+
+def list_args() -> dict[str, list[str]]:
+    """The query arguments but ``page``, empty ones left out: what page links carry along so
+    the filters survive paging (``url_for(endpoint, page=n, **list_args())``)."""
+    return {
+        key: [value for value in values if value]
+        for key, values in request.args.lists()
+        if key != "page" and any(values)
+    }

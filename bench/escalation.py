@@ -20,13 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,7 +34,7 @@ from sqlalchemy import event
 from app import create_app
 from app.escalation.scan import run_scan
 from app.extensions import db
-from config import normalise_database_url
+from bench.databases import temporary_postgres, temporary_sqlite
 
 NOW = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 FLOOR_SQL = """
@@ -385,21 +383,6 @@ def measure(url: str, data: dict[str, tuple[list[str], list[tuple[Any, ...]]]]) 
     }
 
 
-@contextmanager
-def temporary_postgres(url: str) -> Iterator[str]:
-    server = sa.make_url(normalise_database_url(url))
-    name = f"corner_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=50_000)
@@ -416,8 +399,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     results = []
     if not args.no_sqlite:
-        with tempfile.TemporaryDirectory() as tmp:
-            results.append(measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", data))
+        with temporary_sqlite() as url:
+            results.append(measure(url, data))
             print(json.dumps(results[-1]), flush=True)
     if args.postgres:
         with temporary_postgres(args.postgres) as url:

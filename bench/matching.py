@@ -9,7 +9,7 @@
    with and without the volunteer-pool cache, alternately.
 
 SQLite in a temporary file by default; ``--postgres URL`` uses a fresh private database
-on that server (created and dropped here).
+on that server, dropped at the end even after an error (``bench/databases.py``).
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ import argparse
 import os
 import random
 import statistics
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+
+from bench.databases import temporary_database
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 2)
@@ -206,26 +206,19 @@ def main() -> None:
         help="time suggestions with the pool cache only (for before/after comparisons)",
     )
     args = parser.parse_args()
+    with temporary_database(args.postgres) as url:
+        run(args, url)
 
+
+def run(args: argparse.Namespace, url: str) -> None:
+    """Build the data in the database at ``url`` and time the plan and the suggestions."""
     from flask_migrate import upgrade
 
     from app import create_app
     from app.extensions import db
     from app.matching import planning, pool_cache, suggestions
     from app.models import Parent
-    from config import normalise_database_url
 
-    tmp = tempfile.TemporaryDirectory()
-    admin_engine = None
-    if args.postgres:
-        name = f"corner_bench_{uuid.uuid4().hex[:8]}"
-        server = normalise_database_url(args.postgres)
-        admin_engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
     app = create_app({"CORNER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
     rng = random.Random(42)
     try:
@@ -274,8 +267,8 @@ def main() -> None:
             runs_by_phase: dict[str, list[float]] = {}
             for _ in range(3):
                 db.session.remove()
-                for name, seconds in plan_phases(db.session).items():
-                    runs_by_phase.setdefault(name, []).append(seconds)
+                for phase, seconds in plan_phases(db.session).items():
+                    runs_by_phase.setdefault(phase, []).append(seconds)
             print(
                 "  phases (median of 3): "
                 + ", ".join(
@@ -318,11 +311,9 @@ def main() -> None:
             db.session.remove()
             db.engine.dispose()
     finally:
-        if admin_engine is not None:
-            with admin_engine.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin_engine.dispose()
-        tmp.cleanup()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 if __name__ == "__main__":

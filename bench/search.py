@@ -21,15 +21,14 @@ import argparse
 import os
 import random
 import statistics
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from bench.databases import temporary_database
 from bench.matching import p95_of
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
@@ -145,7 +144,13 @@ def main() -> None:
         help="set random_page_cost on the private database (1.1 is usual on SSDs)",
     )
     args = parser.parse_args()
+    settings = {"random_page_cost": args.random_page_cost} if args.random_page_cost else None
+    with temporary_database(args.postgres, keep=args.keep, settings=settings) as url:
+        run(args, url)
 
+
+def run(args: argparse.Namespace, url: str) -> None:
+    """Build the cases in the database at ``url`` and time the searches."""
     from flask_migrate import upgrade
 
     from app import create_app
@@ -154,22 +159,7 @@ def main() -> None:
     from app.extensions import db
     from app.models import User
     from app.search_keys import parse_query
-    from config import normalise_database_url
 
-    tmp = tempfile.TemporaryDirectory()
-    admin_engine = None
-    name = f"corner_bench_{uuid.uuid4().hex[:8]}"
-    if args.postgres:
-        server = normalise_database_url(args.postgres)
-        admin_engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            if args.random_page_cost is not None:
-                cost = float(args.random_page_cost)
-                conn.execute(sa.text(f'ALTER DATABASE "{name}" SET random_page_cost = {cost}'))
-        url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
     app = create_app({"CORNER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
     rng = random.Random(11)
     try:
@@ -216,7 +206,8 @@ def main() -> None:
                     assert user is not None
                     user.areas  # noqa: B018  (loaded before timing, as the login does)
                     start = time.perf_counter()
-                    _rows, total = queries.case_list(db.session, user, TODAY, None, 1, terms)
+                    _rows, shown = queries.case_list(db.session, user, TODAY, None, 1, terms)
+                    total = shown.total
                     times.append((time.perf_counter() - start) * 1000)
                 print(
                     f"{label:<30} {typed:<18} {total:>6} {statistics.median(times):>8.1f} "
@@ -243,13 +234,9 @@ def main() -> None:
             db.session.remove()
             db.engine.dispose()
     finally:
-        if admin_engine is not None and args.keep:
-            print(f"kept database {name}")
-        elif admin_engine is not None:
-            with admin_engine.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin_engine.dispose()
-        tmp.cleanup()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 if __name__ == "__main__":

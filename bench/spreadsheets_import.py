@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
-import uuid
 
-import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app.extensions import db
 from app.spreadsheets.exporter import export_spreadsheets
 from app.spreadsheets.importer import import_spreadsheets
-from config import normalise_database_url
+from bench.databases import temporary_postgres, temporary_sqlite
 from tests.conftest import make_app
 from tests.factories import NOW
 from tests.spreadsheets.data import encoded, large_files
@@ -54,22 +51,12 @@ def main() -> None:
     parser.add_argument("--checkins", type=int, default=10_000)
     parser.add_argument("--parents", type=int, default=2000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        run(f"sqlite:///{tmp}/bench.sqlite3", args.parents, args.checkins)
+    with temporary_sqlite() as url:
+        run(url, args.parents, args.checkins)
     server = os.environ.get("TEST_DATABASE_URL")
     if server:
-        server_url = sa.make_url(normalise_database_url(server))
-        name = f"corner_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = server_url.set(database=name).render_as_string(hide_password=False)
+        with temporary_postgres(server) as url:
             run(url, args.parents, args.checkins)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 if __name__ == "__main__":

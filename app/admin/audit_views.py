@@ -14,7 +14,7 @@ from app.cases.forms import opts
 from app.extensions import db
 from app.models import AuditEvent
 from app.timeutil import day_start
-from app.web import PAGE_MAX, int_arg
+from app.web import list_args, page_arg
 
 #: settings keys (``app.settings``) in words, with the page that edits them
 SETTINGS_PAGES = {
@@ -29,9 +29,7 @@ SETTINGS_PAGES = {
 def audit_log() -> str:
     actions, types, users = queries.audit_choices(db.session)
     form = AuditFilterForm(request.args)
-    form.actor.choices = opts(
-        [(0, "Anyone")] + [(u.id, f"{u.full_name} ({u.email})") for u in users]
-    )
+    form.actor.choices = opts([(0, "Anyone"), *users])
     action_choices = sorted((AUDIT_ACTION_LABELS.get(a, a), a) for a in actions)
     form.action.choices = opts([("", "Any action")] + [(a, label) for label, a in action_choices])
     form.object_type.choices = opts(
@@ -46,20 +44,16 @@ def audit_log() -> str:
             start=day_start(form.date_from.data) if form.date_from.data else None,
             end=day_start(form.date_to.data + timedelta(days=1)) if form.date_to.data else None,
         )
-    page = int_arg("page", 1, high=PAGE_MAX)
-    events, total = queries.audit_events(db.session, flt, page)
+    events, page = queries.audit_events(db.session, flt, page_arg())
     objects, names = queries.audit_objects(db.session, events)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "admin/audit_log.html",
         form=form,
         events=events,
         objects={e.id: _object_of(e, objects) for e in events},
         details={e.id: queries.detail_words(e.detail, names) for e in events},
-        total=total,
         page=page,
-        pages=max(1, -(-total // queries.PAGE_SIZE)),
-        args=args,
+        args=list_args(),
     )
 
 

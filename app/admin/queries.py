@@ -13,19 +13,22 @@ from sqlalchemy.orm import joinedload
 from app.domain import case_reference
 from app.extensions import SessionLike
 from app.models import AuditEvent, Case, CheckIn, EscalationFlag, OutboxEmail, User
+from app.paging import Page
+from app.paging_sql import page_of
 from app.search_keys import SearchTerms, like_inside
 
-PAGE_SIZE = 50
 
-
-def users_by_role_and_name(session: SessionLike, terms: SearchTerms | None = None) -> list[User]:
-    """Every account (those the search terms find by name or email, if any), grouped by role,
-    then by last and first name."""
+def users_by_role_and_name(
+    session: SessionLike, terms: SearchTerms | None = None, page: int = 1
+) -> tuple[list[User], Page]:
+    """One page of the accounts (those the search terms find by name or email, if any),
+    grouped by role, then by last and first name."""
     query = select(User).order_by(User.role, User.last_name, User.first_name, User.id)
     if terms is not None and terms.text:
         found = User.search_key.like(like_inside(terms.key), escape="/")
         query = query.where(found if not terms.empty else false())
-    return list(session.scalars(query))
+    limited, shown = page_of(session, query, page)
+    return list(session.scalars(limited)), shown
 
 
 @dataclass
@@ -37,8 +40,10 @@ class AuditFilter:
     end: datetime | None = None
 
 
-def audit_events(session: SessionLike, flt: AuditFilter, page: int) -> tuple[list[AuditEvent], int]:
-    """Audit events matching the filter, newest first, one page at a time; and how many match."""
+def audit_events(
+    session: SessionLike, flt: AuditFilter, page: int
+) -> tuple[list[AuditEvent], Page]:
+    """Audit events matching the filter, newest first, one page at a time; and the page."""
     query = select(AuditEvent)
     if flt.actor_id:
         query = query.where(AuditEvent.actor_id == flt.actor_id)
@@ -50,18 +55,15 @@ def audit_events(session: SessionLike, flt: AuditFilter, page: int) -> tuple[lis
         query = query.where(AuditEvent.at >= flt.start)
     if flt.end:
         query = query.where(AuditEvent.at < flt.end)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    events = session.scalars(
-        query.options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+    limited, shown = page_of(
+        session, query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page
     )
-    return list(events), total
+    return list(session.scalars(limited.options(joinedload(AuditEvent.actor)))), shown
 
 
-def audit_choices(session: SessionLike) -> tuple[list[str], list[str], list[User]]:
-    """Distinct actions, object types and actors for the filter menus."""
+def audit_choices(session: SessionLike) -> tuple[list[str], list[str], list[tuple[int, str]]]:
+    """Distinct actions, object types and the people (id, "Name (email)") for the filter
+    menus; the people read as three columns, not as whole accounts."""
     actions = session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     types = session.scalars(
         select(AuditEvent.object_type)
@@ -69,8 +71,13 @@ def audit_choices(session: SessionLike) -> tuple[list[str], list[str], list[User
         .distinct()
         .order_by(AuditEvent.object_type)
     )
-    users = session.scalars(select(User).order_by(User.last_name, User.first_name))
-    return [a for a in actions], [t for t in types if t], list(users)
+    people = session.execute(
+        select(User.id, User.first_name, User.last_name, User.email).order_by(
+            User.last_name, User.first_name, User.id
+        )
+    )
+    users = [(uid, f"{f'{first} {last}'.strip()} ({email})") for uid, first, last, email in people]
+    return list(actions), [t for t in types if t], users
 
 
 #: ``volunteer 12`` and ``case 185`` in an event's detail (written by the services)

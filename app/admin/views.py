@@ -16,7 +16,7 @@ from app.cases.queries import areas_by_name
 from app.extensions import db
 from app.models import User
 from app.search_keys import parse_query
-from app.web import audit, now
+from app.web import audit, list_args, now, page_arg
 
 
 def _user_or_404(user_id: int) -> User:
@@ -30,8 +30,15 @@ def _user_or_404(user_id: int) -> User:
 @roles("admin")
 def users() -> str:
     terms = parse_query(request.args.get("q"))
-    people = queries.users_by_role_and_name(db.session, terms)
-    return render_template("admin/users.html", people=people, q=terms.text, form=ConfirmForm())
+    people, page = queries.users_by_role_and_name(db.session, terms, page_arg())
+    return render_template(
+        "admin/users.html",
+        people=people,
+        page=page,
+        args=list_args(),
+        q=terms.text,
+        form=ConfirmForm(),
+    )
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])

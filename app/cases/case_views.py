@@ -31,7 +31,7 @@ from app.equality import FIELD_NAMES, answers
 from app.extensions import db
 from app.language_fields import show_languages
 from app.stage import is_birth_overdue
-from app.web import audit, now
+from app.web import audit, audit_viewed, now
 
 
 @bp.route("/cases/<int:case_id>")
@@ -39,7 +39,7 @@ from app.web import audit, now
 def case_detail(case_id: int) -> str:
     case = case_or_404(case_id)
     parent = case.parent
-    audit("parent.viewed", "parent", parent.id, detail=f"case {case.id}")
+    detail = f"case {case.id}"
     day = today()
     if me().role == Role.VOLUNTEER:
         checkins = queries.volunteer_checkins(db.session, case, me())
@@ -51,8 +51,7 @@ def case_detail(case_id: int) -> str:
             checkins=checkins,
             now=now(),
         )
-        db.session.commit()  # the audit event; after rendering, so nothing reloads
-        return html
+        return audit_viewed(html, "parent.viewed", "parent", parent.id, detail=detail)
     show_deleted = request.args.get("deleted") == "1"
     timeline = case_timeline(db.session, case, show_deleted=show_deleted)
     duplicates = queries.possible_duplicates(db.session, me(), parent)
@@ -71,8 +70,7 @@ def case_detail(case_id: int) -> str:
         form=ConfirmForm(),
         now=now(),
     )
-    db.session.commit()  # the audit event; after rendering, so nothing reloads
-    return html
+    return audit_viewed(html, "parent.viewed", "parent", parent.id, detail=detail)
 
 
 @bp.route("/cases/<int:case_id>/parent", methods=["GET", "POST"])

@@ -35,7 +35,7 @@ from app.escalation.hooks import raised_urgent
 from app.extensions import db
 from app.models import CheckIn
 from app.timeutil import zone
-from app.web import audit, now
+from app.web import audit, audit_viewed, now
 
 
 @bp.route("/my/parents")
@@ -144,7 +144,6 @@ def checkin_new(case_id: int) -> str | Response:
 @roles(*ALL_ROLES)
 def checkin_view(checkin_id: int) -> str:
     checkin = checkin_or_404(checkin_id)
-    audit("checkin.viewed", "checkin", checkin.id)
     html = render_template(
         "cases/checkin_view.html",
         checkin=checkin,
@@ -153,8 +152,7 @@ def checkin_view(checkin_id: int) -> str:
         now=now(),
         form=ConfirmForm(),
     )
-    db.session.commit()
-    return html
+    return audit_viewed(html, "checkin.viewed", "checkin", checkin.id)
 
 
 @bp.route("/checkins/<int:checkin_id>/edit", methods=["GET", "POST"])

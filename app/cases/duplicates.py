@@ -27,8 +27,11 @@ def set_aside_as_duplicate(parent_id: Any) -> ColumnElement[bool]:
     """SQL: true where the parent ``parent_id`` has cases and all of them were closed as a
     duplicate referral: a copy a coordinator has dealt with, no longer anyone's duplicate."""
     of_parent = Case.parent_id == parent_id
+    # "has a case, and none that is not closed as a duplicate": the same as "has one closed as
+    # a duplicate and none other", but both lookups go by the parent's id (SQLite otherwise
+    # walks every closed case for each parent: seconds on the waiting list at a large charity)
     return and_(
-        exists().where(of_parent, _closed_as_duplicate()),
+        exists().where(of_parent),
         ~exists().where(of_parent, ~_closed_as_duplicate()),
     )
 
@@ -97,3 +100,83 @@ def duplicate_keys(parent: Parent, other: Parent) -> list[str]:
     if same_name and parent.birth_date and parent.birth_date == other.birth_date:
         keys.append("name and baby's date of birth")
     return keys
+
+
+#: what ``_match_keys`` reads of a parent (``Parent`` itself or a row of these columns)
+KEY_COLUMNS = (
+    Parent.id,
+    Parent.email,
+    Parent.phone_digits,
+    Parent.first_name,
+    Parent.last_name,
+    Parent.due_date,
+    Parent.birth_date,
+)
+
+
+def _match_keys(parent: Any, phone: str | None) -> set[tuple[Any, ...]]:
+    """What ``duplicate_keys`` compares, as values: two parents sharing one may be the same."""
+    keys: set[tuple[Any, ...]] = set()
+    if parent.email:
+        keys.add(("email", parent.email.lower()))
+    if phone:
+        keys.add(("phone", phone))
+    if parent.last_name:
+        name = (parent.first_name.lower(), parent.last_name.lower())
+        if parent.due_date:
+            keys.add(("due", *name, parent.due_date))
+        if parent.birth_date:
+            keys.add(("birth", *name, parent.birth_date))
+    return keys
+
+
+def parents_with_duplicates(session: SessionLike, parents: list[Parent]) -> set[int]:
+    """The ids of those of ``parents`` (a page of a list) that ``duplicates_of`` would find a
+    possible duplicate for. Two statements however long the page: the other parents sharing
+    an email, a phone or a name and date with one of them, and which of all those are set
+    aside; the keys are then matched in a dictionary (the same keys as ``duplicate_keys``)."""
+    wanted = {p.id: _match_keys(p, phone_digits(p.phone)) for p in parents}
+    keys = set().union(*wanted.values()) if wanted else set()
+    if not keys:
+        return set()
+    by_kind: dict[str, set[Any]] = {"email": set(), "phone": set(), "last": set(), "date": set()}
+    for kind, *value in keys:
+        if kind in ("email", "phone"):
+            by_kind[kind].add(value[0])
+        else:  # a name and a date: fetched by last name and either date, matched exactly below
+            by_kind["last"].add(value[1])
+            by_kind["date"].add(value[2])
+    # plain IN lists of single values (hashed by PostgreSQL, unlike lists of tuples)
+    shares: list[ColumnElement[bool]] = []
+    if by_kind["email"]:
+        shares.append(func.lower(Parent.email).in_(by_kind["email"]))
+    if by_kind["phone"]:
+        shares.append(Parent.phone_digits.in_(by_kind["phone"]))
+    if by_kind["last"]:
+        dates = by_kind["date"]
+        shares.append(
+            and_(
+                func.lower(Parent.last_name).in_(by_kind["last"]),
+                or_(Parent.due_date.in_(dates), Parent.birth_date.in_(dates)),
+            )
+        )
+    candidates = session.execute(select(*KEY_COLUMNS).where(or_(*shares))).all()
+    set_aside = set(
+        session.scalars(
+            select(Parent.id).where(
+                Parent.id.in_(set(wanted) | {c.id for c in candidates}),
+                set_aside_as_duplicate(Parent.id),
+            )
+        )
+    )
+    holders: dict[tuple[Any, ...], set[int]] = {}
+    for other in candidates:
+        if other.id not in set_aside:
+            for key in _match_keys(other, other.phone_digits):
+                holders.setdefault(key, set()).add(other.id)
+    return {
+        parent_id
+        for parent_id, its_keys in wanted.items()
+        if parent_id not in set_aside
+        and any(holders.get(key, set()) - {parent_id} for key in its_keys)
+    }

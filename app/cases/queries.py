@@ -6,69 +6,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.cases.duplicates import (
     duplicate_keys,
     duplicates_of,
-    set_aside_as_duplicate,
+    parents_with_duplicates,
 )
 from app.domain import CaseStatus, CheckInStatus, Role, Stage
 from app.escalation.rules_contact import contact_due
 from app.escalation.scan import saved_thresholds
 from app.extensions import SessionLike
 from app.models import Area, Assignment, Case, CheckIn, Parent, User
+from app.paging import PAGE_SIZE, Page
+from app.paging_sql import count_rows, page_of
 from app.scope import visible_cases
 from app.search_keys import WHOLE_PHONE_DIGITS, SearchTerms, like_inside
 from app.stage_sql import stage_sql
-
-PAGE_SIZE = 50
-
-
-def duplicate_exists() -> ColumnElement[bool]:
-    """True where another parent may be the same person as ``Parent`` (see duplicates_of).
-
-    Built from grouped, uncorrelated subqueries (each key that occurs more than once), so the
-    database does one pass per key instead of comparing every parent with every other. A
-    parent set aside as a duplicate counts for no key.
-    """
-    other = aliased(Parent)
-    kept = ~set_aside_as_duplicate(other.id)
-    email_key = func.lower(other.email)
-    dup_emails = (
-        select(email_key)
-        .where(other.email.is_not(None), kept)
-        .group_by(email_key)
-        .having(func.count() > 1)
-    )
-    dup_phones = (
-        select(other.phone_digits)
-        .where(other.phone_digits.is_not(None), kept)
-        .group_by(other.phone_digits)
-        .having(func.count() > 1)
-    )
-    first, last = func.lower(other.first_name), func.lower(other.last_name)
-    named = other.last_name != ""
-    dup_due = (
-        select(first, last, other.due_date)
-        .where(named, other.due_date.is_not(None), kept)
-        .group_by(first, last, other.due_date)
-        .having(func.count() > 1)
-    )
-    dup_birth = (
-        select(first, last, other.birth_date)
-        .where(named, other.birth_date.is_not(None), kept)
-        .group_by(first, last, other.birth_date)
-        .having(func.count() > 1)
-    )
-    mine_first, mine_last = func.lower(Parent.first_name), func.lower(Parent.last_name)
-    return or_(
-        func.lower(Parent.email).in_(dup_emails),
-        Parent.phone_digits.in_(dup_phones),
-        tuple_(mine_first, mine_last, Parent.due_date).in_(dup_due),
-        tuple_(mine_first, mine_last, Parent.birth_date).in_(dup_birth),
-    )
 
 
 @dataclass
@@ -81,12 +36,14 @@ class WaitingRow:
 
 
 def waiting_list(
-    session: SessionLike, user: User, today: date, stage: str | None = None
-) -> list[WaitingRow]:
-    """Referred and waiting cases this user may see: high risk first, then longest waiting."""
+    session: SessionLike, user: User, today: date, stage: str | None = None, page: int = 1
+) -> tuple[list[WaitingRow], Page]:
+    """One page of the referred and waiting cases this user may see: high risk first, then
+    longest waiting (the order runs on across pages), each marked when it may be a duplicate.
+    Four statements: the count, the page, and two for the page's possible duplicates."""
     stage_expr = stage_sql(Parent.due_date, Parent.birth_date, today)
     query = (
-        select(Case, Parent, stage_expr, duplicate_exists(), Area.name)
+        select(Case, Parent, stage_expr, Area.name)
         .join(Parent, Case.parent_id == Parent.id)
         .outerjoin(Area, Case.area_id == Area.id)
         .where(
@@ -97,10 +54,14 @@ def waiting_list(
     )
     if stage:
         query = query.where(stage_expr == stage)
-    return [
-        WaitingRow(case, parent, Stage(stage_value), bool(dup), area_name)
-        for case, parent, stage_value, dup, area_name in session.execute(query)
+    limited, shown = page_of(session, query, page)
+    found = session.execute(limited).all()
+    duplicates = parents_with_duplicates(session, [parent for _c, parent, _s, _a in found])
+    rows = [
+        WaitingRow(case, parent, Stage(stage_value), parent.id in duplicates, area_name)
+        for case, parent, stage_value, area_name in found
     ]
+    return rows, shown
 
 
 @dataclass
@@ -162,25 +123,24 @@ def case_list(
     status: str | None,
     page: int,
     terms: SearchTerms | None = None,
-) -> tuple[list[CaseRow], int]:
+) -> tuple[list[CaseRow], Page]:
     """Cases this user may see, filtered by status ('open' = not closed), newest first; with
-    search terms, the cases they find (open ones first). One statement, whatever the data."""
+    search terms, the cases they find (open ones first). One statement, whatever the data
+    (a page past the last: a count, then the last page)."""
     base = case_list_query(user, today, status, terms)
     order: list[Any] = [Case.referred_at.desc(), Case.id.desc()]
     if terms is not None and terms.text:
         order.insert(0, Case.status == CaseStatus.CLOSED.value)
     # the number of rows rides along with the page (one scan, one statement)
-    counted = base.add_columns(func.count().over().label("total"))
-    rows = session.execute(
-        counted.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    counted = base.add_columns(func.count().over().label("total")).order_by(*order)
+    rows = session.execute(counted.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     if rows:
-        total = rows[0].total
-    elif page > 1:  # past the last page: count on its own
-        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        shown = Page.at(page, rows[0].total)
     else:
-        total = 0
-    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a, _total in rows], total
+        shown = Page.at(page, count_rows(session, base))
+        if shown.total:  # past the last page: show the last one
+            rows = session.execute(counted.limit(PAGE_SIZE).offset(shown.offset)).all()
+    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a, _total in rows], shown
 
 
 def area_count(session: SessionLike) -> int:

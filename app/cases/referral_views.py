@@ -14,11 +14,11 @@ from app.cases.duplicates import duplicates_of
 from app.cases.forms import SELF_REFERRAL_CONSENT_SCOPE, ReferralForm, SelfReferralForm, opts
 from app.cases.referral_settings import WINDOW_SECONDS, referral_settings
 from app.cases.service import create_referral
-from app.cases.view_helpers import STAFF, me, page_number, parent_data, today
+from app.cases.view_helpers import STAFF, me, parent_data, today
 from app.domain import Role, Stage
 from app.extensions import db
 from app.search_keys import parse_query
-from app.web import audit, client_ip, now
+from app.web import audit, client_ip, list_args, now, page_arg
 
 STATUS_FILTERS = [
     ("open", "Open"),
@@ -123,10 +123,12 @@ def waiting_list() -> str:
     stage = request.args.get("stage") or None
     if stage not in {s.value for s in Stage}:
         stage = None
-    rows = queries.waiting_list(db.session, me(), today(), stage)
+    rows, page = queries.waiting_list(db.session, me(), today(), stage, page_arg())
     return render_template(
         "cases/waiting_list.html",
         rows=rows,
+        page=page,
+        args=list_args(),
         now=now(),
         stage=stage,
         stages=list(Stage),
@@ -143,14 +145,12 @@ def case_list() -> str:
     status = request.args.get("status", "" if terms.text else "open")
     if status not in dict(STATUS_FILTERS):
         status = "open"
-    page = page_number()
-    rows, total = queries.case_list(db.session, me(), today(), status or None, page, terms)
+    rows, page = queries.case_list(db.session, me(), today(), status or None, page_arg(), terms)
     return render_template(
         "cases/case_list.html",
         rows=rows,
-        total=total,
         page=page,
-        pages=max(1, -(-total // queries.PAGE_SIZE)),
+        args={"status": status, "q": terms.text or None},
         status=status,
         q=terms.text,
         filters=STATUS_FILTERS,

@@ -17,7 +17,7 @@ from app.language_fields import picked_languages
 from app.models import Case, CheckIn, User
 from app.scope import case_for
 from app.timeutil import local_date
-from app.web import PAGE_MAX, int_arg, now
+from app.web import now
 
 STAFF = ("coordinator", "admin")
 ALL_ROLES = ("coordinator", "admin", "volunteer")
@@ -54,11 +54,6 @@ def confirm_or_400() -> None:
     """A POST button's CSRF token must be valid."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-
-
-def page_number() -> int:
-    """The ``page`` argument, at least 1 (and small enough for the database's OFFSET)."""
-    return int_arg("page", 1, high=PAGE_MAX)
 
 
 def parent_data(form: Any) -> ParentData:

@@ -379,7 +379,7 @@ class DemoBuilder:
         self.plans.append(plan)
         return plan
 
-    def build_parents(self) -> None:
+    def build_parents(self, scale: int = 1) -> None:
         mix = (
             [("referred", "pregnancy")] * 3
             + [("referred", "postnatal")] * 2
@@ -395,8 +395,9 @@ class DemoBuilder:
             + [("closed", "pregnancy")] * 4
             + [("closed", "over")] * 10
         )
-        for kind, stage in mix:
-            self._plan(kind, stage)
+        for _ in range(scale):
+            for kind, stage in mix:
+                self._plan(kind, stage)
 
     # ------------------------------------------------------------------ assignments
 
@@ -661,10 +662,12 @@ class DemoBuilder:
 
     # ------------------------------------------------------------------ all together
 
-    def build(self, volunteers: int = 39) -> dict[str, int]:
+    def build(self, volunteers: int = 39, scale: int = 1) -> dict[str, int]:
+        """The demo service; ``scale`` times the parents and volunteers (x1 is the demo
+        people try, always the same for the same seed; x10 and x50 are for bench/web.py)."""
         self.build_areas_and_staff()
-        self.build_volunteers(volunteers)
-        self.build_parents()
+        self.build_volunteers(volunteers * scale)
+        self.build_parents(scale)
         self.build_assignments()
         self.build_checkins()
         self.session.add(
@@ -682,6 +685,9 @@ class DemoBuilder:
         }
 
 
-def build_demo(session: SessionLike, now: datetime, seed: int = 1001) -> dict[str, int]:
-    """Add the demo service; returns what was added. Flushes, never commits."""
-    return DemoBuilder(session, now, seed).build()
+def build_demo(
+    session: SessionLike, now: datetime, seed: int = 1001, scale: int = 1
+) -> dict[str, int]:
+    """Add the demo service (``scale`` times its people); returns what was added. Flushes,
+    never commits."""
+    return DemoBuilder(session, now, seed).build(scale=scale)

@@ -22,11 +22,11 @@ def demo_logins_text() -> str:
     return "\n".join(lines)
 
 
-def load_demo(now: datetime) -> dict[str, int] | None:
+def load_demo(now: datetime, scale: int = 1) -> dict[str, int] | None:
     """Load the demo data and commit; None when it is already there (nothing changes)."""
     if demo_exists(db.session):
         return None
-    counts = build_demo(db.session, now)
+    counts = build_demo(db.session, now, scale=scale)
     db.session.commit()
     return counts
 
@@ -67,10 +67,17 @@ def seed() -> None:
 
 @seed.command("demo")
 @now_option
-def demo(now: datetime) -> None:
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 100),
+    default=1,
+    show_default=True,
+    help="Times as many parents and volunteers (for trying Corner at a large charity's size).",
+)
+def demo(now: datetime, scale: int) -> None:
     """Build a believable demo service: areas, accounts, parents, cases, check-ins."""
     started = time.perf_counter()
-    counts = load_demo(now)
+    counts = load_demo(now, scale)
     if counts is None:
         click.echo("Demo data is already loaded; nothing changed.")
         return

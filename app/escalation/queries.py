@@ -16,10 +16,9 @@ from app.domain import EmailStatus, FlagStatus, Role, Severity
 from app.escalation.inbox_filters import ALL, UNRESOLVED, InboxFilters
 from app.extensions import SessionLike
 from app.models import Area, Case, CheckIn, EscalationFlag, FlagChase, OutboxEmail, Parent, User
+from app.paging import Page
+from app.paging_sql import page_of
 from app.scope import visible_cases
-
-#: cases (rows) on one page of the inbox
-INBOX_PAGE_SIZE = 50
 
 #: most severe first (ORDER BY)
 SEVERITY_RANK = sql_case(
@@ -53,8 +52,8 @@ class InboxPage:
     #: cases and flags matching the filters (all pages)
     cases: int
     flags: int
-    page: int
-    pages: int
+    #: the page shown (cases are its rows)
+    page: Page
     #: {severity: cases with a flag of that severity}, every other filter applied
     by_severity: dict[str, int]
 
@@ -100,16 +99,15 @@ def inbox_page(session: SessionLike, user: User, filters: InboxFilters) -> Inbox
             .group_by(EscalationFlag.severity)
         )
     }
-    pages = max(1, -(-int(cases) // INBOX_PAGE_SIZE))
-    page = min(filters.page, pages)
+    page = Page.at(filters.page, int(cases))
     rows: list[InboxRow] = []
     if cases:
         rows = _inbox_rows(session, where, filters, page)
-    return InboxPage(rows, int(cases), int(flags), page, pages, by_severity)
+    return InboxPage(rows, int(cases), int(flags), page, by_severity)
 
 
 def _inbox_rows(
-    session: SessionLike, where: list[ColumnElement[bool]], filters: InboxFilters, page: int
+    session: SessionLike, where: list[ColumnElement[bool]], filters: InboxFilters, page: Page
 ) -> list[InboxRow]:
     """The page's cases (grouped, ordered, limited in the database) with their flags."""
     worst = func.min(SEVERITY_RANK).label("worst")
@@ -120,8 +118,8 @@ def _inbox_rows(
         .where(*where)
         .group_by(EscalationFlag.case_id)
         .order_by(worst, oldest, EscalationFlag.case_id)
-        .limit(INBOX_PAGE_SIZE)
-        .offset((page - 1) * INBOX_PAGE_SIZE)
+        .limit(page.size)
+        .offset(page.offset)
         .subquery()
     )
     result = session.execute(
@@ -259,16 +257,17 @@ def outbox_emails(
     status: EmailStatus | None,
     *,
     maybe_delivered: bool = False,
-    limit: int = 200,
-) -> list[OutboxEmail]:
-    """The newest ``limit`` outbox emails, of one status or (None) every status; with
+    page: int = 1,
+) -> tuple[list[OutboxEmail], Page]:
+    """One page of the outbox, newest first: one status or (None) every status; with
     ``maybe_delivered`` only those with an attempt of unknown outcome."""
     statement = select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
     if status is not None:
         statement = statement.where(OutboxEmail.status == status.value)
     if maybe_delivered:
         statement = statement.where(OutboxEmail.unknown_outcomes > 0)
-    return list(session.scalars(statement.limit(limit)))
+    limited, shown = page_of(session, statement, page)
+    return list(session.scalars(limited)), shown
 
 
 def outbox_counts(session: SessionLike) -> dict[str, int]:

@@ -37,7 +37,7 @@ from app.extensions import db
 from app.models import EscalationFlag, OutboxEmail
 from app.settings import get_settings
 from app.timeutil import local_date
-from app.web import audit, client_ip, now
+from app.web import audit, client_ip, list_args, now, page_arg
 
 
 @bp.route("/flags")
@@ -153,9 +153,14 @@ def outbox() -> str:
     show = request.args.get("show", "all")
     if show not in OUTBOX_FILTERS and show != "maybe":
         show = "all"
+    emails, page = outbox_emails(
+        db.session, OUTBOX_FILTERS.get(show), maybe_delivered=show == "maybe", page=page_arg()
+    )
     return render_template(
         "escalation/outbox.html",
-        emails=outbox_emails(db.session, OUTBOX_FILTERS.get(show), maybe_delivered=show == "maybe"),
+        emails=emails,
+        page=page,
+        args=list_args(),
         counts=outbox_counts(db.session),
         maybe_delivered=outbox_maybe_delivered_count(db.session),
         labels=EMAIL_STATUS_LABELS,

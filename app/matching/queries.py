@@ -34,6 +34,8 @@ from app.models import (
     User,
     VolunteerProfile,
 )
+from app.paging import Page
+from app.paging_sql import page_of
 from app.scope import visible_cases
 from app.search_keys import SearchTerms, compact, like_inside
 
@@ -236,16 +238,18 @@ def volunteer_matches(terms: SearchTerms) -> ColumnElement[bool]:
 
 
 def volunteer_list(
-    session: SessionLike, user: User, status: str = "", terms: SearchTerms | None = None
-) -> list[Any]:
-    """(User, VolunteerProfile | None, open assignments) for every volunteer ``user``
-    manages, by name; only those with ``status`` if it is a volunteer status, and those the
-    search terms find if any."""
-    counts = open_counts_subquery()
+    session: SessionLike,
+    user: User,
+    status: str = "",
+    terms: SearchTerms | None = None,
+    page: int = 1,
+) -> tuple[list[Any], Page]:
+    """One page of (User, VolunteerProfile | None, open assignments) for the volunteers
+    ``user`` manages, by name; only those with ``status`` if it is a volunteer status, and
+    those the search terms find if any. Two statements: the count, the page."""
     query = (
-        select(User, VolunteerProfile, func.coalesce(counts.c.n, 0))
+        select(User.id)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
-        .outerjoin(counts, counts.c.volunteer_id == User.id)
         .where(User.role == Role.VOLUNTEER.value, visible_volunteers(user))
         .order_by(User.last_name, User.first_name, User.id)
     )
@@ -253,7 +257,20 @@ def volunteer_list(
         query = query.where(VolunteerProfile.status == status)
     if terms is not None and terms.text:
         query = query.where(volunteer_matches(terms))
-    return list(session.execute(query).all())
+    limited, shown = page_of(session, query, page)
+    open_count = (
+        select(func.count())
+        .where(Assignment.volunteer_id == User.id, Assignment.ended_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(User, VolunteerProfile, open_count)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(User.id.in_(limited.subquery().select()))
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+    return list(rows.all()), shown
 
 
 def managed_volunteer(session: SessionLike, user: User, volunteer_id: int) -> User | None:

@@ -19,7 +19,7 @@ from app.matching.forms import AvailabilityForm, ProfileForm
 from app.matching.vocab import language_label, tag_label
 from app.search_keys import parse_query
 from app.timeutil import local_date
-from app.web import audit, now
+from app.web import audit, list_args, now, page_arg
 
 WARN_DAYS = 30
 
@@ -51,10 +51,12 @@ def training_state(day: date | None, today: date) -> tuple[str, str]:
 def volunteer_list() -> str:
     status = request.args.get("status", "")
     terms = parse_query(request.args.get("q"))
-    rows = queries.volunteer_list(db.session, current_user, status, terms)
+    rows, page = queries.volunteer_list(db.session, current_user, status, terms, page_arg())
     return render_template(
         "matching/volunteers.html",
         rows=rows,
+        page=page,
+        args=list_args(),
         status=status,
         q=terms.text,
         today=local_date(now()),

@@ -331,7 +331,7 @@ def test_waiting_list_duplicate_marker_agrees_with_duplicates_of(
         expected[make_case(session, make_parent(session, area=a, **kw)).id] = False
     session.commit()
     rows = {
-        r.case.id: r for r in queries.waiting_list(session, world.coordinator, date(2026, 11, 2))
+        r.case.id: r for r in queries.waiting_list(session, world.coordinator, date(2026, 11, 2))[0]
     }
     for case_id, is_dup in expected.items():
         assert rows[case_id].possible_duplicate is is_dup, case_id

@@ -156,7 +156,7 @@ def test_set_aside_in_sql_and_python_agree(session: SessionLike, world: World) -
     make_case(session, twice, close_reason=None, **closed)
     session.commit()
     rows = {
-        r.case.id: r for r in queries.waiting_list(session, world.coordinator, date(2026, 11, 2))
+        r.case.id: r for r in queries.waiting_list(session, world.coordinator, date(2026, 11, 2))[0]
     }
     assert duplicates_of(session, survivor.parent) == [] and duplicates_of(session, copy) == []
     assert not rows[survivor.id].possible_duplicate

@@ -203,3 +203,19 @@ def test_demo_logins_work(seeded: str, app: Flask, session: SessionLike) -> None
     assert f'<span class="big">{mine}</span> parents you support' in client.get("/").get_data(
         as_text=True
     )
+
+
+def test_a_scaled_demo_has_that_many_times_the_people(app: Flask, session: SessionLike) -> None:
+    """``--scale 2`` (bench/web.py builds x10 and x50): twice the parents and volunteers, the
+    same staff, and still the model's rules (an active case has one open assignment)."""
+    result = app.test_cli_runner().invoke(args=["seed", "demo", "--now", NOW_ARG, "--scale", "2"])
+    assert result.exit_code == 0, result.output
+    counts = _counts(session)
+    assert counts["Parent"] == counts["Case"] == 2 * 226
+    assert counts["VolunteerProfile"] == 1 + 2 * 39
+    assert counts["Area"] == 2
+    open_per_case = Counter(
+        session.scalars(select(Assignment.case_id).where(Assignment.ended_at.is_(None)))
+    )
+    active = session.scalars(select(Case.id).where(Case.status == CaseStatus.ACTIVE.value))
+    assert all(open_per_case[case_id] == 1 for case_id in active)

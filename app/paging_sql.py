@@ -1,0 +1,33 @@
+"""One page of a list query: its rows counted by SQL (one COUNT), then limited in SQL.
+
+``page_of(session, query, number)`` gives the page (``app.paging.Page``, kept within the
+pages there are) and the query limited to it; the caller runs that. Two statements however
+long the list is, and never more than ``PAGE_SIZE`` rows loaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.extensions import SessionLike
+from app.paging import PAGE_SIZE, Page
+
+
+def count_rows(session: SessionLike, query: Any) -> int:
+    """How many rows ``query`` gives (its ORDER BY dropped): one ``SELECT count(*)``."""
+    return int(
+        session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    )
+
+
+def page_of(
+    session: SessionLike, query: Any, number: int, size: int = PAGE_SIZE
+) -> tuple[Any, Page]:
+    """The query limited to page ``number`` (kept within the pages there are), and the page.
+
+    ``query`` must be ordered by something unique at the end (an id), so pages never
+    overlap or skip a row."""
+    page = Page.at(number, count_rows(session, query), size)
+    return query.limit(page.size).offset(page.offset), page
