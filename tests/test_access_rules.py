@@ -15,6 +15,7 @@ from app.auth.service import issue_invitation
 from app.extensions import SessionLike, db
 from app.models import (
     AuditEvent,
+    BackgroundJob,
     EscalationFlag,
     FlagChase,
     MatchExclusion,
@@ -170,6 +171,10 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
             RateLimitCounter(key="self_referral:127.0.0.1", window_start=0, hits=1),
             Setting(key="test.unused", value={}, updated_at=NOW, updated_by_id=admin.id),
             RecoveryCode(user_id=coordinator.id, code_hash="0" * 64, created_at=NOW),
+            BackgroundJob(
+                kind="import", status="queued", created_by_id=admin.id, created_at=NOW,
+                input_files=["parents.csv"],
+            ),
         ]
     )  # fmt: skip
     session.flush()
@@ -186,6 +191,7 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
         "token": [token, reset_token],
         "filename": ["corner.css"],
         "email_id": list(session.scalars(sa.select(OutboxEmail.id))),
+        "job_id": list(session.scalars(sa.select(BackgroundJob.id))),
     }
     emails = {"volunteer": volunteer.email, "coordinator": coordinator.email, "admin": admin.email}
     return ids, emails
