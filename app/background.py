@@ -132,11 +132,14 @@ def export_zip(job: BackgroundJob, root: Path) -> Path | None:
 
 
 def fail_stale(session: SessionLike, now: datetime, stale: timedelta) -> int:
-    """Running jobs silent for ``stale``: failed (committed). How many."""
+    """Running jobs silent for ``stale``: failed (committed). How many.
+
+    The claim token stays: should the runner be alive after all (only slow), its outcome
+    still replaces this guess (``_finish``), so a committed import never shows as failed."""
     outcome: Any = session.execute(
         update(BackgroundJob)
         .where(BackgroundJob.status == RUNNING, BackgroundJob.heartbeat_at < now - stale)
-        .values(status=FAILED, claim_token=None, finished_at=now, result={"error": STOPPED})
+        .values(status=FAILED, finished_at=now, result={"error": STOPPED})
         .execution_options(synchronize_session=False)
     )
     session.commit()
@@ -209,9 +212,13 @@ class ProgressWriter:
 def _finish(
     session: SessionLike, job_id: int, token: str, now: datetime, values: Mapping[str, Any]
 ) -> bool:
-    """Record the outcome if the claim still holds (committed)."""
+    """Record the outcome on the job this runner claimed (committed): even after it was
+    marked failed for silence (``fail_stale``), since this runner knows what happened."""
     outcome: Any = session.execute(
-        _claimed(job_id, token).values(**values, claim_token=None, finished_at=now)
+        update(BackgroundJob)
+        .where(BackgroundJob.id == job_id, BackgroundJob.claim_token == token)
+        .values(**values, claim_token=None, finished_at=now)
+        .execution_options(synchronize_session=False)
     )
     session.commit()
     return bool(outcome.rowcount == 1)
@@ -341,7 +348,7 @@ def run_next_job(app: Flask, now: datetime | Clock | None = None) -> JobOutcome 
             kind = session.get(BackgroundJob, job_id).kind  # type: ignore[union-attr]
             values = _work(app, job_id, token, clock)
             if not _finish(session, job_id, token, clock(), values):
-                log.warning("Background job %s finished after its claim was lost", job_id)
+                log.warning("Background job %s: its claim was lost", job_id)
         finally:
             db.session.remove()
     result = values.get("result") or {}

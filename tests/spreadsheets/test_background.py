@@ -163,6 +163,31 @@ def test_a_job_whose_runner_died_is_failed_not_run_again(
     assert table_counts(session)["checkins"] == 0
 
 
+def test_a_slow_runner_marked_dead_still_records_what_it_did(
+    app: Flask, session: SessionLike, admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Silent for over 30 minutes (SQLite writes no progress while the rows go in), the job
+    is marked failed by another runner; when the import then commits, the outcome is the
+    truth: done, never "nothing was imported"."""
+    job_id = _queue(app, session, admin, dict(GOOD))
+    later = NOW + timedelta(minutes=31)
+    write = ProgressWriter.__call__
+
+    def slow(self: ProgressWriter, phase: str, checked: int, written: int) -> None:
+        write(self, phase, checked, written)
+        if phase == "checked":  # meanwhile another runner gives the job up
+            other = sa.orm.Session(db.engine)
+            try:
+                assert background.fail_stale(other, later, timedelta(minutes=30)) == 1
+            finally:
+                other.close()
+
+    monkeypatch.setattr(ProgressWriter, "__call__", slow)
+    outcome = run_next_job(app, NOW)
+    assert outcome is not None and outcome.status == "done"
+    assert _job(job_id)["status"] == "done" and table_counts(session)["checkins"] == 6
+
+
 def test_an_export_job_writes_the_zip_and_old_zips_are_deleted(
     app: Flask, session: SessionLike, admin: User
 ) -> None:
