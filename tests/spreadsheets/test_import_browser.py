@@ -91,3 +91,33 @@ def test_admin_fixes_a_file_and_imports(
     assert_accessible(browser_page, "import done", strict=True)
     screenshot(browser_page, f"spreadsheets-imported-{suffix}")
     assert table_counts(session)["checkins"] == 6
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_admin_exports_and_downloads_the_zip(
+    app: Flask,
+    live_server: LiveServer,
+    page: Page,
+    phone_page: Page,
+    session: SessionLike,
+    phone: bool,
+) -> None:
+    browser_page = phone_page if phone else page
+    admin = make_user(session, "admin", first_name="Ada")
+    session.commit()
+    suffix = "phone" if phone else "desktop"
+    login_in_browser(browser_page, live_server.url, admin.email, PASSWORD)
+    browser_page.goto(f"{live_server.url}/admin/import")
+    browser_page.get_by_role("button", name="Prepare the download (.zip)").click()
+    assert "Waiting to start" in browser_page.get_by_role("status").inner_text()
+    assert run_next_job(app) is not None
+    # the page updates itself: the counts, then the download button
+    button = browser_page.get_by_role("button", name="Download the export (.zip)")
+    button.wait_for()
+    assert "Exported 0 rows in volunteers.csv" in browser_page.get_by_role("status").inner_text()
+    screenshot(browser_page, f"spreadsheets-export-ready-{suffix}")
+    assert_accessible(browser_page, "export ready", strict=True)
+    with browser_page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename.startswith("corner-export-")
+    assert download.value.suggested_filename.endswith(".zip")
