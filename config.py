@@ -103,7 +103,14 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    #: a whole upload (all four files); bigger is refused with a 413 page. Imports run as
+    #: background jobs, so a big upload never ties up a web worker for long.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
+    #: where background jobs keep their files (default: instance/jobs)
+    JOBS_DIR = os.environ.get("CORNER_JOBS_DIR") or None
+    #: how often the scheduler looks for queued jobs; a running job silent this long failed
+    JOBS_POLL_SECONDS = float(os.environ.get("JOBS_POLL_SECONDS", "3"))
+    JOB_STALE_MINUTES = float(os.environ.get("JOB_STALE_MINUTES", "30"))
     INVITATION_DAYS = 7
     TESTING = False
 

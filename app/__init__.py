@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import smtp, timeutil
 from app.audit_labels import AUDIT_LABEL_FILTERS
+from app.background import JOB_LABEL_FILTERS
 from app.delivery import banner_context
 from app.domain import LABEL_FILTERS
 from app.errors import register_errors
@@ -164,7 +165,8 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["ago"] = timeutil.ago
     app.jinja_env.filters["language_name"] = language_name  # {{ codes|map("language_name") }}
     app.jinja_env.filters["email_problem"] = smtp.problem_words
-    for name, labels in {**LABEL_FILTERS, **AUDIT_LABEL_FILTERS}.items():
+    filters = {**LABEL_FILTERS, **AUDIT_LABEL_FILTERS, **JOB_LABEL_FILTERS}
+    for name, labels in filters.items():
         app.jinja_env.filters[name] = partial(_label, labels)
 
 

@@ -59,6 +59,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "settings.changed": "Changed settings",
     "postcodes.imported": "Imported postcode locations",
     "spreadsheets.imported": "Imported spreadsheets",
+    "spreadsheets.import_queued": "Uploaded spreadsheets to import",
     "spreadsheets.exported": "Exported spreadsheets",
     "demo.seeded": "Filled Corner with demo data",
     "privacy.subject_access": "Downloaded everything held about a parent (subject access)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.auth.cli import users
+from app.background import jobs_commands
 from app.demo.cli import demo_commands, seed
 from app.email_cli import emails
 from app.escalation.cli import escalation
@@ -28,6 +29,7 @@ COMMANDS = (
     escalation,
     emails,
     scheduler_commands,
+    jobs_commands,
     parents,
     reports,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -30,7 +30,7 @@ ERROR_TEXT = {
     404: ("Page not found", "Check the address, or go back to your home page."),
     405: ("That did not work", "This page cannot be used that way. Go back and try again."),
     410: ("This link has expired", "Ask for a new link."),
-    413: ("That file is too big", "Files can be up to 20 MB."),
+    413: ("That file is too big", "Split the files and try again."),
     429: ("Too many attempts", "Please wait a minute and try again."),
     500: (
         "Sorry, something went wrong",
@@ -41,7 +41,17 @@ ERROR_TEXT = {
 
 def render_error(code: int) -> tuple[str, int]:
     title, message = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    if code == 413:
+        message = f"Uploads can be up to {upload_limit()} in all. Split the files and try again."
     return render_template("errors/error.html", title=title, message=message), code
+
+
+def upload_limit() -> str:
+    """MAX_CONTENT_LENGTH in words: "50 MB" (or "48 KB")."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    if limit < 1024 * 1024:
+        return f"{limit // 1024:,} KB"
+    return f"{limit // (1024 * 1024):,} MB"
 
 
 def register_errors(app: Flask) -> None:

@@ -15,6 +15,8 @@ calls the same service as the CLI.
   runs);
 * the retention run daily at 03:30, and once at start (``privacy.retention.run_retention``:
   parents past the admin's retention period are anonymised; idempotent);
+* the background jobs (spreadsheet imports and exports queued from the web pages) every
+  ``JOBS_POLL_SECONDS`` (3 s; ``background.run_jobs``, the same as ``flask jobs run``);
 * the lock check every ``SCHEDULER_LOCK_CHECK_SECONDS`` (30 s).
 
 Only one scheduler acts per database. On PostgreSQL the process holds a session-level
@@ -49,6 +51,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from app.background import run_jobs
 from app.email import send_pending
 from app.escalation.chase import run_chase
 from app.escalation.digest import queue_weekly
@@ -258,6 +261,11 @@ def job_retention(app: Flask, now: datetime | None = None) -> Any:
     return result
 
 
+def job_background(app: Flask, now: datetime | None = None) -> Any:
+    """The queued imports and exports, oldest first (each claimed, so never run twice)."""
+    return run_jobs(app, now)
+
+
 def job_lock_check(app: Flask, now: datetime | None = None) -> None:
     """The check before every job is the work (see ``run_guarded``); then the heartbeat
     that /healthz reads (``health.checks.record_heartbeat``)."""
@@ -291,6 +299,7 @@ def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> Any:
     )
     start = datetime.now(scheduler.timezone)
     check_seconds = float(app.config.get("SCHEDULER_LOCK_CHECK_SECONDS", LOCK_CHECK_SECONDS))
+    poll_seconds = float(app.config.get("JOBS_POLL_SECONDS", 3))
     jobs: list[tuple[str, Callable[[Flask], Any], Any]] = [
         ("outbox", job_send_outbox, IntervalTrigger(minutes=1, timezone=tz)),
         ("scan", job_scan, CronTrigger(hour=6, minute=0, timezone=tz)),
@@ -298,6 +307,7 @@ def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> Any:
         ("chase", job_chase, IntervalTrigger(minutes=5, timezone=tz)),
         ("reminders", job_reminders, CronTrigger(hour=REMINDER_HOUR, minute=0, timezone=tz)),
         ("retention", job_retention, CronTrigger(hour=RETENTION_HOUR, minute=30, timezone=tz)),
+        ("background", job_background, IntervalTrigger(seconds=poll_seconds, timezone=tz)),
         ("lock", job_lock_check, IntervalTrigger(seconds=check_seconds, timezone=tz)),
     ]
     for job_id, job, trigger in jobs:

@@ -545,6 +545,43 @@ class OutboxEmail(Base):
     )
 
 
+class BackgroundJob(Base):
+    """A spreadsheet import or export run by the scheduler process (``app.background``), not
+    in a web request. Its files live under ``JOBS_DIR/<id>/`` (never named in a URL)."""
+
+    __tablename__ = "background_jobs"
+    __table_args__ = (
+        CheckConstraint("kind IN ('import', 'export')", name="kind"),
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        Index("ix_background_jobs_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the runner's last sign of life (claim, progress): a 'running' job silent too long failed
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the runner's claim while ``running``: progress and the outcome are written only on it
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    phase: Mapped[str | None] = mapped_column(String(20))
+    rows_checked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rows_written: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rows_total: Mapped[int | None] = mapped_column(Integer)
+    #: the spreadsheet file names of an import's input (the files are in the job's directory)
+    input_files: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: an export's output file name in the job's directory
+    output_file: Mapped[str | None] = mapped_column(String(100))
+    #: done: {"summary": ..., "counts": {...}}; failed: {"problems": [...], "more": n} or
+    #: {"error": "..."} (no cell values beyond the problems the admin uploaded)
+    result: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
 class AuditEvent(Base):
     """Append-only record of who did what to which object, when and from where. No clinical text."""
 

@@ -90,8 +90,8 @@ def database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app(database_uri: str) -> Iterator[Flask]:
-    app = make_app(database_uri)
+def app(database_uri: str, tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(database_uri, JOBS_DIR=str(tmp_path / "jobs"))
     with app.app_context():
         yield app
         db.session.remove()

@@ -16,6 +16,7 @@ from app.extensions import SessionLike, db
 from app.health.checks import HEARTBEAT_KEY
 from app.models import (
     AuditEvent,
+    BackgroundJob,
     EscalationFlag,
     FlagChase,
     MatchExclusion,
@@ -173,6 +174,10 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
             Setting(key="test.unused", value={}, updated_at=NOW, updated_by_id=admin.id),
             RecoveryCode(user_id=coordinator.id, code_hash="0" * 64, created_at=NOW),
             Setting(key=HEARTBEAT_KEY, value={}, updated_at=NOW),  # /healthz answers 200
+            BackgroundJob(
+                kind="import", status="queued", created_by_id=admin.id, created_at=NOW,
+                input_files=["parents.csv"],
+            ),
         ]
     )  # fmt: skip
     session.flush()
@@ -190,6 +195,7 @@ def _seed_one_of_everything(session: SessionLike) -> tuple[dict[str, list[Any]],
         "filename": ["corner.css"],
         "email_id": list(session.scalars(sa.select(OutboxEmail.id))),
         "table": ["referrals-by-source"],  # /reports/<table>.csv
+        "job_id": list(session.scalars(sa.select(BackgroundJob.id))),
     }
     emails = {"volunteer": volunteer.email, "coordinator": coordinator.email, "admin": admin.email}
     return ids, emails

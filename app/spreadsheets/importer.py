@@ -25,7 +25,7 @@ Rows for a parent already in Corner attach to that parent's latest case.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -64,8 +64,14 @@ def import_spreadsheets(
     actor_id: int | None = None,
     ip: str | None = None,
     tz: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Check ``files`` (file name -> bytes) and, if nothing is wrong, write them all."""
+    """Check ``files`` (file name -> bytes) and, if nothing is wrong, write them all.
+
+    ``progress(phase, rows_checked, rows_written)`` is called between phases: after each
+    file is read ("reading"), when every check is done ("checked") and when every row is
+    written, before the caller commits ("written")."""
+    report = progress or _no_progress
     problems = Problems()
     parsed: dict[str, ParsedFile] = {}
     for name, data in files.items():
@@ -76,11 +82,13 @@ def import_spreadsheets(
             parsed[name] = read_file(SPECS[name], data, problems, tz)
         except TooManyRows as refused:
             return ImportResult([refused.problem])
+        report("reading", _rows(parsed), 0)
     if not parsed and not problems:
         problems.add("(none)", 0, "file", f"no files to import: give {', '.join(FILE_NAMES)}")
     check_rows(parsed, problems, local_date(now, tz))
     lookup = look_up(session, parsed, tz)
     check_against(parsed, lookup, problems)
+    report("checked", _rows(parsed), 0)
     if problems:
         return ImportResult(problems.sorted(), more=problems.more)
 
@@ -95,4 +103,17 @@ def import_spreadsheets(
         detail=counts.summary(),
     )
     session.flush()
+    report("written", _rows(parsed), _rows(parsed))
     return ImportResult([], counts)
+
+
+#: ``progress(phase, rows_checked, rows_written)``
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, rows_checked: int, rows_written: int) -> None:
+    """No one is watching (``flask import``, tests)."""
+
+
+def _rows(parsed: Mapping[str, ParsedFile]) -> int:
+    return sum(len(file.rows) for file in parsed.values())

@@ -1,16 +1,15 @@
 """The admin's spreadsheet page: upload (the same all-or-nothing import as `flask import DIR`)
-and download everything as a zip of the same files (as `flask export DIR`)."""
+and download everything as a zip of the same files (as `flask export DIR`).
+
+Both run as background jobs (``app.background``): the request only saves the files and
+queues the job; ``/admin/jobs/<id>`` shows its progress and result."""
 
 from __future__ import annotations
-
-import io
-import zipfile
 
 from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     send_file,
@@ -18,18 +17,17 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf.file import FileField
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from app.auth.access import roles
 from app.auth.forms import ConfirmForm
+from app.background import export_zip, job_for, jobs_root, queue_export, queue_import
+from app.errors import upload_limit
 from app.extensions import db
 from app.forms import CornerForm
 from app.spreadsheets.columns import FILES, FileSpec, Kind
-from app.spreadsheets.exporter import export_spreadsheets
-from app.spreadsheets.importer import import_spreadsheets
-from app.timeutil import local_date, zone
-from app.web import audit, client_ip, now
+from app.timeutil import local_date
+from app.web import audit, now
 
 bp = Blueprint("spreadsheets", __name__)
 
@@ -79,6 +77,7 @@ def _render(form: ImportForm, status: int = 200, **context: object) -> tuple[str
         fields=fields,
         kind_help=KIND_HELP,
         export_form=ConfirmForm(formdata=None),
+        max_upload=upload_limit(),
         **context,
     )
     return html, status
@@ -87,6 +86,8 @@ def _render(form: ImportForm, status: int = 200, **context: object) -> tuple[str
 @bp.route("/admin/import", methods=["GET", "POST"])
 @roles("admin")
 def import_upload() -> str | Response | tuple[str, int]:
+    """Save the files and queue the import (the scheduler runs it): never slow, whatever the
+    upload; the job's page shows the progress and the result."""
     form = ImportForm()
     if not form.validate_on_submit():
         return _render(form, 400 if form.is_submitted() else 200)
@@ -94,58 +95,55 @@ def import_upload() -> str | Response | tuple[str, int]:
     if not files:
         form.volunteers.errors = ["Choose at least one file to import."]
         return _render(form, 400)
-    try:
-        result = import_spreadsheets(
-            db.session,
-            now(),
-            files,
-            actor_id=current_user.id,
-            ip=client_ip(),
-        )
-        if result.ok:
-            db.session.commit()
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        # The class only: the error's text can hold the rows' values (personal data).
-        reason = type(getattr(error, "orig", None) or error).__name__
-        current_app.logger.warning("spreadsheet import refused by the database (%s)", reason)
-        flash(
-            "The database refused the import, so nothing was imported. "
-            "Try again; if it happens again, use `flask import` to see the reason.",
-            "error",
-        )
-        return redirect(url_for("spreadsheets.import_upload"))
-    if not result.ok:
-        db.session.rollback()
-        return _render(
-            ImportForm(formdata=None),
-            422,
-            problems=result.problems,
-            more=result.more,
-            uploaded=list(files),
-        )
-    flash(f"Imported {result.counts.summary()}.", "success")
-    return redirect(url_for("spreadsheets.import_upload"))
+    job = queue_import(
+        db.session, now(), files, user_id=current_user.id, root=jobs_root(current_app)
+    )
+    audit("spreadsheets.import_queued", "job", job.id, detail=", ".join(sorted(files)))
+    db.session.commit()
+    return redirect(url_for("spreadsheets.job_page", job_id=job.id))
 
 
 @bp.route("/admin/export", methods=["POST"])
 @roles("admin")
 def export_download() -> Response:
-    """All volunteers, parents, assignments and check-ins as a zip of the four CSV files."""
+    """Queue an export of all volunteers, parents, assignments and check-ins (a zip of the
+    four CSV files); its page offers the download when it is ready."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    result = export_spreadsheets(db.session)
-    at = now()
-    stamp = at.astimezone(zone()).timetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in result.files.items():
-            archive.writestr(zipfile.ZipInfo(name, date_time=stamp), data)
-    audit("spreadsheets.exported", "export", detail=result.summary())
+    job = queue_export(db.session, now(), user_id=current_user.id)
     db.session.commit()
-    buffer.seek(0)
+    return redirect(url_for("spreadsheets.job_page", job_id=job.id))
+
+
+@bp.route("/admin/jobs/<int:job_id>")
+@roles("admin")
+def job_page(job_id: int) -> str:
+    """An import's or export's progress (refreshing itself every 2 s) and then its result."""
+    job = job_for(db.session, job_id)
+    if job is None:
+        abort(404)
+    ready = export_zip(job, jobs_root(current_app)) is not None
+    return render_template(
+        "spreadsheets/job.html", job=job, ready=ready, download_form=ConfirmForm(formdata=None)
+    )
+
+
+@bp.route("/admin/jobs/<int:job_id>/download", methods=["POST"])
+@roles("admin")
+def job_download(job_id: int) -> Response:
+    """The finished export's zip (audited, as every export is)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    job = job_for(db.session, job_id)
+    path = export_zip(job, jobs_root(current_app)) if job is not None else None
+    if job is None or path is None:
+        abort(404)
+    summary = (job.result or {}).get("summary")
+    audit("spreadsheets.exported", "export", job.id, detail=summary)
+    db.session.commit()
+    at = job.finished_at or now()
     response = send_file(
-        buffer,
+        path,
         mimetype="application/zip",
         as_attachment=True,
         download_name=f"corner-export-{local_date(at).isoformat()}.zip",

@@ -27,6 +27,7 @@ from app.extensions import SessionLike
 from app.matching.planning import propose
 from app.models import (
     Assignment,
+    BackgroundJob,
     Case,
     CaseStatus,
     CheckIn,
@@ -86,6 +87,7 @@ SCREENSHOTS = {
     ("anonymous", "rights.notice"),
     ("admin", "rights.notice_edit"),
     ("admin", "erasure.erase"),
+    ("admin", "spreadsheets.job_page"),
     ("admin", "erasure.privacy_settings_page"),
     ("coordinator", "erasure.consent_withdrawn"),
 }
@@ -195,6 +197,21 @@ def _seed(session: SessionLike) -> Seeded:
             next_attempt_at=NOW, last_error="ConnectionRefusedError: [Errno 111] refused",
         )  # fmt: skip
     session.add(failed)
+    problems = [
+        f"checkins.csv:{line}: volunteer_email: no volunteer has the email "
+        f"someone.with.a.long.address{line}@example.org (neither in volunteers.csv nor in Corner)"
+        for line in range(2, 40)
+    ]
+    failed_import = BackgroundJob(
+        kind="import", status="failed", created_by_id=admin.id, created_at=NOW, started_at=NOW,
+        finished_at=NOW, rows_checked=1234, input_files=["checkins.csv", "parents.csv"],
+        result={"problems": problems, "more": 12},
+    )  # fmt: skip
+    running_import = BackgroundJob(
+        kind="import", status="running", created_by_id=admin.id, created_at=NOW, started_at=NOW,
+        phase="checked", rows_checked=120_000, input_files=["checkins.csv"],
+    )  # fmt: skip
+    session.add_all([failed_import, running_import])
     session.commit()
 
     staff = {
@@ -205,6 +222,7 @@ def _seed(session: SessionLike) -> Seeded:
         "volunteer_id": volunteer.id,
         "area_id": area_ids[0],
         "email_id": failed.id,
+        "job_id": failed_import.id,
     }
     waiting_case: dict[str, Any] = {"case_id": waiting.id, "volunteer_id": match}
     endpoint_ids: dict[tuple[str, str], dict[str, Any]] = {
@@ -234,6 +252,7 @@ def _seed(session: SessionLike) -> Seeded:
             "admin": [
                 ("cases.case_detail", {"case_id": waiting.id}),
                 ("erasure.erase", {"case_id": closed.id}),
+                ("spreadsheets.job_page", {"job_id": running_import.id}),
             ],
         },
     )

@@ -91,7 +91,9 @@ def test_standby_scheduler_waits_then_takes_over(
 def test_scheduler_jobs_and_triggers(app: Flask) -> None:
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"outbox", "scan", "weekly", "reminders", "chase", "retention", "lock"}
+    assert set(jobs) == {
+        "outbox", "scan", "weekly", "reminders", "chase", "retention", "background", "lock"
+    }  # fmt: skip
     assert str(scheduler.timezone) == "Europe/London"
     assert jobs["outbox"].trigger.interval == timedelta(minutes=1)
     assert jobs["chase"].trigger.interval == timedelta(minutes=5)
