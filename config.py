@@ -148,6 +148,10 @@ class TestingConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     RATELIMIT_ENABLED = False  # a test that is about rate limits turns it on
     SMTP_PORT = 0  # tests start their own SMTP server and say where it is
+    # Many tests move the clock on by hours or days within one session; the session-limit
+    # tests (tests/production/test_sessions.py) put the production defaults back.
+    SESSION_IDLE_MINUTES = 60.0 * 24 * 365
+    SESSION_MAX_HOURS = 24.0 * 365
 
 
 def production_problems(config: Mapping[str, Any]) -> list[str]:

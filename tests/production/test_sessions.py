@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from app import HSTS_VALUE
 from app.auth.session_limits import idle_words, stale_reason
 from app.extensions import SessionLike
+from config import Config
 from tests.factories import NOW, make_user
 from tests.helpers import login, make_app
 from tests.production.test_refusal import GOOD, dispose
@@ -29,6 +30,9 @@ class Clock:
 def _signed_in(app: Flask, client: FlaskClient, session: SessionLike) -> Clock:
     clock = Clock(NOW)
     app.config["CORNER_NOW"] = clock
+    # the limits a deployment gets (the testing config lifts them for the other tests)
+    app.config["SESSION_IDLE_MINUTES"] = Config.SESSION_IDLE_MINUTES
+    app.config["SESSION_MAX_HOURS"] = Config.SESSION_MAX_HOURS
     user = make_user(session, "coordinator")
     session.commit()
     assert login(client, user.email).status_code == 302
@@ -67,8 +71,9 @@ def test_a_session_ends_12_hours_after_login_however_busy(
 
 
 def test_the_limits_are_settings(app: Flask, client: FlaskClient, session: SessionLike) -> None:
-    app.config["SESSION_IDLE_MINUTES"] = 5
+    assert (Config.SESSION_IDLE_MINUTES, Config.SESSION_MAX_HOURS) == (30, 12)  # the defaults
     clock = _signed_in(app, client, session)
+    app.config["SESSION_IDLE_MINUTES"] = 5
     clock.advance(minutes=5)
     assert client.get("/").status_code == 302
 
