@@ -11,6 +11,7 @@ ids: use it for the rows nothing else refers to.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table
@@ -32,6 +33,7 @@ def insert_rows(
     converters: list[Callable[[Any], Any] | None] = [
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     ]
+    kinds = [type(table.c[name].type) for name in columns]
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
     name = dialect.identifier_preparer.format_table(table)
     postgres = dialect.name == "postgresql"
@@ -41,7 +43,7 @@ def insert_rows(
         try:
             with raw.cursor() as cursor, cursor.copy(sql) as copy:
                 for start in range(0, len(rows), CHUNK):
-                    for row in _converted(rows[start : start + CHUNK], converters):
+                    for row in _converted(rows[start : start + CHUNK], converters, kinds):
                         copy.write_row(row)
         except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it
             raise DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error) from error
@@ -50,15 +52,29 @@ def insert_rows(
     # names from the table's metadata, quoted by the dialect; the values are bound
     sql = f"INSERT INTO {name} ({quoted}) VALUES ({marks})"  # noqa: S608
     for start in range(0, len(rows), CHUNK):
-        connection.exec_driver_sql(sql, _converted(rows[start : start + CHUNK], converters))
+        connection.exec_driver_sql(sql, _converted(rows[start : start + CHUNK], converters, kinds))
 
 
 def _converted(
-    rows: Sequence[tuple[Any, ...]], converters: list[Callable[[Any], Any] | None]
+    rows: Sequence[tuple[Any, ...]],
+    converters: list[Callable[[Any], Any] | None],
+    kinds: list[type],
 ) -> list[tuple[Any, ...]]:
-    """The rows with every value converted, column by column."""
+    """The rows with every value converted, column by column. Instants are converted once
+    per distinct value and column type (a check-in's time is also its created and updated
+    time)."""
     columns = list(zip(*rows, strict=True))
+    memos: dict[type, dict[Any, Any]] = {}
     for index, convert in enumerate(converters):
-        if convert is not None:
-            columns[index] = tuple(map(convert, columns[index]))
+        if convert is None:
+            continue
+        values = columns[index]
+        if any(isinstance(value, datetime) for value in values[:1]):
+            memo = memos.setdefault(kinds[index], {})
+            for value in values:
+                if value not in memo:
+                    memo[value] = convert(value)
+            columns[index] = tuple(map(memo.__getitem__, values))
+        else:
+            columns[index] = tuple(map(convert, values))
     return list(zip(*columns, strict=True))
