@@ -45,7 +45,7 @@ def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(set(problems), key=Problem.sort_key)
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One data row: the parsed value of every column in the file (None = empty or bad)."""
 
@@ -97,6 +97,12 @@ class Problems:
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+    def merge_into(self, other: Problems) -> None:
+        """Add every problem found here to ``other`` (the rows are marked already)."""
+        for problem in self.items:
+            other.add(problem.file, problem.line, problem.column, problem.message)
+        other.more += self.more
 
     @property
     def total(self) -> int:

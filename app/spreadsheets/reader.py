@@ -6,8 +6,9 @@ import csv
 import difflib
 import io
 import re
+from collections.abc import Iterator
 
-from app.spreadsheets.cells import CellProblem, parse_cell, unguard
+from app.spreadsheets.cells import CellProblem, cell_parser, unguard
 from app.spreadsheets.columns import FileSpec
 from app.spreadsheets.parsed import MAX_ROWS, ParsedFile, Problems, Row, TooManyRows
 
@@ -26,21 +27,48 @@ def read_file(spec: FileSpec, data: bytes, problems: Problems, tz: str | None = 
         problems.add(name, 1, "header", _not_utf8() + " (this looks like UTF-16)")
         return ParsedFile(spec, frozenset(), [])
     text = data.decode("utf-8", errors="surrogateescape")
-    records: list[list[str]] = []
+    # Streamed: no list of every record. What is found goes to ``found`` and reaches
+    # ``problems`` only if the whole file reads as CSV (otherwise that is the one problem).
+    found = Problems()
+    read = [0]  # records read so far
+    records = _counted(name, csv.reader(io.StringIO(text, newline="")), read)
     try:
-        for record in csv.reader(io.StringIO(text, newline="")):
-            if len(records) > MAX_ROWS:  # the header and MAX_ROWS rows are in already
-                raise TooManyRows(name)
-            records.append(record)
+        if text.count("\n") > MAX_ROWS:  # maybe too long: count first, refuse unparsed
+            for _record in _counted(name, csv.reader(io.StringIO(text, newline="")), read):
+                pass
+            read[0] = 0
+        parsed = _parse(spec, records, found, tz)
     except csv.Error as error:
-        problems.add(name, len(records) + 1, "row", f"cannot be read as CSV ({error})")
+        problems.add(name, read[0] + 1, "row", f"cannot be read as CSV ({error})")
         return ParsedFile(spec, frozenset(), [])
-    if not records or not any(cell.strip() for cell in records[0]):
+    found.merge_into(problems)
+    return parsed
+
+
+def _counted(name: str, records: Iterator[list[str]], read: list[int]) -> Iterator[list[str]]:
+    """The records, counted in ``read``; ``TooManyRows`` past the header and ``MAX_ROWS``."""
+    for record in records:
+        if read[0] > MAX_ROWS:  # the header and MAX_ROWS rows are in already
+            raise TooManyRows(name)
+        read[0] += 1
+        yield record
+
+
+def _parse(
+    spec: FileSpec, records: Iterator[list[str]], problems: Problems, tz: str | None
+) -> ParsedFile:
+    name = spec.name
+    first = next(records, None)
+    if first is None or not any(cell.strip() for cell in first):
+        for _record in records:  # the rest must still read as CSV
+            pass
         problems.add(name, 1, "header", "the first row must name the columns (it is empty)")
         return ParsedFile(spec, frozenset(), [])
 
-    header = [cell.strip().lower() for cell in records[0]]
+    header = [cell.strip().lower() for cell in first]
     if len(header) == 1 and ";" in header[0] and header[0].split(";")[0] in spec.column_names:
+        for _record in records:
+            pass
         problems.add(
             name,
             1,
@@ -66,31 +94,42 @@ def read_file(spec: FileSpec, data: bytes, problems: Problems, tz: str | None = 
             problems.add(name, 1, column.name, "missing column")
 
     known = set(positions.values())
+    named = {index for index, heading in enumerate(header) if heading}
+    width = len(header)
+    # once per column, not per cell: where it is, how to read it, whether it may be empty
     columns = {column.name: column for column in spec.columns}
+    cells = [
+        (heading, index, cell_parser(columns[heading], tz), columns[heading].required)
+        for heading, index in positions.items()
+    ]
+    search = SURROGATE_RE.search
     rows: list[Row] = []
-    for line, record in enumerate(records[1:], start=2):
+    for line, record in enumerate(records, start=2):
         if not any(cell.strip() for cell in record):
             continue  # a blank row
         row = Row(line, {})
-        for index, cell in enumerate(record):
-            if index not in known and cell.strip() and not (index < len(header) and header[index]):
-                problems.add(
-                    name, line, f"column {index + 1}", "has a value but no column name in row 1"
-                )
-        for column_name, index in positions.items():
-            column = columns[column_name]
+        values = row.values
+        if len(record) > width or len(known) < width:
+            for index, cell in enumerate(record):
+                if index not in known and index not in named and cell.strip():
+                    problems.add(
+                        name, line, f"column {index + 1}", "has a value but no column name in row 1"
+                    )
+        for column_name, index, parse, required in cells:
             raw = record[index] if index < len(record) else ""
-            row.values[column_name] = None
-            if SURROGATE_RE.search(raw):
+            values[column_name] = None
+            if search(raw):
                 problems.add(name, line, column_name, _not_utf8(), row)
                 continue
-            raw = unguard(raw.strip())
+            raw = raw.strip()
+            if raw[:1] == "'":
+                raw = unguard(raw)
             if not raw:
-                if column.required:
+                if required:
                     problems.add(name, line, column_name, "is empty: every row needs one", row)
                 continue
             try:
-                row.values[column_name] = parse_cell(column, raw, tz)
+                values[column_name] = parse(raw)
             except CellProblem as problem:
                 problems.add(name, line, column_name, str(problem), row)
         rows.append(row)

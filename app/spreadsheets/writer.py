@@ -14,13 +14,14 @@ from typing import Any, cast
 
 from sqlalchemy import Insert, Table, insert, select, update
 
-from app.domain import CaseStatus, CheckInStatus, Role, VolunteerStatus
+from app.domain import CaseStatus, Role, VolunteerStatus
 from app.equality import FIELD_NAMES
 from app.extensions import Base, SessionLike
 from app.matching.profiles import next_stamp
-from app.models import Area, Assignment, Case, CheckIn, Parent, User, VolunteerProfile
+from app.models import Area, Assignment, Case, Parent, User, VolunteerProfile
 from app.search_keys import parent_search_key, phone_digits, user_search_key
-from app.spreadsheets.columns import ASSIGNMENTS, CHECKINS, PARENTS, VOLUNTEERS
+from app.spreadsheets.checkin_writer import write_checkins
+from app.spreadsheets.columns import ASSIGNMENTS, PARENTS, VOLUNTEERS
 from app.spreadsheets.lookup import Lookup, chunks
 from app.spreadsheets.parsed import ParsedFile, Row, rows_of
 from app.timeutil import day_start, local_date
@@ -84,7 +85,7 @@ def write_rows(
     user_ids.update(_write_volunteers(session, now, files, lookup, areas, counts))
     cases = _write_parents(session, now, files, lookup, areas, user_ids, tz, counts)
     _write_assignments(session, files, lookup, cases, user_ids, tz, counts)
-    _write_checkins(session, files, cases, user_ids, counts)
+    counts.checkins = write_checkins(session, files, cases, user_ids)
     return counts
 
 
@@ -390,46 +391,3 @@ def _write_assignments(
             execution_options={"synchronize_session": False},
         )
     counts.assignments = len(rows)
-
-
-def _write_checkins(
-    session: SessionLike,
-    files: Mapping[str, ParsedFile],
-    cases: Mapping[str, int],
-    user_ids: Mapping[str, int],
-    counts: ImportCounts,
-) -> None:
-    rows = rows_of(files, CHECKINS.name)
-    if not rows:
-        return
-    values = []
-    for row in rows:
-        at = row.get("occurred_at")
-        status = row.get("status")
-        values.append(
-            {
-                "case_id": cases[row.get("parent_ref")],
-                "volunteer_id": user_ids[row.get("volunteer_email")],
-                "occurred_at": at,
-                "mode": row.get("mode"),
-                "duration_min": row.get("duration_min"),
-                "successful": bool(row.get("successful")),
-                "wellbeing": row.get("wellbeing"),
-                "bonding": row.get("bonding"),
-                "whooley_down": row.get("whooley_down"),
-                "whooley_interest": row.get("whooley_interest"),
-                "topics": row.get("topics") or [],
-                "concerns": row.get("concerns") or [],
-                "coordinator_today": bool(row.get("coordinator_today")),
-                "notes": row.get("notes") or "",
-                "status": status,
-                # An imported check-in was last touched when it happened, not when imported.
-                "created_at": at,
-                "updated_at": at,
-                "submitted_at": at if status == CheckInStatus.SUBMITTED else None,
-                "deleted_at": at if status == CheckInStatus.DELETED else None,
-                "deleted_by_id": None,
-            }
-        )
-    session.execute(_insert(CheckIn), values)
-    counts.checkins = len(rows)
