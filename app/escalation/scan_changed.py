@@ -9,8 +9,9 @@ A rule's verdict on a case can change between two scans only if
 * time passed a threshold: only the rules in ``TIMED_RULES`` read ``now``; the incremental
   scan keeps their pre-filter terms (``scan_prefilter.may_hit``) and with each a loose
   "its threshold was crossed since the last scan" (``crossed_since``);
-* the case has an unresolved flag (it may have to be resolved or change severity), or a
-  flag of it was resolved since (by hand, say: the full scan would raise it again).
+* the case has an unresolved flag of a scheduled rule (it may have to be resolved or change
+  severity), or such a flag was resolved since (by hand, say: the full scan would raise it
+  again; not the last scan's own resolutions, which agree with the rules).
 
 The rules on scores and attempts (wellbeing, bonding, attempts failing) do not read
 ``now``: a case no write touched and with no flag for them cannot start to hit them. That is
@@ -24,9 +25,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, literal, or_, select, type_coerce, union
+from sqlalchemy import Date, and_, literal, or_, select, type_coerce, union
 
-from app.domain import Rule
+from app.domain import SCHEDULED_RULES, Rule
 from app.escalation.rules_thresholds import Thresholds
 from app.models import Assignment, Case, CheckIn, EscalationFlag, Parent, VolunteerProfile
 from app.types import UTCDateTime
@@ -59,7 +60,16 @@ def changed_since(since: datetime) -> Any:
     )
     return union(
         select(EscalationFlag.case_id).where(
-            or_(EscalationFlag.resolved_at.is_(None), EscalationFlag.resolved_at >= since)
+            EscalationFlag.rule.in_([str(rule) for rule in SCHEDULED_RULES]),
+            or_(
+                EscalationFlag.resolved_at.is_(None),
+                EscalationFlag.resolved_at > since,
+                # resolved by hand as the last scan ran (the scan's own resolutions are
+                # automatic, as of ``since``: they agree with the rules then)
+                and_(
+                    EscalationFlag.resolved_at == since, EscalationFlag.resolved_by_id.is_not(None)
+                ),
+            ),
         ),
         select(CheckIn.case_id).where(
             after(CheckIn.created_at, CheckIn.updated_at, CheckIn.submitted_at, CheckIn.deleted_at)

@@ -151,11 +151,11 @@ def test_incremental_scan_matches_the_full_scan_on_random_histories(
     now = NOW
     run_scheduled_scan(session, now, full=True)
     flagged = 0
-    for _step in range(8):
+    for _step in range(10):
         last = last_completed_scan(session)
         assert last == now
         now = now + rnd.choice(
-            [timedelta(hours=rnd.randint(1, 23)), DAY * rnd.randint(1, 4), DAY * rnd.randint(5, 30)]
+            [timedelta(hours=rnd.randint(1, 23)), DAY * rnd.randint(1, 3), DAY * rnd.randint(4, 9)]
         )
         write_some_facts(session, rnd, last, now)
         run_scan(session, now, since=last)
