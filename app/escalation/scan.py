@@ -153,6 +153,9 @@ def run_scan(
     result.evaluated = len(candidates)
 
     existing = unresolved_scheduled_flags(session, case_ids)
+    if since is not None:  # the flags of the cases not evaluated stay as they are
+        evaluated = {facts.case_id for facts in candidates}
+        existing = {key: row for key, row in existing.items() if key[0] in evaluated}
     new_rows = [
         {
             "case_id": case_id,

@@ -9,9 +9,11 @@ A rule's verdict on a case can change between two scans only if
 * time passed a threshold: only the rules in ``TIMED_RULES`` read ``now``; the incremental
   scan keeps their pre-filter terms (``scan_prefilter.may_hit``) and with each a loose
   "its threshold was crossed since the last scan" (``crossed_since``);
-* the case has an unresolved flag of a scheduled rule (it may have to be resolved or change
-  severity), or such a flag was resolved since (by hand, say: the full scan would raise it
-  again; not the last scan's own resolutions, which agree with the rules).
+* the case has an unresolved flag that time alone can resolve or re-grade (``changed_since``
+  names them), or a flag of a scheduled rule was resolved since (by hand, say: the full
+  scan would raise it again; not the last scan's own resolutions, which agree with the
+  rules). Every other flag's condition only changes with the facts; the incremental scan
+  leaves the flags of the cases it does not evaluate as they are.
 
 The rules on scores and attempts (wellbeing, bonding, attempts failing) do not read
 ``now``: a case no write touched and with no flag for them cannot start to hit them. That is
@@ -27,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Date, and_, literal, or_, select, type_coerce, union
 
-from app.domain import SCHEDULED_RULES, Rule
+from app.domain import SCHEDULED_RULES, Rule, Severity
 from app.escalation.rules_thresholds import Thresholds
 from app.models import Assignment, Case, CheckIn, EscalationFlag, Parent, VolunteerProfile
 from app.types import UTCDateTime
@@ -53,6 +55,18 @@ def changed_since(since: datetime) -> Any:
     def after(*columns: Any) -> Any:
         return or_(*(column >= since for column in columns))
 
+    # the unresolved flags time alone can resolve or re-grade: a birth soon (the due date
+    # passes), a medium "no contact" (it turns high), a volunteer lapsed (a closed account
+    # reopened has no write time), a case that could not be checked
+    may_change_with_time = or_(
+        EscalationFlag.rule.in_(
+            [str(Rule.BIRTH_SOON), str(Rule.VOLUNTEER_LAPSED), str(Rule.CHECK_FAILED)]
+        ),
+        and_(
+            EscalationFlag.rule == str(Rule.NO_CONTACT),
+            EscalationFlag.severity != str(Severity.HIGH),
+        ),
+    )
     open_assignment = (
         select(Assignment.case_id)
         .join(VolunteerProfile, VolunteerProfile.user_id == Assignment.volunteer_id)
@@ -62,7 +76,7 @@ def changed_since(since: datetime) -> Any:
         select(EscalationFlag.case_id).where(
             EscalationFlag.rule.in_([str(rule) for rule in SCHEDULED_RULES]),
             or_(
-                EscalationFlag.resolved_at.is_(None),
+                and_(EscalationFlag.resolved_at.is_(None), may_change_with_time),
                 EscalationFlag.resolved_at > since,
                 # resolved by hand as the last scan ran (the scan's own resolutions are
                 # automatic, as of ``since``: they agree with the rules then)
