@@ -55,8 +55,7 @@ from app.background import run_jobs
 from app.email import send_pending
 from app.escalation.chase import run_chase
 from app.escalation.digest import queue_weekly
-from app.escalation.scan import ScanResult, run_scan
-from app.escalation.scan_runs import record_completed_scan
+from app.escalation.scan import ScanResult, run_scheduled_scan
 from app.extensions import db
 from app.health.checks import record_heartbeat
 from app.privacy.erasure import checkpoint
@@ -202,9 +201,7 @@ def job_send_outbox(app: Flask, now: datetime | None = None) -> Any:
 
 def job_scan(app: Flask, now: datetime | None = None) -> Any:
     def scan(at: datetime) -> ScanResult:
-        outcome = run_scan(db.session, at)
-        record_completed_scan(db.session, at)
-        return outcome
+        return run_scheduled_scan(db.session, at)
 
     result = _in_transaction(app, scan, now)
     log.info(

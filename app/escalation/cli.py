@@ -11,8 +11,8 @@ from app.cli_options import now_option
 from app.escalation.chase import run_chase
 from app.escalation.date_check import implausible_dates
 from app.escalation.queries import list_flags
-from app.escalation.scan import run_scan
-from app.escalation.scan_runs import ScanTimeError, record_completed_scan, refuse_scan_before_last
+from app.escalation.scan import run_scheduled_scan
+from app.escalation.scan_runs import ScanTimeError, refuse_scan_before_last
 from app.extensions import db
 from app.timeutil import local_date
 
@@ -29,15 +29,20 @@ def escalation() -> None:
     is_flag=True,
     help="Scan even when --now is earlier than the last completed scan (tests, replays).",
 )
-def scan_command(now: datetime, force: bool) -> None:
-    """Run the scheduled rules once over every open case."""
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Evaluate every open case (by default only those that can have changed since the "
+    "last scan; the first scan each week is full anyway).",
+)
+def scan_command(now: datetime, force: bool, full: bool) -> None:
+    """Run the scheduled rules once over the open cases."""
     if not force:
         try:
             refuse_scan_before_last(db.session, now)
         except ScanTimeError as error:
             raise click.ClickException(str(error)) from None
-    result = run_scan(db.session, now)
-    record_completed_scan(db.session, now)
+    result = run_scheduled_scan(db.session, now, full=full)
     db.session.commit()
     resolved = result.resolved + result.closed_resolved
     click.echo(

@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.domain import FlagStatus, Rule, Severity, case_reference
 from app.escalation.rules import evaluate
@@ -43,7 +43,7 @@ from app.escalation.scan_flags import (
     resolve_flags_of_closed_cases,
     unresolved_scheduled_flags,
 )
-from app.escalation.scan_runs import record_completed_scan
+from app.escalation.scan_runs import last_completed_scan, record_completed_scan
 from app.extensions import SessionLike
 from app.models import EscalationFlag
 from app.settings import get_settings, save_settings
@@ -59,6 +59,8 @@ CHECK_FAILED_EVIDENCE = (
 @dataclass
 class ScanResult:
     cases: int = 0
+    #: open cases the rules evaluated (the pre-filter's candidates)
+    evaluated: int = 0
     raised: int = 0
     resolved: int = 0
     closed_resolved: int = 0
@@ -101,18 +103,45 @@ def thresholds_saved_message(result: ScanResult) -> str:
     )
 
 
+def full_scan_due(last: datetime | None, now: datetime) -> bool:
+    """Whether the scheduled scan as of ``now`` must be a full one: before the first, after
+    a scan as of a later time (``--force``), and on the first scan since Monday 00:00 UTC
+    (the weekly safety net under the incremental scan)."""
+    if last is None or last > now:
+        return True
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = midnight - timedelta(days=now.weekday())
+    return last < monday
+
+
+def run_scheduled_scan(session: SessionLike, now: datetime, full: bool = False) -> ScanResult:
+    """The daily scan (the scheduler's job, ``flask escalation scan``): incremental since the
+    last completed scan (``scan_changed``) unless ``full`` or a full scan is due
+    (``full_scan_due``); recorded as completed. Flushes; the caller commits."""
+    last = last_completed_scan(session)
+    since = None if full or full_scan_due(last, now) else last
+    result = run_scan(session, now, since=since)
+    record_completed_scan(session, now)
+    return result
+
+
 def run_scan(
-    session: SessionLike, now: datetime, case_ids: Collection[int] | None = None
+    session: SessionLike,
+    now: datetime,
+    case_ids: Collection[int] | None = None,
+    since: datetime | None = None,
 ) -> ScanResult:
     """Run the scheduled rules over every open case, or only over ``case_ids`` (their flags
-    alone are read and written). Flushes; the caller commits."""
+    alone are read and written), or only over those that can have changed ``since`` the
+    last completed scan (``scan_changed``: the same flags as a full scan, less work).
+    Flushes; the caller commits."""
     result = ScanResult()
     limits = saved_thresholds(session)
     result.closed_resolved = resolve_flags_of_closed_cases(session, now, case_ids)
 
     hits: dict[tuple[int, str], Hit] = {}
     failed: set[int] = set()
-    result.cases, candidates = gather_candidates(session, now, limits, case_ids)
+    result.cases, candidates = gather_candidates(session, now, limits, case_ids, since)
     for facts in candidates:
         case_hits = _evaluate_one(facts, now, limits)
         if case_hits is None:
@@ -121,8 +150,12 @@ def run_scan(
         for hit in case_hits:
             hits[(facts.case_id, hit.rule)] = hit
     result.failed = len(failed)
+    result.evaluated = len(candidates)
 
     existing = unresolved_scheduled_flags(session, case_ids)
+    if since is not None:  # the flags of the cases not evaluated stay as they are
+        evaluated = {facts.case_id for facts in candidates}
+        existing = {key: row for key, row in existing.items() if key[0] in evaluated}
     new_rows = [
         {
             "case_id": case_id,

@@ -30,6 +30,7 @@ from sqlalchemy.sql.sqltypes import NullType
 from app.domain import OPEN_CASE_STATUSES, CheckInStatus, Rule
 from app.escalation.rules_facts import CaseFacts
 from app.escalation.rules_thresholds import Thresholds
+from app.escalation.scan_changed import TIMED_RULES, changed_since, crossed_since
 from app.escalation.scan_prefilter import may_hit
 from app.extensions import SessionLike
 from app.models import Assignment, Case, CheckIn, Parent, User, VolunteerProfile
@@ -70,6 +71,7 @@ def facts_query(
     limits: Thresholds | None = None,
     rules: str | None = None,
     case_ids: Collection[int] | None = None,
+    since: datetime | None = None,
 ) -> Any:
     """One row per open case (of ``case_ids``, when given): the case, its parent's dates,
     its open assignment and volunteer, and its check-in facts.
@@ -91,6 +93,10 @@ def facts_query(
 
     ``case_ids`` restricts every part of the query to those cases (one more condition on
     the primary key): the scan of one case is the scan of every case, filtered.
+
+    ``since`` (the last completed scan; ``scan_incremental``) keeps only the cases that can
+    have changed since then: the terms of the rules that depend on time, and the cases
+    ``changed_since`` names (their facts changed, or they have a flag to review).
     """
     open_assignment = aliased(Assignment)
     volunteer_user = aliased(User)
@@ -208,6 +214,10 @@ def facts_query(
         return select(
             inner.c.case_id, *(case((term, 1), else_=0).label(rule) for rule, term in terms.items())
         )
+    if since is not None:
+        crossed = crossed_since(inner.c, since, limits or Thresholds())
+        terms = {rule: and_(terms[rule], crossed[rule]) for rule in TIMED_RULES}
+        terms[Rule.CHECK_FAILED] = inner.c.case_id.in_(changed_since(since))
     chosen: list[Any] = []
     # the count of attempts is a subquery: last, so a case another term passes skips it
     for rule in sorted(terms, key=lambda rule: rule == Rule.ATTEMPTS_FAILING):
@@ -259,10 +269,12 @@ def gather_candidates(
     now: datetime,
     limits: Thresholds,
     case_ids: Collection[int] | None = None,
+    since: datetime | None = None,
 ) -> tuple[int, list[CaseFacts]]:
     """The number of open cases (of ``case_ids``, when given), and CaseFacts for those some
-    rule may hold for now (``may_hit``), in one query."""
-    return _gather(session, now, limits, case_ids)
+    rule may hold for now (``may_hit``; of those that can have changed ``since``, when
+    given), in one query."""
+    return _gather(session, now, limits, case_ids, since)
 
 
 def prefilter_terms(session: SessionLike, now: datetime, limits: Thresholds) -> dict[int, set[str]]:
@@ -279,6 +291,7 @@ def _gather(
     now: datetime | None = None,
     limits: Thresholds | None = None,
     case_ids: Collection[int] | None = None,
+    since: datetime | None = None,
 ) -> tuple[int, list[CaseFacts]]:
     """CaseFacts in one query (see ``facts_query``).
 
@@ -305,7 +318,7 @@ def _gather(
     make = CaseFacts
     open_cases = 0
     for result_row in session.connection().execute(
-        facts_query(dialect, now, limits, case_ids=case_ids)
+        facts_query(dialect, now, limits, case_ids=case_ids, since=since)
     ):
         row = tuple(result_row)
         if now is not None:
