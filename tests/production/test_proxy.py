@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from app.extensions import SessionLike, db
 from app.settings import save_settings
 from tests.cases.test_self_referral_limits import FORM
-from tests.factories import NOW, make_area
+from tests.factories import NOW, PASSWORD, make_area, make_user
 from tests.helpers import make_app, post_form
 
 
@@ -74,3 +74,26 @@ def test_the_scheme_and_address_come_from_the_proxy(proxied: Flask) -> None:
         seen["addr"] = request.environ.get("REMOTE_ADDR")
         seen["scheme"] = request.environ.get("wsgi.url_scheme")
     assert seen == {"addr": "203.0.113.5", "scheme": "https"}
+
+
+def test_behind_one_proxy_another_forwarded_address_logs_in_at_once(
+    database_uri: str, session: SessionLike
+) -> None:
+    """Every visitor arrives from the proxy's address; with TRUSTED_PROXY_COUNT=1 the login
+    limit counts each forwarded address, so one address's failures stop no one else."""
+    user = make_user(session, "coordinator")
+    session.commit()
+    app = make_app(database_uri, TRUSTED_PROXY_COUNT=1, CORNER_NOW=NOW)
+    try:
+        attacker = _from(app.test_client(), "203.0.113.66")
+        wrong = {"email": user.email, "password": "not the password"}
+        statuses = [post_form(attacker, "/login", wrong).status_code for _ in range(11)]
+        assert statuses == [200] * 10 + [429]
+        visitor = _from(app.test_client(), "198.51.100.20")
+        signed_in = post_form(visitor, "/login", {"email": user.email, "password": PASSWORD})
+        assert signed_in.status_code == 302
+        assert visitor.get("/").status_code == 200
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
