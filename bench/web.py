@@ -73,11 +73,9 @@ def build(url: str, scale: int) -> dict[str, Any]:
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.demo import vocab
     from app.demo.build import build_demo
     from app.escalation.scan import run_scan
     from app.extensions import db
-    from app.models import Assignment, Case, User
 
     app = create_app({"CORNER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -91,6 +89,20 @@ def build(url: str, scale: int) -> dict[str, Any]:
         print(
             f"  demo x{scale} built in {time.perf_counter() - started:.0f} s: {counts}", flush=True
         )
+        db.session.remove()
+        db.engine.dispose()
+    return {**page_ids(url), "counts": counts}
+
+
+def page_ids(url: str) -> dict[str, Any]:
+    """The ids of the pages each role loads, found in a built demo database."""
+    from app import create_app
+    from app.demo import vocab
+    from app.extensions import db
+    from app.models import Assignment, Case, User
+
+    app = create_app({"CORNER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
         coordinator = db.session.scalar(select(User).where(User.email == vocab.COORDINATOR_EMAIL))
         volunteer = db.session.scalar(select(User).where(User.email == vocab.VOLUNTEER_EMAIL))
         assert coordinator is not None and volunteer is not None
@@ -113,7 +125,7 @@ def build(url: str, scale: int) -> dict[str, Any]:
         )
         db.session.remove()
         db.engine.dispose()
-    return {"case": busiest, "waiting": waiting, "own": own, "counts": counts}
+    return {"case": busiest, "waiting": waiting, "own": own}
 
 
 def pages_by_role(ids: dict[str, Any]) -> dict[str, list[str]]:
