@@ -81,6 +81,8 @@ AUDIT_OBJECT_LABELS: dict[str, str] = {
     "area": "Area",
     "settings": "Settings",
     "export": "Spreadsheet export",
+    "import": "Spreadsheet import",
+    "job": "Spreadsheet job",
     "demo": "Demo data",
 }
 

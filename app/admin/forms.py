@@ -18,6 +18,12 @@ class AuditFilterForm(CornerForm):
         csrf = False
 
     actor = SelectField("Who", coerce=int, choices=[], validate_choice=False)
+    person = StringField(
+        "Or anyone by name or email",
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=100)],
+        description="For example a volunteer: part of their name or email address.",
+    )
     action = SelectField("Action", choices=[], validate_choice=False)
     object_type = SelectField("Object", choices=[], validate_choice=False)
     date_from = DateField("From", validators=[Optional(), PlausibleDate(DateKind.ANY)])

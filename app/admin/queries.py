@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, func, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.domain import case_reference
@@ -34,6 +34,7 @@ def users_by_role_and_name(
 @dataclass
 class AuditFilter:
     actor_id: int | None = None
+    person: SearchTerms | None = None  # typed name or email of whoever acted
     action: str | None = None
     object_type: str | None = None
     start: datetime | None = None
@@ -47,6 +48,10 @@ def audit_events(
     query = select(AuditEvent)
     if flt.actor_id:
         query = query.where(AuditEvent.actor_id == flt.actor_id)
+    if flt.person is not None and flt.person.text:
+        typed = like_inside(flt.person.key)
+        people = select(User.id).where(User.search_key.like(typed, escape="/"))
+        query = query.where(AuditEvent.actor_id.in_(people) if not flt.person.empty else false())
     if flt.action:
         query = query.where(AuditEvent.action == flt.action)
     if flt.object_type:
@@ -61,23 +66,19 @@ def audit_events(
     return list(session.scalars(limited.options(joinedload(AuditEvent.actor)))), shown
 
 
-def audit_choices(session: SessionLike) -> tuple[list[str], list[str], list[tuple[int, str]]]:
-    """Distinct actions, object types and the people (id, "Name (email)") for the filter
-    menus; the people read as three columns, not as whole accounts."""
-    actions = session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
-    types = session.scalars(
-        select(AuditEvent.object_type)
-        .where(AuditEvent.object_type.is_not(None))
-        .distinct()
-        .order_by(AuditEvent.object_type)
-    )
+def audit_people(session: SessionLike, chosen: int | None) -> list[tuple[int, str]]:
+    """The "Who" menu: the staff (admins and coordinators), whose number does not grow with
+    the service, and the person already chosen if they are not staff (a volunteer found by
+    name); three columns each, not whole accounts. Anyone else is found by typing."""
+    wanted: ColumnElement[bool] = User.role.in_(("admin", "coordinator"))
+    if chosen:
+        wanted = or_(wanted, User.id == chosen)
     people = session.execute(
-        select(User.id, User.first_name, User.last_name, User.email).order_by(
-            User.last_name, User.first_name, User.id
-        )
+        select(User.id, User.first_name, User.last_name, User.email)
+        .where(wanted)
+        .order_by(User.last_name, User.first_name, User.id)
     )
-    users = [(uid, f"{f'{first} {last}'.strip()} ({email})") for uid, first, last, email in people]
-    return list(actions), [t for t in types if t], users
+    return [(uid, f"{f'{first} {last}'.strip()} ({email})") for uid, first, last, email in people]
 
 
 #: ``volunteer 12`` and ``case 185`` in an event's detail (written by the services)

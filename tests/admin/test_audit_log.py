@@ -84,3 +84,46 @@ def test_audit_log_lists_filters_and_paginates(
 def test_only_admins_see_the_audit_log(client: FlaskClient, world: World) -> None:
     login(client, world.coordinator.email)
     assert client.get("/admin/audit").status_code == 403
+
+
+def test_who_menu_lists_staff_only_and_anyone_is_found_by_name_or_email(
+    client: FlaskClient, session: SessionLike, world: World
+) -> None:
+    """The "Who" menu does not grow with the volunteers: it lists the staff (and a person
+    already chosen); anyone else is found by typing part of their name or email."""
+    area = world.alice.areas[0] if world.alice.areas else make_area(session, "Bath")
+    others = [
+        make_volunteer(session, area=area, user_kw={"first_name": f"Vol{i}", "last_name": "Zed"})
+        for i in range(5)
+    ]
+    at = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+    record(session, at, "parent.viewed", actor_id=world.alice.id, object_type="parent", detail="a1")
+    record(session, at, "parent.viewed", actor_id=others[0].id, object_type="parent", detail="o1")
+    record(session, at, "parent.viewed", actor_id=world.coordinator.id, detail="c1")
+    session.commit()
+    login(client, world.admin.email)
+
+    html = client.get("/admin/audit").get_data(as_text=True)
+    menu = html.split('name="actor"')[1].split("</select>")[0]
+    assert f'value="{world.coordinator.id}"' in menu and f'value="{world.admin.id}"' in menu
+    assert f'value="{world.alice.id}"' not in menu
+    assert not any(f'value="{v.id}"' in menu for v in others)
+    assert '<label for="person"' in html  # the typed field is labelled
+
+    found = client.get(f"/admin/audit?person={world.alice.email.upper()}")
+    body = found.get_data(as_text=True).split("<tbody>")[1]
+    assert ">a1<" in body and ">o1<" not in body and ">c1<" not in body
+
+    by_name = client.get("/admin/audit?person=zed").get_data(as_text=True).split("<tbody>")[1]
+    assert ">o1<" in by_name and ">a1<" not in by_name
+
+    chosen = client.get(f"/admin/audit?actor={world.alice.id}").get_data(as_text=True)
+    menu = chosen.split('name="actor"')[1].split("</select>")[0]
+    assert f'<option selected value="{world.alice.id}">' in menu  # kept, so the filter shows
+    assert ">a1<" in chosen.split("<tbody>")[1]
+
+    nobody = client.get("/admin/audit?person=%25%25").get_data(as_text=True)
+    assert "0 events" in nobody  # punctuation only finds no one rather than everyone
+    too_long = client.get("/admin/audit?person=" + "x" * 101)
+    assert too_long.status_code == 200
+    assert "100 characters" in too_long.get_data(as_text=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pathlib
+import re
 from datetime import UTC, datetime
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from app.audit import record
-from app.audit_labels import AUDIT_ACTION_LABELS
+from app.audit_labels import AUDIT_ACTION_LABELS, AUDIT_OBJECT_LABELS
 from app.extensions import SessionLike
 from app.models import AuditEvent, EscalationFlag
 from tests.factories import NOW, make_area, make_case, make_checkin, make_user, make_volunteer
@@ -78,9 +80,6 @@ def test_actions_and_objects_are_words_and_links(
 
 
 def test_every_action_the_code_records_has_words() -> None:
-    import pathlib
-    import re
-
     written = set()
     for path in pathlib.Path("app").rglob("*.py"):
         text = path.read_text()
@@ -93,6 +92,17 @@ def test_every_action_the_code_records_has_words() -> None:
     written |= {f"volunteer.{s}" for s in ("active", "paused", "left")}
     assert {"assignment.started", "login.success", "demo.seeded"} <= written
     assert written - set(AUDIT_ACTION_LABELS) == set()
+
+
+def test_every_object_type_written_has_words() -> None:
+    """The audit log's "Object" menu is the list of labels, so each kind written needs one."""
+    written: set[str] = set()
+    for path in pathlib.Path("app").rglob("*.py"):
+        text = path.read_text()
+        written |= set(re.findall(r'\baudit\(\s*"[a-z_.]+",\s*"([a-z_]+)"', text))
+        written |= set(re.findall(r'object_type="([a-z_]+)"', text))
+    assert {"case", "checkin", "user", "job", "import"} <= written
+    assert written - set(AUDIT_OBJECT_LABELS) == set()
 
 
 def test_from_after_to_is_refused_with_a_message(
