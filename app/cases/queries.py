@@ -125,22 +125,30 @@ def case_list(
     terms: SearchTerms | None = None,
 ) -> tuple[list[CaseRow], Page]:
     """Cases this user may see, filtered by status ('open' = not closed), newest first; with
-    search terms, the cases they find (open ones first). One statement, whatever the data
+    search terms, the cases they find (open ones first). Two statements, whatever the data
     (a page past the last: a count, then the last page)."""
     base = case_list_query(user, today, status, terms)
     order: list[Any] = [Case.referred_at.desc(), Case.id.desc()]
     if terms is not None and terms.text:
         order.insert(0, Case.status == CaseStatus.CLOSED.value)
-    # the number of rows rides along with the page (one scan, one statement)
-    counted = base.add_columns(func.count().over().label("total")).order_by(*order)
-    rows = session.execute(counted.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    if rows:
-        shown = Page.at(page, rows[0].total)
+    # The page's ids, with the number of rows riding along (one narrow scan: carrying every
+    # column of every visible case through the window and the sort cost 3x more), then
+    # the 50 rows' details.
+    counted = base.with_only_columns(Case.id, func.count().over().label("total")).order_by(*order)
+    found = session.execute(counted.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    if found:
+        shown = Page.at(page, found[0].total)
     else:
         shown = Page.at(page, count_rows(session, base))
         if shown.total:  # past the last page: show the last one
-            rows = session.execute(counted.limit(PAGE_SIZE).offset(shown.offset)).all()
-    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a, _total in rows], shown
+            found = session.execute(counted.limit(PAGE_SIZE).offset(shown.offset)).all()
+    if not found:
+        return [], shown
+    ids = [row.id for row in found]
+    details = {
+        c.id: (c, p, s, v, a) for c, p, s, v, a in session.execute(base.where(Case.id.in_(ids)))
+    }
+    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a in (details[i] for i in ids)], shown
 
 
 def area_count(session: SessionLike) -> int:
