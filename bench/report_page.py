@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,7 +37,8 @@ from app.reports.periods import preset
 from app.reports.summary import summarise
 from app.reports.workbook import workbook_bytes
 from bench.escalation import NOW, counted, generate, load, temporary_postgres
-from bench.reports import Data, enrich, median_of
+from bench.reports import Data, enrich
+from bench.timing import load_average_line, median_of
 
 
 def measure(url: str, data: Data) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{r['page_year_to_date_seconds']:.3f} s ({r['page_year_to_date_statements']} "
             f"statements) | workbook {r['workbook_seconds']:.3f} s"
         )
-    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    print(load_average_line())
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -45,6 +44,7 @@ from app.extensions import db
 from app.reports.periods import Period, preset
 from app.reports.summary import summarise
 from bench.escalation import NOW, counted, generate, load, stamp, temporary_postgres
+from bench.timing import load_average_line, median_of, timed
 
 Data = dict[str, tuple[list[str], list[tuple[Any, ...]]]]
 SOURCES = ["Midwife", "Health visitor", "GP", "Self-referral", "Children's centre", None]
@@ -161,27 +161,14 @@ def enrich(data: Data, seed: int = 11) -> Data:
     }
 
 
-def median_of(runs: int, work: Callable[[], Any]) -> tuple[float, float, Any]:
-    """The median wall time and the median CPU time of this process (on SQLite, the query
-    work too; on PostgreSQL only the client's) of ``runs`` runs after a warm-up."""
-    times, cpu, outcome = [], [], None
-    work()  # warm the caches
-    for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        outcome = work()
-        times.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return statistics.median(times), statistics.median(cpu), outcome
-
-
 def measure(url: str, data: Data) -> dict[str, Any]:
     app = create_app({"CORNER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade()
         engine = db.engine
-        start = time.perf_counter()
-        load(engine, data)
-        load_seconds = time.perf_counter() - start
+        with timed() as load_time:
+            load(engine, data)
+        load_seconds = load_time[0]
 
         def floor() -> int:
             with engine.connect() as conn:
@@ -256,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"year to date {r['year_to_date_seconds']:.3f} s "
             f"(CPU {r['year_to_date_cpu_seconds']:.3f} s)"
         )
-    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    print(load_average_line())
 
 
 if __name__ == "__main__":
