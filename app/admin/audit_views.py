@@ -39,12 +39,13 @@ OBJECT_CHOICES = opts([("", "Any object"), *_by_words(AUDIT_OBJECT_LABELS)])
 @roles("admin")
 def audit_log() -> str:
     form = AuditFilterForm(request.args)
-    chosen = form.actor.data if isinstance(form.actor.data, int) else None
-    form.actor.choices = opts([(0, "Anyone"), *queries.audit_people(db.session, chosen)])
     form.action.choices = ACTION_CHOICES
     form.object_type.choices = OBJECT_CHOICES
+    valid = form.validate()  # before any query: it refuses ids no database column can hold
+    chosen = form.actor.data if valid and form.actor.data else None
+    form.actor.choices = opts([(0, "Anyone"), *queries.audit_people(db.session, chosen)])
     flt = queries.AuditFilter()
-    if form.validate():
+    if valid:
         flt = queries.AuditFilter(
             actor_id=form.actor.data or None,
             person=parse_query(form.person.data) if form.person.data else None,
