@@ -25,12 +25,12 @@ SETTINGS_PAGES = {
 }
 
 
-#: the menus name every action and object Corner writes (``tests/admin/test_audit_words.py``
-#: checks each written action has words), so they need no pass over the events
 def _by_words(labels: dict[str, str]) -> list[tuple[str, str]]:
     return sorted(labels.items(), key=lambda item: (item[1].casefold(), item[0]))
 
 
+#: the menus name every action and object Corner writes (``tests/admin/test_audit_words.py``
+#: checks each written one has words), so they need no pass over the events
 ACTION_CHOICES = opts([("", "Any action"), *_by_words(AUDIT_ACTION_LABELS)])
 OBJECT_CHOICES = opts([("", "Any object"), *_by_words(AUDIT_OBJECT_LABELS)])
 

@@ -148,7 +148,9 @@ def case_list(
     details = {
         c.id: (c, p, s, v, a) for c, p, s, v, a in session.execute(base.where(Case.id.in_(ids)))
     }
-    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a in (details[i] for i in ids)], shown
+    # a case erased between the two statements is left out rather than failing the page
+    rows = [details[i] for i in ids if i in details]
+    return [CaseRow(c, p, Stage(s), v, a) for c, p, s, v, a in rows], shown
 
 
 def area_count(session: SessionLike) -> int:
