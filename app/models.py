@@ -253,6 +253,10 @@ class Parent(Base):
     __table_args__ = (
         _trigram_index("ix_parents_search_key", "search_key"),
         _trigram_index("ix_parents_phone_digits_trgm", "phone_digits"),
+        # the possible-duplicate lookups (``app.cases.duplicates``) compare these lowered
+        # (migration 0016): without them every case page scanned all parents
+        Index("ix_parents_email_lower", text("lower(email)")),
+        Index("ix_parents_last_name_lower", text("lower(last_name)")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -186,3 +186,16 @@ def test_stage_sql_groups_in_one_query(
     stage = stage_sql(Parent.due_date, Parent.birth_date, today)
     rows = dict(session.execute(select(stage, func.count()).group_by(stage)).all())
     assert rows == expected
+
+
+def test_stage_sql_is_built_once_a_day_for_each_pair_of_columns() -> None:
+    from sqlalchemy.orm import aliased
+
+    today = date(2026, 12, 2)
+    first = stage_sql(Parent.due_date, Parent.birth_date, today)
+    assert stage_sql(Parent.due_date, Parent.birth_date, today) is first
+    assert stage_sql(Parent.due_date, Parent.birth_date, today + timedelta(days=1)) is not first
+    other = aliased(Parent)
+    mine = stage_sql(other.due_date, other.birth_date, today)
+    assert mine is not first
+    assert "parents_1" in str(mine.compile())  # the alias's columns, not the table's

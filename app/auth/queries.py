@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.extensions import SessionLike
 from app.models import User
 
+#: built once: every signed-in request runs it, and building a select() (and its cache key)
+#: costs more than running this one on its index
+_BY_SESSION_TOKEN = select(User).where(User.session_token == bindparam("token"))
+
 
 def user_with_session_token(session: SessionLike, token: str) -> User | None:
     """The account whose current session token this is (active or not)."""
-    return session.scalar(select(User).where(User.session_token == token))
+    return session.scalar(_BY_SESSION_TOKEN, {"token": token})
