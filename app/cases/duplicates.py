@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, exists, func, or_, select
 
 from app.domain import DUPLICATE_CLOSE_REASONS, CaseStatus
 from app.extensions import SessionLike
@@ -130,11 +130,18 @@ def _match_keys(parent: Any, phone: str | None) -> set[tuple[Any, ...]]:
     return keys
 
 
+def _one_of(values: set[Any]) -> BindParameter[Any]:
+    """A list for ``IN`` bound as one parameter: SQLAlchemy does not build an element per
+    value (a page's hundred emails and phones cost more to build than to look up)."""
+    return bindparam(None, sorted(values), expanding=True)
+
+
 def parents_with_duplicates(session: SessionLike, parents: list[Parent]) -> set[int]:
     """The ids of those of ``parents`` (a page of a list) that ``duplicates_of`` would find a
-    possible duplicate for. Two statements however long the page: the other parents sharing
-    an email, a phone or a name and date with one of them, and which of all those are set
-    aside; the keys are then matched in a dictionary (the same keys as ``duplicate_keys``)."""
+    possible duplicate for. One statement however long the page: the parents sharing an
+    email, a phone or a name and date with one of them (the page's own among them, since each
+    shares its own), each with whether it is set aside; the keys are then matched in a
+    dictionary (the same keys as ``duplicate_keys``)."""
     wanted = {p.id: _match_keys(p, phone_digits(p.phone)) for p in parents}
     keys = set().union(*wanted.values()) if wanted else set()
     if not keys:
@@ -149,26 +156,23 @@ def parents_with_duplicates(session: SessionLike, parents: list[Parent]) -> set[
     # plain IN lists of single values (hashed by PostgreSQL, unlike lists of tuples)
     shares: list[ColumnElement[bool]] = []
     if by_kind["email"]:
-        shares.append(func.lower(Parent.email).in_(by_kind["email"]))
+        shares.append(func.lower(Parent.email).in_(_one_of(by_kind["email"])))
     if by_kind["phone"]:
-        shares.append(Parent.phone_digits.in_(by_kind["phone"]))
+        shares.append(Parent.phone_digits.in_(_one_of(by_kind["phone"])))
     if by_kind["last"]:
-        dates = by_kind["date"]
+        dates = _one_of(by_kind["date"])
         shares.append(
             and_(
-                func.lower(Parent.last_name).in_(by_kind["last"]),
+                func.lower(Parent.last_name).in_(_one_of(by_kind["last"])),
                 or_(Parent.due_date.in_(dates), Parent.birth_date.in_(dates)),
             )
         )
-    candidates = session.execute(select(*KEY_COLUMNS).where(or_(*shares))).all()
-    set_aside = set(
-        session.scalars(
-            select(Parent.id).where(
-                Parent.id.in_(set(wanted) | {c.id for c in candidates}),
-                set_aside_as_duplicate(Parent.id),
-            )
+    candidates = session.execute(
+        select(*KEY_COLUMNS, set_aside_as_duplicate(Parent.id).label("set_aside")).where(
+            or_(*shares)
         )
-    )
+    ).all()
+    set_aside = {c.id for c in candidates if c.set_aside}
     holders: dict[tuple[Any, ...], set[int]] = {}
     for other in candidates:
         if other.id not in set_aside:
