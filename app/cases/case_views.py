@@ -65,7 +65,7 @@ def case_detail(case_id: int) -> str:
         show_deleted=show_deleted,
         duplicates=duplicates,
         equality=answers({name: getattr(parent, name) for name in FIELD_NAMES}),
-        assignment=queries.open_assignment(db.session, case),
+        assignment=timeline.open_assignment,
         show_area=queries.area_count(db.session) > 1,
         form=ConfirmForm(),
         now=now(),

@@ -294,14 +294,6 @@ def volunteer_checkins(session: SessionLike, case: Case, volunteer: User) -> lis
     )
 
 
-def open_assignment(session: SessionLike, case: Case) -> Assignment | None:
-    return session.scalar(
-        select(Assignment)
-        .options(joinedload(Assignment.volunteer))
-        .where(Assignment.case_id == case.id, Assignment.ended_at.is_(None))
-    )
-
-
 @dataclass
 class Duplicates:
     """Possible duplicates of one parent, as one user may know of them."""

@@ -66,6 +66,8 @@ class Timeline:
     items: list[TimelineItem]
     draft_count: int
     deleted_count: int
+    #: the case's current assignment (its volunteer loaded), read with the history
+    open_assignment: Assignment | None = None
 
 
 def _close_reason(event: AuditEvent, case: Case, latest_close: AuditEvent | None) -> str:
@@ -162,10 +164,13 @@ def case_timeline(session: SessionLike, case: Case, *, show_deleted: bool) -> Ti
         .options(joinedload(Assignment.volunteer), joinedload(Assignment.assigned_by))
         .where(Assignment.case_id == case.id)
     )
+    current = None
     for a in assignments:
         items.append(TimelineItem(a.started_at, "assignment_start", a, "", a.assigned_by))
         if a.ended_at is not None:
             items.append(TimelineItem(a.ended_at, "assignment_end", a))
+        else:
+            current = a  # at most one (uq_assignments_one_open_per_case)
     items.extend(_flag_items(session, case))
     items.extend(_case_events(session, case))
     items.sort(key=lambda i: (i.at, _ORDER[i.kind], i.seq), reverse=True)
@@ -180,4 +185,5 @@ def case_timeline(session: SessionLike, case: Case, *, show_deleted: bool) -> Ti
         items,
         int(counts.get(CheckInStatus.DRAFT.value, 0)),
         int(counts.get(CheckInStatus.DELETED.value, 0)),
+        current,
     )

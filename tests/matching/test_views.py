@@ -357,11 +357,11 @@ def test_postcode_upload_all_or_nothing(
 def test_case_panel_template(app: Flask, session: SessionLike) -> None:
     case = make_case(session)
     with app.test_request_context():
-        html = render_template("matching/_case_panel.html", case=case, now=NOW)
+        html = render_template("matching/_case_panel.html", case=case, now=NOW, assignment=None)
         assert "No volunteer yet." in html and "Find a volunteer" in html
-        make_assignment(session, case, make_volunteer(session, user_kw={"first_name": "Bea"}))
-        session.refresh(case)
-        html = render_template("matching/_case_panel.html", case=case, now=NOW)
+        volunteer = make_volunteer(session, user_kw={"first_name": "Bea"})
+        current = make_assignment(session, case, volunteer)
+        html = render_template("matching/_case_panel.html", case=case, now=NOW, assignment=current)
         assert "Bea Tester" in html and "End this assignment" in html
         assert f"/cases/{case.id}/end" in html
 
