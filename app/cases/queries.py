@@ -19,8 +19,8 @@ from app.escalation.rules_contact import contact_due
 from app.escalation.scan import saved_thresholds
 from app.extensions import SessionLike
 from app.models import Area, Assignment, Case, CheckIn, Parent, User
-from app.paging import PAGE_SIZE, Page
-from app.paging_sql import count_rows, page_of
+from app.paging import Page
+from app.paging_sql import page_ids
 from app.scope import visible_cases
 from app.search_keys import WHOLE_PHONE_DIGITS, SearchTerms, like_inside
 from app.stage_sql import stage_sql
@@ -40,22 +40,29 @@ def waiting_list(
 ) -> tuple[list[WaitingRow], Page]:
     """One page of the referred and waiting cases this user may see: high risk first, then
     longest waiting (the order runs on across pages), each marked when it may be a duplicate.
-    Four statements: the count, the page, and two for the page's possible duplicates."""
+    Three statements: the page's ids with the count, their rows, and their possible
+    duplicates."""
     stage_expr = stage_sql(Parent.due_date, Parent.birth_date, today)
-    query = (
-        select(Case, Parent, stage_expr, Area.name)
-        .join(Parent, Case.parent_id == Parent.id)
-        .outerjoin(Area, Case.area_id == Area.id)
-        .where(
-            Case.status.in_([CaseStatus.REFERRED.value, CaseStatus.WAITING.value]),
-            visible_cases(user),
-        )
-        .order_by(Case.high_risk.desc(), Case.referred_at, Case.id)
+    narrow = select(Case.id).where(
+        Case.status.in_([CaseStatus.REFERRED.value, CaseStatus.WAITING.value]),
+        visible_cases(user),
     )
     if stage:
-        query = query.where(stage_expr == stage)
-    limited, shown = page_of(session, query, page)
-    found = session.execute(limited).all()
+        narrow = narrow.join(Parent, Case.parent_id == Parent.id).where(stage_expr == stage)
+    order = [Case.high_risk.desc(), Case.referred_at, Case.id]
+    ids, shown = page_ids(session, narrow, order, page)
+    if not ids:
+        return [], shown
+    details = {
+        case.id: (case, parent, stage_value, area_name)
+        for case, parent, stage_value, area_name in session.execute(
+            select(Case, Parent, stage_expr, Area.name)
+            .join(Parent, Case.parent_id == Parent.id)
+            .outerjoin(Area, Case.area_id == Area.id)
+            .where(Case.id.in_(ids))
+        )
+    }
+    found = [details[i] for i in ids if i in details]  # one erased meanwhile is left out
     duplicates = parents_with_duplicates(session, [parent for _c, parent, _s, _a in found])
     rows = [
         WaitingRow(case, parent, Stage(stage_value), parent.id in duplicates, area_name)
@@ -131,20 +138,9 @@ def case_list(
     order: list[Any] = [Case.referred_at.desc(), Case.id.desc()]
     if terms is not None and terms.text:
         order.insert(0, Case.status == CaseStatus.CLOSED.value)
-    # The page's ids, with the number of rows riding along (one narrow scan: carrying every
-    # column of every visible case through the window and the sort cost 3x more), then
-    # the 50 rows' details.
-    counted = base.with_only_columns(Case.id, func.count().over().label("total")).order_by(*order)
-    found = session.execute(counted.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    if found:
-        shown = Page.at(page, found[0].total)
-    else:
-        shown = Page.at(page, count_rows(session, base))
-        if shown.total:  # past the last page: show the last one
-            found = session.execute(counted.limit(PAGE_SIZE).offset(shown.offset)).all()
-    if not found:
+    ids, shown = page_ids(session, base.with_only_columns(Case.id), order, page)
+    if not ids:
         return [], shown
-    ids = [row.id for row in found]
     details = {
         c.id: (c, p, s, v, a) for c, p, s, v, a in session.execute(base.where(Case.id.in_(ids)))
     }
