@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from flask.testing import FlaskClient
 
+from app.domain import Rule
 from app.extensions import SessionLike
+from app.models import EscalationFlag
 from tests.cases.conftest import World
-from tests.factories import make_assignment, make_case, make_checkin, make_parent
+from tests.factories import (
+    make_assignment,
+    make_case,
+    make_checkin,
+    make_parent,
+    make_volunteer,
+)
 from tests.helpers import StatementCounter, login
 
 
@@ -64,3 +73,37 @@ def test_case_page_does_not_grow_with_its_timeline(
         make_checkin(session, world.alice_case, world.alice)
     session.commit()
     assert statement_counts(count_statements, client, [url]) == small
+
+
+def test_volunteer_list_and_flag_inbox_do_not_grow_with_their_rows(
+    client: FlaskClient, session: SessionLike, world: World, count_statements: StatementCounter
+) -> None:
+    """Each row shows only what its query loaded (``load_only``): a column the template
+    reads that the query left out would be loaded row by row, and counted here."""
+    login(client, world.coordinator.email)
+    now = datetime.now(UTC)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            make_volunteer(session, area=world.area)
+            case = make_case(session, make_parent(session, area=world.area))
+            for rule, severity in ((Rule.NO_CONTACT, "medium"), (Rule.WELLBEING_LOW, "high")):
+                session.add(
+                    EscalationFlag(
+                        case_id=case.id,
+                        rule=rule.value,
+                        severity=severity,
+                        evidence="A test flag.",
+                        raised_at=now - timedelta(days=i + 1),
+                        status="open",
+                    )
+                )
+        session.commit()
+
+    urls = ["/volunteers", "/flags"]
+    add(2)
+    small = statement_counts(count_statements, client, urls)
+    add(20)
+    large = statement_counts(count_statements, client, urls)
+    assert small == large
+    assert all(count > 0 for count in small.values())
