@@ -22,7 +22,7 @@ from app.forms import error_list, reject_unreadable_query
 from app.languages import language_name
 from app.navigation import nav_items
 from app.production import check_config
-from app.web import BoundedIntConverter
+from app.web import BoundedIntConverter, id_url
 from config import BASE_DIR, Config, config_for
 
 #: one year, subdomains included (production; ``HSTS`` in config.py)
@@ -158,6 +158,7 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
     app.context_processor(banner_context)  # undelivered_urgent(): the red banner in base.html
     app.jinja_env.globals["form_errors"] = error_list
+    app.jinja_env.globals["id_url"] = id_url  # {% set case_url = id_url(endpoint, "case_id") %}
     app.jinja_env.globals["service_zone"] = timeutil.service_zone
     app.jinja_env.filters["short_date"] = timeutil.short_date
     app.jinja_env.filters["short_date_year"] = timeutil.short_date_year

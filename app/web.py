@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_request_context, request, url_for
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
@@ -140,6 +141,21 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", DB_INT_MAX)
         super().__init__(map, *args, **kwargs)
+
+
+def id_url(endpoint: str, key: str) -> Callable[[int], str]:
+    """``url_for(endpoint, key=id)`` for the many ids of a list, built once for the page: the
+    route is built for the largest id a column holds and the id spliced in for each row
+    (Werkzeug builds each URL in ~20 us, 50 rows and several links a row add up). Only
+    whole numbers go in, as the route's ``int`` converter would have it."""
+    values: dict[str, Any] = {key: DB_INT_MAX}
+    built = url_for(endpoint, **values)
+    head, _, tail = built.rpartition(str(DB_INT_MAX))
+
+    def url(value: int) -> str:
+        return f"{head}{int(value)}{tail}"
+
+    return url
 
 
 def int_arg(name: str, default: int, *, low: int = 1, high: int = DB_INT_MAX) -> int:
