@@ -91,7 +91,13 @@ def short_date(value: date | datetime | None, tz: str | None = None) -> str:
         return ""
     if isinstance(value, datetime):
         value = local_date(value, tz)
-    return f"{value:%a} {value.day} {value:%b}"
+    return _short_date(value)
+
+
+@lru_cache(maxsize=4096)
+def _short_date(day: date) -> str:
+    """'Mon 2 Nov' for a date (a list shows a few hundred days at most: formatted once)."""
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 def short_date_year(value: date | datetime | None, tz: str | None = None) -> str:
