@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import load_only
 
 from app.domain import (
     CaseStatus,
@@ -164,7 +165,8 @@ def expiring_checks(
         else_=training,
     )
     base = (
-        select(User, dbs, training, soonest.label("soonest"))
+        select(User, dbs, training, soonest.label("soonest"), func.count().over())
+        .options(load_only(User.id, User.first_name, User.last_name))
         .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
         .where(
             User.role == Role.VOLUNTEER.value,
@@ -174,11 +176,12 @@ def expiring_checks(
             visible_volunteers(user),
         )
     )
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = session.execute(base.order_by(soonest, User.last_name, User.id).limit(limit))
+    # one statement: the number of them rides along with the first few (count(*) OVER ())
+    rows = session.execute(base.order_by(soonest, User.last_name, User.id).limit(limit)).all()
+    total = rows[0][4] if rows else 0
     found = [
         ExpiringVolunteer(v, "DBS check", d) if d == first else ExpiringVolunteer(v, "Training", t)
-        for v, d, t, first in rows
+        for v, d, t, first, _total in rows
         if first is not None
     ]
     return found, int(total)
