@@ -185,3 +185,16 @@ def test_statement_count_does_not_grow(
         make_volunteer(session, area=north, dbs_expires_on=TODAY + timedelta(days=i))
     session.commit()
     assert count() == small
+
+
+def test_the_total_of_checks_to_renew_counts_past_the_few_listed(
+    app: Flask, session: SessionLike
+) -> None:
+    from app.main.queries import expiring_checks
+
+    coordinator, _, _ = build(session)
+    listed, total = expiring_checks(session, coordinator, TODAY, limit=2)
+    assert total == 3  # as the card counts, though only two are listed
+    assert [row.user.first_name for row in listed] == ["Ernie", "Tess"]
+    html = home(app, coordinator)
+    assert "more: see" not in html  # the home page lists all three: nothing more to see
