@@ -20,15 +20,16 @@ from typing import Any
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import exists, select
+from sqlalchemy import Integer, bindparam, exists, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain import EmailStatus, FlagStatus, Role, Severity, case_reference
 from app.extensions import SessionLike, db
 from app.models import Case, EscalationFlag, OutboxEmail, Setting
-from app.scope import visible_cases
+from app.scope import visibility_key, visible_cases
 from app.smtp import problem_words
 from app.sqlcompat import insert_ignoring
+from app.types import UTCDateTime
 from app.web import now as request_now
 
 log = logging.getLogger(__name__)
@@ -106,26 +107,46 @@ def undelivered_urgent(
     """Urgent emails about cases ``user`` sees, queued ``URGENT_DELIVERY_WAIT`` ago or more
     and not delivered, whose case still has an urgent flag nobody acknowledged (raised by the
     time the email was queued); oldest first. One statement."""
+    rows = session.execute(
+        _undelivered_statement(visibility_key(user), user),
+        {"queued_by": now - URGENT_DELIVERY_WAIT, "limit": limit},
+    )
+    return [UndeliveredUrgent(case_id, case_reference(case_id), at) for case_id, at in rows]
+
+
+#: the banner's statement by ``visibility_key``: built once per coordinator (and her areas),
+#: not on each of her pages; a handful of entries, emptied when it grows past them
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+_KEEP = 64
+
+
+def _undelivered_statement(key: tuple[Any, ...], user: Any) -> Any:
+    statement = _STATEMENTS.get(key)
+    if statement is not None:
+        return statement
     flag_open = exists().where(
         EscalationFlag.case_id == OutboxEmail.case_id,
         EscalationFlag.severity == Severity.URGENT.value,
         EscalationFlag.status == FlagStatus.OPEN.value,
         EscalationFlag.raised_at <= OutboxEmail.created_at,
     )
-    rows = session.execute(
+    statement = (
         select(Case.id, OutboxEmail.created_at)
         .join(Case, Case.id == OutboxEmail.case_id)
         .where(
             OutboxEmail.status.in_(NOT_DELIVERED),
             OutboxEmail.kind.in_(URGENT_KINDS),
-            OutboxEmail.created_at <= now - URGENT_DELIVERY_WAIT,
+            OutboxEmail.created_at <= bindparam("queued_by", type_=UTCDateTime()),
             flag_open,
             visible_cases(user),
         )
         .order_by(OutboxEmail.created_at, OutboxEmail.id)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer()))
     )
-    return [UndeliveredUrgent(case_id, case_reference(case_id), at) for case_id, at in rows]
+    if len(_STATEMENTS) >= _KEEP:
+        _STATEMENTS.clear()
+    _STATEMENTS[key] = statement
+    return statement
 
 
 def _banner_rows() -> list[UndeliveredUrgent]:

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import false, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -40,6 +42,19 @@ def visible_cases(user: User) -> ColumnElement[bool]:
             )
         )
     return false()
+
+
+def visibility_key(user: User) -> tuple[Any, ...]:
+    """Everything ``visible_cases(user)`` depends on: two users with the same key get the
+    same clause (a statement built for one may be kept and run again for the other)."""
+    profile = user.volunteer_profile if user.role == Role.VOLUNTEER else None
+    return (
+        user.id,
+        user.active,
+        user.role,
+        tuple(sorted(area.id for area in user.areas)) if user.role == Role.COORDINATOR else (),
+        profile.status if profile is not None else None,
+    )
 
 
 def case_for(session: SessionLike, user: User, case_id: int) -> Case | None:

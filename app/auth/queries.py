@@ -12,9 +12,7 @@ from app.models import User
 #: costs more than running this one on its index. The account's areas come with it (every
 #: coordinator's page asks which cases she may see, ``app.scope``): one statement, not two.
 _BY_SESSION_TOKEN = (
-    select(User)
-    .options(joinedload(User.areas))
-    .where(User.session_token == bindparam("token"))
+    select(User).options(joinedload(User.areas)).where(User.session_token == bindparam("token"))
 )
 
 

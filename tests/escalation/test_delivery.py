@@ -214,3 +214,19 @@ def test_a_failing_banner_query_never_breaks_the_page(
     app.config["CORNER_NOW"] = NOW + 6 * MINUTE
     response = client.get("/account/password")
     assert response.status_code == 200 and BANNER not in response.get_data(as_text=True)
+
+
+def test_the_banner_follows_a_coordinators_areas_as_they_change(
+    app: Flask, session: SessionLike
+) -> None:
+    """The banner's statement is built once per coordinator and her areas (kept by
+    ``app.scope.visibility_key``): given another area, she sees its cases at once."""
+    case, _, elsewhere = urgent_case(session)
+    assert BANNER not in page_at(app, elsewhere.email, 6)
+    elsewhere.areas.append(case.area)
+    session.commit()
+    page = page_at(app, elsewhere.email, 6)
+    assert BANNER in page and case.reference in page
+    elsewhere.areas.remove(case.area)
+    session.commit()
+    assert BANNER not in page_at(app, elsewhere.email, 6)
