@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from app.domain import CLOSE_REASON_LABELS, CaseStatus, CheckInStatus
@@ -70,6 +70,39 @@ class Timeline:
     open_assignment: Assignment | None = None
 
 
+# The timeline's statements, built once with the case bound as a parameter: building a
+# select() with its joined loads costs more than running it on the case's index.
+_CASE_ID: BindParameter[int] = bindparam("case_id")
+_CHECKINS = (
+    select(CheckIn)
+    .options(joinedload(CheckIn.volunteer), joinedload(CheckIn.deleted_by))
+    .where(CheckIn.case_id == _CASE_ID, CheckIn.status.in_(bindparam("statuses", expanding=True)))
+)
+_ASSIGNMENTS = (
+    select(Assignment)
+    .options(joinedload(Assignment.volunteer), joinedload(Assignment.assigned_by))
+    .where(Assignment.case_id == _CASE_ID)
+)
+_FLAGS = (
+    select(EscalationFlag)
+    .options(joinedload(EscalationFlag.acknowledged_by), joinedload(EscalationFlag.resolved_by))
+    .where(EscalationFlag.case_id == _CASE_ID)
+)
+_EVENTS = (
+    select(AuditEvent)
+    .options(joinedload(AuditEvent.actor))
+    .where(
+        AuditEvent.object_type == "case",
+        AuditEvent.object_id == bindparam("object_id"),
+        AuditEvent.action.in_([*CASE_EVENT_WORDS, *CREATED_ACTIONS]),
+    )
+    .order_by(AuditEvent.at, AuditEvent.id)
+)
+_STATUS_COUNTS = (
+    select(CheckIn.status, func.count()).where(CheckIn.case_id == _CASE_ID).group_by(CheckIn.status)
+)
+
+
 def _close_reason(event: AuditEvent, case: Case, latest_close: AuditEvent | None) -> str:
     detail = event.detail or ""
     if detail.startswith("reason: "):
@@ -87,18 +120,7 @@ def _reason_words(reason: str | None) -> str:
 
 def _case_events(session: SessionLike, case: Case) -> list[TimelineItem]:
     """The referral, and what the audit log says happened to the case."""
-    events = list(
-        session.scalars(
-            select(AuditEvent)
-            .options(joinedload(AuditEvent.actor))
-            .where(
-                AuditEvent.object_type == "case",
-                AuditEvent.object_id == str(case.id),
-                AuditEvent.action.in_([*CASE_EVENT_WORDS, *CREATED_ACTIONS]),
-            )
-            .order_by(AuditEvent.at, AuditEvent.id)
-        )
-    )
+    events = list(session.scalars(_EVENTS, {"object_id": str(case.id)}))
     creator = next((e.actor for e in events if e.action in CREATED_ACTIONS), None)
     source = case.parent.referral_source
     if source == SELF_REFERRAL or any(e.action == "referral.self" for e in events):
@@ -131,11 +153,7 @@ def _case_events(session: SessionLike, case: Case) -> list[TimelineItem]:
 
 
 def _flag_items(session: SessionLike, case: Case) -> list[TimelineItem]:
-    flags = session.scalars(
-        select(EscalationFlag)
-        .options(joinedload(EscalationFlag.acknowledged_by), joinedload(EscalationFlag.resolved_by))
-        .where(EscalationFlag.case_id == case.id)
-    )
+    flags = session.scalars(_FLAGS, {"case_id": case.id})
     items = []
     for f in flags:
         items.append(TimelineItem(f.raised_at, "flag", f))
@@ -153,17 +171,9 @@ def case_timeline(session: SessionLike, case: Case, *, show_deleted: bool) -> Ti
     statuses = [CheckInStatus.SUBMITTED.value]
     if show_deleted:
         statuses.append(CheckInStatus.DELETED.value)
-    checkins = session.scalars(
-        select(CheckIn)
-        .options(joinedload(CheckIn.volunteer), joinedload(CheckIn.deleted_by))
-        .where(CheckIn.case_id == case.id, CheckIn.status.in_(statuses))
-    )
+    checkins = session.scalars(_CHECKINS, {"case_id": case.id, "statuses": statuses})
     items = [TimelineItem(c.occurred_at, "checkin", c) for c in checkins]
-    assignments = session.scalars(
-        select(Assignment)
-        .options(joinedload(Assignment.volunteer), joinedload(Assignment.assigned_by))
-        .where(Assignment.case_id == case.id)
-    )
+    assignments = session.scalars(_ASSIGNMENTS, {"case_id": case.id})
     current = None
     for a in assignments:
         items.append(TimelineItem(a.started_at, "assignment_start", a, "", a.assigned_by))
@@ -174,13 +184,7 @@ def case_timeline(session: SessionLike, case: Case, *, show_deleted: bool) -> Ti
     items.extend(_flag_items(session, case))
     items.extend(_case_events(session, case))
     items.sort(key=lambda i: (i.at, _ORDER[i.kind], i.seq), reverse=True)
-    counts = dict(
-        session.execute(
-            select(CheckIn.status, func.count())
-            .where(CheckIn.case_id == case.id)
-            .group_by(CheckIn.status)
-        ).all()
-    )
+    counts = dict(session.execute(_STATUS_COUNTS, {"case_id": case.id}).all())
     return Timeline(
         items,
         int(counts.get(CheckInStatus.DRAFT.value, 0)),
