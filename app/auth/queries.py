@@ -9,10 +9,13 @@ from app.extensions import SessionLike
 from app.models import User
 
 #: built once: every signed-in request runs it, and building a select() (and its cache key)
-#: costs more than running this one on its index. The account's areas come with it (every
-#: coordinator's page asks which cases she may see, ``app.scope``): one statement, not two.
+#: costs more than running this one on its index. The account's areas and volunteer profile
+#: come with it (every page asks which cases she may see, ``app.scope``, which reads them):
+#: one statement, not two.
 _BY_SESSION_TOKEN = (
-    select(User).options(joinedload(User.areas)).where(User.session_token == bindparam("token"))
+    select(User)
+    .options(joinedload(User.areas), joinedload(User.volunteer_profile))
+    .where(User.session_token == bindparam("token"))
 )
 
 
