@@ -18,6 +18,11 @@
 
 The statement count does not depend on the number of cases. The caller commits.
 
+The incremental scan (``since`` the last completed scan) is the same steps with step 1
+restricted to the cases that can have changed since (``scan_changed.candidate_ids``, inside
+the open-case query, so no other case's check-in facts are computed) and step 3 comparing
+only those cases' flags.
+
 The same scan evaluates one case (or a few) when its facts change (``hooks.on_case_facts_changed``):
 ``run_scan(session, now, case_ids=[...])`` is every step above with ``Case.id IN (...)``
 added to each query and write, nothing else.
