@@ -30,13 +30,17 @@ that it raises and resolves exactly what the full scan does.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select, union
+from sqlalchemy import and_, false, not_, or_, select, union
 
-from app.domain import OPEN_CASE_STATUSES, SCHEDULED_RULES, CheckInStatus, Rule, Severity
+from app.domain import OPEN_CASE_STATUSES, SCHEDULED_RULES, CheckInStatus, FlagStatus, Rule
+from app.escalation.rules_dates import after_birth, birth_overdue, birth_soon, past_1001_days
+from app.escalation.rules_facts import CaseFacts, Hit
 from app.escalation.rules_thresholds import Thresholds
+from app.escalation.rules_volunteer import volunteer_lapsed
 from app.models import Assignment, Case, CheckIn, EscalationFlag, Parent, User, VolunteerProfile
 
 #: the scheduled rules that read ``now``
@@ -53,11 +57,8 @@ TIMED_RULES = frozenset(
     }
 )
 
-#: a day or two either side of a window on a calendar date covers the service time zone
-DATE_SLACK = timedelta(days=2)
-#: and a second either side of a window on an instant covers rounding
-INSTANT_SLACK = timedelta(seconds=1)
-
+#: how far either side of a date's threshold the days are tried (``changing_dates``)
+DATE_REACH = timedelta(days=3)
 OPEN_STATUSES = [str(status) for status in OPEN_CASE_STATUSES]
 
 
@@ -66,21 +67,91 @@ def days(n: int) -> timedelta:
 
 
 def instant_in(column: Any, since: datetime, now: datetime, offset: timedelta) -> Any:
-    """SQL: ``column + offset`` falls in (``since``, ``now``] (a second of slack either side),
-    i.e. a threshold ``offset`` after the instant in ``column`` was crossed in between."""
-    return and_(
-        column > since - offset - INSTANT_SLACK,
-        column <= now - offset + INSTANT_SLACK,
+    """SQL: ``column + offset`` falls in (``since``, ``now``]: a threshold ``offset`` after the
+    instant in ``column`` was crossed in between (the rules hold from the threshold on, and
+    both databases compare instants to the microsecond, so these bounds are exact)."""
+    return and_(column > since - offset, column <= now - offset)
+
+
+def changing_dates(
+    since: datetime,
+    now: datetime,
+    verdict: Callable[[date, datetime], Hit | None],
+    offsets: Iterable[int],
+) -> list[date]:
+    """The calendar dates for which a rule on one date of a case (its other facts held so
+    that only that date matters) holds at ``since`` but not at ``now``, or the other way
+    round: the rule itself (``verdict``) is asked, so the service time zone, the second
+    birthday of 29 February and each rule's "on or after" are exactly the rule's. Only the
+    dates within ``DATE_REACH`` of ``since`` - N .. ``now`` - N are tried, for each N in
+    ``offsets`` (the rule's threshold is N days after 00:00 on the date, in a zone less
+    than a day from UTC); no other date's verdict can change in between."""
+    found: set[date] = set()
+    for offset in offsets:
+        day = (since - days(offset) - DATE_REACH).date()
+        last = (now - days(offset) + DATE_REACH).date()
+        while day <= last:
+            if (verdict(day, since) is None) != (verdict(day, now) is None):
+                found.add(day)
+            day += timedelta(days=1)
+    return sorted(found)
+
+
+def date_changes(column: Any, dates: list[date]) -> Any:
+    """SQL: the date in ``column`` is one of ``dates`` (false for none)."""
+    return column.in_(dates) if dates else false()
+
+
+#: facts for which only the date under test decides a date rule
+_FAR_PAST = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def _facts(**dates: Any) -> CaseFacts:
+    return CaseFacts(
+        case_id=0,
+        status="active",
+        referred_at=_FAR_PAST,
+        assignment_started_at=_FAR_PAST,
+        volunteer_status="active",
+        **dates,
     )
 
 
-def date_in(column: Any, since: datetime, now: datetime, offset: timedelta) -> Any:
-    """SQL: 00:00 (service time zone) on the date in ``column``, plus ``offset``, can fall in
-    (``since``, ``now``] (``DATE_SLACK`` either side)."""
-    return and_(
-        column >= (since - offset - DATE_SLACK).date(),
-        column <= (now - offset + DATE_SLACK).date(),
-    )
+def date_terms(since: datetime, now: datetime, t: Thresholds) -> dict[str, list[date]]:
+    """For each rule on a date, the dates whose verdict changes between ``since`` and
+    ``now`` (``changing_dates``)."""
+    return {
+        Rule.BIRTH_SOON: changing_dates(  # comes within the window, or the due date passes
+            since,
+            now,
+            lambda day, at: birth_soon(_facts(due_date=day), at, t),
+            [-t.birth_soon_window_days, 1],
+        ),
+        Rule.AFTER_BIRTH: changing_dates(
+            since,
+            now,
+            lambda day, at: after_birth(_facts(birth_date=day), at, t),
+            [t.after_birth_days],
+        ),
+        Rule.BIRTH_OVERDUE: changing_dates(
+            since,
+            now,
+            lambda day, at: birth_overdue(_facts(due_date=day), at, t),
+            [t.birth_overdue_days],
+        ),
+        Rule.VOLUNTEER_LAPSED: changing_dates(
+            since,
+            now,
+            lambda day, at: volunteer_lapsed(_facts(volunteer_dbs_expires_on=day), at, t),
+            [0],
+        ),
+        Rule.PAST_1001_DAYS: changing_dates(
+            since,
+            now,
+            lambda day, at: past_1001_days(_facts(birth_date=day), at, t),
+            [730, 731],
+        ),
+    }
 
 
 def candidate_ids(since: datetime, now: datetime, t: Thresholds) -> Any:
@@ -162,24 +233,29 @@ def written_since(since: datetime, now: datetime, t: Thresholds) -> list[Any]:
 
 def flags_to_review(since: datetime, now: datetime, t: Thresholds) -> list[Any]:
     """Selects of the ids of cases with a flag of a scheduled rule resolved since ``since``
-    (not by the last scan itself), or an unresolved one time alone can resolve or re-grade."""
-    # the unresolved flags time alone can resolve or re-grade: a birth soon (the due date
-    # passes), a medium "no contact" (it turns high), a volunteer lapsed (a closed account
-    # reopened has no write time), a case that could not be checked
-    may_change_with_time = or_(
-        EscalationFlag.rule.in_(
-            [str(Rule.BIRTH_SOON), str(Rule.VOLUNTEER_LAPSED), str(Rule.CHECK_FAILED)]
-        ),
-        and_(
-            EscalationFlag.rule == str(Rule.NO_CONTACT),
-            EscalationFlag.severity != str(Severity.HIGH),
-        ),
-    )
+    (not by the last scan itself), or with an unresolved flag that time alone can resolve
+    or re-grade between ``since`` and ``now``:
+
+    =================  ==============================================================
+    BIRTH_SOON         resolves the day after the due date: that day starts in between
+    NO_CONTACT         a medium one turns high ``no_contact_severe_days`` after the
+                       start or the latest contact: ``crossed_since`` and
+                       ``checkin_windows`` name those cases already, flag or not
+    VOLUNTEER_LAPSED   resolves when the volunteer is active with a valid DBS check; a
+                       closed account reopened has no write time, so every case whose
+                       rule is not sure to hold still (paused, left, closed account or
+                       DBS expired two days before ``now``) is a candidate
+    CHECK_FAILED       every one (the next scan that can evaluate the case resolves it)
+    =================  ==============================================================
+
+    Every other flag's condition changes only with the facts (``written_since``).
+    """
+    open_assignment = and_(Assignment.case_id == Case.id, Assignment.ended_at.is_(None))
+    dates = date_terms(since, now, t)
     return [
         select(EscalationFlag.case_id).where(
             EscalationFlag.rule.in_([str(rule) for rule in SCHEDULED_RULES]),
             or_(
-                and_(EscalationFlag.resolved_at.is_(None), may_change_with_time),
                 EscalationFlag.resolved_at > since,
                 # resolved by hand as the last scan ran (the scan's own resolutions are
                 # automatic, as of ``since``: they agree with the rules then)
@@ -187,27 +263,76 @@ def flags_to_review(since: datetime, now: datetime, t: Thresholds) -> list[Any]:
                     EscalationFlag.resolved_at == since, EscalationFlag.resolved_by_id.is_not(None)
                 ),
             ),
-        )
+        ),
+        select(EscalationFlag.case_id)
+        .join(Case, Case.id == EscalationFlag.case_id)
+        .join(Parent, Parent.id == Case.parent_id)
+        .outerjoin(Assignment, open_assignment)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Assignment.volunteer_id)
+        .outerjoin(User, User.id == Assignment.volunteer_id)
+        .where(
+            EscalationFlag.status != FlagStatus.RESOLVED.value,
+            or_(
+                EscalationFlag.rule == str(Rule.CHECK_FAILED),
+                and_(
+                    EscalationFlag.rule == str(Rule.BIRTH_SOON),
+                    date_changes(Parent.due_date, dates[Rule.BIRTH_SOON]),
+                ),
+                and_(
+                    EscalationFlag.rule == str(Rule.VOLUNTEER_LAPSED),
+                    not_(surely_lapsed(now)),
+                ),
+            ),
+        ),
     ]
+
+
+def volunteer_paused_or_left() -> Any:
+    """SQL, never NULL: the case's open assignment's volunteer is paused or left, or their
+    account is closed (the scan's facts call that "left")."""
+    return or_(
+        and_(
+            VolunteerProfile.status.is_not(None),
+            VolunteerProfile.status.in_(["paused", "left"]),
+        ),
+        User.active.is_(False),
+    )
+
+
+def surely_lapsed(now: datetime) -> Any:
+    """SQL, never NULL: VOLUNTEER_LAPSED is sure to hold as of ``now`` for the case's open
+    assignment (joined as ``Assignment``, ``VolunteerProfile``, ``User``)."""
+    return and_(
+        Assignment.started_at.is_not(None),
+        or_(
+            volunteer_paused_or_left(),
+            and_(
+                VolunteerProfile.dbs_expires_on.is_not(None),
+                VolunteerProfile.dbs_expires_on <= (now - days(2)).date(),
+            ),
+        ),
+    )
 
 
 def crossed_since(since: datetime, now: datetime, t: Thresholds) -> Any:
     """A select of the ids of open cases whose facts, as they are, can make a rule in
     ``TIMED_RULES`` hold now though it did not at ``since``: a threshold, counted from a date
-    of the case, the parent or the volunteer, falls between the two. Each rule's time
-    condition only ever turns on as time passes (BIRTH_SOON also turns off after the due
-    date, but then its flag names the case; ``flags_to_review``). A threshold counted from
+    of the case, the parent or the volunteer, falls between the two (a threshold on a
+    calendar date: the dates whose verdict the rule itself says changes, ``date_terms``).
+    Each rule's time condition only ever turns on as time passes, but BIRTH_SOON's also
+    turns off after the due date: those dates are in its term too. A threshold counted from
     the latest contact or the oldest draft is ``checkin_windows``.
 
     =================  ==============================================================
     NO_CONTACT         the first contact falls due (``first_contact_days``, or the
                        case's shorter period) or turns high, counted from the start
-    BIRTH_SOON         the due date comes within the window (no birth recorded)
+    BIRTH_SOON         the due date comes within the window, or passes (no birth)
     AFTER_BIRTH        ``after_birth_days`` after the birth date
     BIRTH_OVERDUE      ``birth_overdue_days`` after the due date (no birth recorded)
     UNMATCHED          ``unmatched_days`` after the referral
     VOLUNTEER_LAPSED   the DBS check expires; or the volunteer is paused or left (a
-                       closed account has no write time)
+                       closed account has no write time) and the case has no
+                       unresolved VOLUNTEER_LAPSED flag yet
     PAST_1001_DAYS     the second birthday (730 or 731 days after the birth)
     =================  ==============================================================
     """
@@ -221,6 +346,16 @@ def crossed_since(since: datetime, now: datetime, t: Thresholds) -> Any:
     )
     due, born = Parent.due_date, Parent.birth_date
     no_birth = born.is_(None)
+    dates = date_terms(since, now, t)
+    has_lapsed_flag = (
+        select(EscalationFlag.id)
+        .where(
+            EscalationFlag.case_id == Case.id,
+            EscalationFlag.rule == str(Rule.VOLUNTEER_LAPSED),
+            EscalationFlag.status != FlagStatus.RESOLVED.value,
+        )
+        .exists()
+    )
     return (
         select(Case.id)
         .join(Parent, Parent.id == Case.parent_id)
@@ -232,23 +367,18 @@ def crossed_since(since: datetime, now: datetime, t: Thresholds) -> Any:
             or_(
                 false(),
                 *(instant_in(started, since, now, days(n)) for n in first_contact),
-                and_(no_birth, date_in(due, since, now, -days(t.birth_soon_window_days))),
-                date_in(born, since, now, days(t.after_birth_days)),
-                and_(no_birth, date_in(due, since, now, days(t.birth_overdue_days))),
+                and_(no_birth, date_changes(due, dates[Rule.BIRTH_SOON])),
+                date_changes(born, dates[Rule.AFTER_BIRTH]),
+                and_(no_birth, date_changes(due, dates[Rule.BIRTH_OVERDUE])),
                 instant_in(Case.referred_at, since, now, days(t.unmatched_days)),
                 and_(
                     started.is_not(None),
                     or_(
-                        VolunteerProfile.status.in_(["paused", "left"]),
-                        User.active.is_(False),
-                        date_in(VolunteerProfile.dbs_expires_on, since, now, days(0)),
+                        date_changes(VolunteerProfile.dbs_expires_on, dates[Rule.VOLUNTEER_LAPSED]),
+                        and_(volunteer_paused_or_left(), ~has_lapsed_flag),
                     ),
                 ),
-                # the second birthday is 730 or 731 days after the birth
-                and_(
-                    born >= (since - days(731) - DATE_SLACK).date(),
-                    born <= (now - days(730) + DATE_SLACK).date(),
-                ),
+                date_changes(born, dates[Rule.PAST_1001_DAYS]),
             ),
         )
     )
