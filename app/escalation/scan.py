@@ -55,6 +55,10 @@ from app.settings import get_settings, save_settings
 
 log = logging.getLogger(__name__)
 
+#: an incremental scan that evaluates at most this many cases reads only their flags (by
+#: id); one that evaluates more reads every unresolved flag and keeps theirs
+FEW_CASES = 1000
+
 CHECK_FAILED_EVIDENCE = (
     "The daily check could not evaluate this case, so its other flags were left as they "
     "were. Please check the parent's dates."
@@ -157,9 +161,12 @@ def run_scan(
     result.failed = len(failed)
     result.evaluated = len(candidates)
 
-    existing = unresolved_scheduled_flags(session, case_ids)
+    evaluated = {facts.case_id for facts in candidates}
+    if since is not None and len(evaluated) <= FEW_CASES:  # only these cases' flags
+        existing = unresolved_scheduled_flags(session, evaluated)
+    else:
+        existing = unresolved_scheduled_flags(session, case_ids)
     if since is not None:  # the flags of the cases not evaluated stay as they are
-        evaluated = {facts.case_id for facts in candidates}
         existing = {key: row for key, row in existing.items() if key[0] in evaluated}
     new_rows = [
         {

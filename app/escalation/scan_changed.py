@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import and_, false, not_, or_, select, union
 
-from app.domain import OPEN_CASE_STATUSES, SCHEDULED_RULES, CheckInStatus, FlagStatus, Rule
+from app.domain import SCHEDULED_RULES, CheckInStatus, FlagStatus, Rule
 from app.escalation.rules_dates import after_birth, birth_overdue, birth_soon, past_1001_days
 from app.escalation.rules_facts import CaseFacts, Hit
 from app.escalation.rules_thresholds import Thresholds
@@ -59,7 +59,6 @@ TIMED_RULES = frozenset(
 
 #: how far either side of a date's threshold the days are tried (``changing_dates``)
 DATE_REACH = timedelta(days=3)
-OPEN_STATUSES = [str(status) for status in OPEN_CASE_STATUSES]
 
 
 def days(n: int) -> timedelta:
@@ -161,7 +160,7 @@ def candidate_ids(since: datetime, now: datetime, t: Thresholds) -> Any:
     return union(
         *written_since(since, now, t),
         *flags_to_review(since, now, t),
-        crossed_since(since, now, t),
+        *crossed_since(since, now, t),
     )
 
 
@@ -314,8 +313,8 @@ def surely_lapsed(now: datetime) -> Any:
     )
 
 
-def crossed_since(since: datetime, now: datetime, t: Thresholds) -> Any:
-    """A select of the ids of open cases whose facts, as they are, can make a rule in
+def crossed_since(since: datetime, now: datetime, t: Thresholds) -> list[Any]:
+    """Selects of the ids of cases whose facts, as they are, can make a rule in
     ``TIMED_RULES`` hold now though it did not at ``since``: a threshold, counted from a date
     of the case, the parent or the volunteer, falls between the two (a threshold on a
     calendar date: the dates whose verdict the rule itself says changes, ``date_terms``).
@@ -350,35 +349,38 @@ def crossed_since(since: datetime, now: datetime, t: Thresholds) -> Any:
     has_lapsed_flag = (
         select(EscalationFlag.id)
         .where(
-            EscalationFlag.case_id == Case.id,
+            EscalationFlag.case_id == Assignment.case_id,
             EscalationFlag.rule == str(Rule.VOLUNTEER_LAPSED),
             EscalationFlag.status != FlagStatus.RESOLVED.value,
         )
         .exists()
     )
-    return (
+    # one small select a table (a closed case in them is harmless): cheaper than joining
+    # every open case to its parent, assignment and volunteer to test a few dates
+    return [
+        select(Assignment.case_id).where(
+            Assignment.ended_at.is_(None),
+            or_(*(instant_in(started, since, now, days(n)) for n in first_contact)),
+        ),
+        select(Case.id).where(instant_in(Case.referred_at, since, now, days(t.unmatched_days))),
         select(Case.id)
         .join(Parent, Parent.id == Case.parent_id)
-        .outerjoin(Assignment, and_(Assignment.case_id == Case.id, Assignment.ended_at.is_(None)))
-        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Assignment.volunteer_id)
-        .outerjoin(User, User.id == Assignment.volunteer_id)
         .where(
-            Case.status.in_(OPEN_STATUSES),
             or_(
-                false(),
-                *(instant_in(started, since, now, days(n)) for n in first_contact),
                 and_(no_birth, date_changes(due, dates[Rule.BIRTH_SOON])),
                 date_changes(born, dates[Rule.AFTER_BIRTH]),
                 and_(no_birth, date_changes(due, dates[Rule.BIRTH_OVERDUE])),
-                instant_in(Case.referred_at, since, now, days(t.unmatched_days)),
-                and_(
-                    started.is_not(None),
-                    or_(
-                        date_changes(VolunteerProfile.dbs_expires_on, dates[Rule.VOLUNTEER_LAPSED]),
-                        and_(volunteer_paused_or_left(), ~has_lapsed_flag),
-                    ),
-                ),
                 date_changes(born, dates[Rule.PAST_1001_DAYS]),
+            )
+        ),
+        select(Assignment.case_id)
+        .join(User, User.id == Assignment.volunteer_id)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Assignment.volunteer_id)
+        .where(
+            Assignment.ended_at.is_(None),
+            or_(
+                date_changes(VolunteerProfile.dbs_expires_on, dates[Rule.VOLUNTEER_LAPSED]),
+                and_(volunteer_paused_or_left(), ~has_lapsed_flag),
             ),
-        )
-    )
+        ),
+    ]

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.domain import Rule
+from app.escalation import scan
 from app.escalation.rules_thresholds import Thresholds
 from app.escalation.scan import full_scan_due, run_scan, run_scheduled_scan
 from app.escalation.scan_runs import last_completed_scan
@@ -143,10 +144,13 @@ def write_some_facts(
     session.flush()
 
 
-@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+@pytest.mark.parametrize(("seed", "few_cases"), [(11, 1000), (12, 1000), (13, 0), (14, 1000)])
 def test_incremental_scan_matches_the_full_scan_on_random_histories(
-    session: SessionLike, seed: int
+    session: SessionLike, monkeypatch: pytest.MonkeyPatch, seed: int, few_cases: int
 ) -> None:
+    """(``few_cases`` 0: every unresolved flag is read, not only those of the cases
+    evaluated, ``scan.FEW_CASES``.)"""
+    monkeypatch.setattr(scan, "FEW_CASES", few_cases)
     rnd = random.Random(seed)
     build_random(session, rnd, 40)
     build_healthy(session, rnd, 120)
