@@ -18,6 +18,11 @@
 
 The statement count does not depend on the number of cases. The caller commits.
 
+The incremental scan (``since`` the last completed scan) is the same steps with step 1
+restricted to the cases that can have changed since (``scan_changed.candidate_ids``, inside
+the open-case query, so no other case's check-in facts are computed) and step 3 comparing
+only those cases' flags.
+
 The same scan evaluates one case (or a few) when its facts change (``hooks.on_case_facts_changed``):
 ``run_scan(session, now, case_ids=[...])`` is every step above with ``Case.id IN (...)``
 added to each query and write, nothing else.
@@ -49,6 +54,10 @@ from app.models import EscalationFlag
 from app.settings import get_settings, save_settings
 
 log = logging.getLogger(__name__)
+
+#: an incremental scan that evaluates at most this many cases reads only their flags (by
+#: id); one that evaluates more reads every unresolved flag and keeps theirs
+FEW_CASES = 1000
 
 CHECK_FAILED_EVIDENCE = (
     "The daily check could not evaluate this case, so its other flags were left as they "
@@ -152,9 +161,12 @@ def run_scan(
     result.failed = len(failed)
     result.evaluated = len(candidates)
 
-    existing = unresolved_scheduled_flags(session, case_ids)
+    evaluated = {facts.case_id for facts in candidates}
+    if since is not None and len(evaluated) <= FEW_CASES:  # only these cases' flags
+        existing = unresolved_scheduled_flags(session, evaluated)
+    else:
+        existing = unresolved_scheduled_flags(session, case_ids)
     if since is not None:  # the flags of the cases not evaluated stay as they are
-        evaluated = {facts.case_id for facts in candidates}
         existing = {key: row for key, row in existing.items() if key[0] in evaluated}
     new_rows = [
         {

@@ -2,7 +2,9 @@
 
 ``facts_query`` builds it (the check-in facts as correlated index seeks; given ``now``, only
 the cases the loose pre-filter of ``scan_prefilter.may_hit`` passes, with the number of open
-cases); ``gather_facts`` / ``gather_candidates`` run it and convert each value once.
+cases; given ``since`` too, only the incremental scan's candidates,
+``scan_changed.candidate_ids``, whose facts alone are computed); ``gather_facts`` /
+``gather_candidates`` run it and convert each value once.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from sqlalchemy.sql.sqltypes import NullType
 from app.domain import OPEN_CASE_STATUSES, CheckInStatus, Rule
 from app.escalation.rules_facts import CaseFacts
 from app.escalation.rules_thresholds import Thresholds
-from app.escalation.scan_changed import TIMED_RULES, changed_since, crossed_since
+from app.escalation.scan_changed import candidate_ids
 from app.escalation.scan_prefilter import may_hit
 from app.extensions import SessionLike
 from app.models import Assignment, Case, CheckIn, Parent, User, VolunteerProfile
@@ -94,9 +96,10 @@ def facts_query(
     ``case_ids`` restricts every part of the query to those cases (one more condition on
     the primary key): the scan of one case is the scan of every case, filtered.
 
-    ``since`` (the last completed scan; ``scan_incremental``) keeps only the cases that can
-    have changed since then: the terms of the rules that depend on time, and the cases
-    ``changed_since`` names (their facts changed, or they have a flag to review).
+    ``since`` (the last completed scan; with ``now``) keeps only the cases that can have
+    changed since then, ``scan_changed.candidate_ids``: that union restricts the open-case
+    query itself, so the check-in facts are computed for those cases alone, and every one
+    of them is returned (the pre-filter does not apply: the rules decide).
     """
     open_assignment = aliased(Assignment)
     volunteer_user = aliased(User)
@@ -187,7 +190,11 @@ def facts_query(
         )
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == open_assignment.volunteer_id)
         .outerjoin(volunteer_user, volunteer_user.id == open_assignment.volunteer_id)
-        .where(Case.status.in_(OPEN_STATUSES), *only_cases(Case.id, case_ids))
+        .where(
+            Case.status.in_(OPEN_STATUSES),
+            *only_cases(Case.id, case_ids),
+            *changed_cases(since, now, limits),
+        )
         # MATERIALIZED: otherwise both databases inline this query into the outer one and
         # run the latest-contact lookup twice per case
         .cte("open_case")
@@ -208,16 +215,20 @@ def facts_query(
     columns = [_raw(column).label(column.name) for column in inner.c]
     if now is None:
         return select(*columns, attempts.label("attempts"))
+    if since is not None:  # every candidate, and the number of open cases
+        open_cases = (
+            select(func.count())
+            .select_from(Case)
+            .where(Case.status.in_(OPEN_STATUSES), *only_cases(Case.id, case_ids))
+            .scalar_subquery()
+        )
+        return select(*columns, attempts.label("attempts"), open_cases.label("open_cases"))
     open_cases = select(func.count()).select_from(inner).scalar_subquery()
     terms = may_hit(inner.c, attempts, dialect, now, limits or Thresholds())
     if rules == "terms":  # for the tests: each rule's term as a column, for every open case
         return select(
             inner.c.case_id, *(case((term, 1), else_=0).label(rule) for rule, term in terms.items())
         )
-    if since is not None:
-        crossed = crossed_since(inner.c, since, limits or Thresholds())
-        terms = {rule: and_(terms[rule], crossed[rule]) for rule in TIMED_RULES}
-        terms[Rule.CHECK_FAILED] = inner.c.case_id.in_(changed_since(since))
     chosen: list[Any] = []
     # the count of attempts is a subquery: last, so a case another term passes skips it
     for rule in sorted(terms, key=lambda rule: rule == Rule.ATTEMPTS_FAILING):
@@ -226,6 +237,16 @@ def facts_query(
     return select(*columns, attempts.label("attempts"), open_cases.label("open_cases")).where(
         or_(false(), *chosen)
     )
+
+
+def changed_cases(
+    since: datetime | None, now: datetime | None, limits: Thresholds | None
+) -> list[Any]:
+    """The condition "the case is a candidate of the incremental scan since ``since``" as a
+    list (empty for a full scan, ``since`` None)."""
+    if since is None or now is None:
+        return []
+    return [Case.id.in_(candidate_ids(since, now, limits or Thresholds()))]
 
 
 def only_cases(column: Any, case_ids: Collection[int] | None) -> list[Any]:

@@ -11,6 +11,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.domain import Rule
+from app.escalation import scan
+from app.escalation.rules_thresholds import Thresholds
 from app.escalation.scan import full_scan_due, run_scan, run_scheduled_scan
 from app.escalation.scan_runs import last_completed_scan
 from app.extensions import SessionLike
@@ -141,10 +144,13 @@ def write_some_facts(
     session.flush()
 
 
-@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+@pytest.mark.parametrize(("seed", "few_cases"), [(11, 1000), (12, 1000), (13, 0), (14, 1000)])
 def test_incremental_scan_matches_the_full_scan_on_random_histories(
-    session: SessionLike, seed: int
+    session: SessionLike, monkeypatch: pytest.MonkeyPatch, seed: int, few_cases: int
 ) -> None:
+    """(``few_cases`` 0: every unresolved flag is read, not only those of the cases
+    evaluated, ``scan.FEW_CASES``.)"""
+    monkeypatch.setattr(scan, "FEW_CASES", few_cases)
     rnd = random.Random(seed)
     build_random(session, rnd, 40)
     build_healthy(session, rnd, 120)
@@ -179,3 +185,150 @@ def test_a_full_scan_is_due_weekly_and_after_a_replay() -> None:
     assert not full_scan_due(wednesday - DAY, wednesday)  # Tuesday's scan: incremental
     assert full_scan_due(wednesday - 3 * DAY, wednesday)  # Sunday's scan: a new week
     assert full_scan_due(wednesday + DAY, wednesday)  # a scan as of a later time
+
+
+# --------------------------------------------------------------------------- narrowed terms
+
+
+def build_time_sensitive(session: SessionLike, rnd: random.Random, cases: int) -> list[User]:
+    """Cases whose flags time alone resolves or re-grades, with thresholds a few minutes to a
+    few days either side of NOW: due dates about to pass (birth soon), last contacts close to
+    the severe "no contact" threshold, volunteers paused, left, closed or with a DBS check
+    expiring around NOW. Returns the volunteers."""
+    volunteers = []
+    for _ in range(6):
+        volunteer = make_volunteer(
+            session,
+            status=rnd.choice(["active", "active", "paused", "left"]),
+            dbs_expires_on=rnd.choice([date(2028, 1, 5), (NOW + DAY * rnd.randint(-3, 6)).date()]),
+        )
+        volunteer.active = rnd.random() < 0.8
+        volunteers.append(volunteer)
+    # one whose DBS check expires in two days, and one whose account is closed (the test
+    # reopens it: no write time is kept)
+    volunteers.append(make_volunteer(session, dbs_expires_on=(NOW + DAY * 2).date()))
+    closed = make_volunteer(session, dbs_expires_on=date(2028, 1, 5))
+    closed.active = False
+    volunteers.append(closed)
+    t = Thresholds()
+    for _ in range(cases):
+        case = make_case(session, high_risk=rnd.random() < 0.3, referred_at=NOW - DAY * 90)
+        case.parent.due_date = (NOW + DAY * rnd.randint(-2, 10)).date()
+        volunteer = rnd.choice(volunteers)
+        make_assignment(session, case, volunteer, started_at=NOW - DAY * rnd.randint(20, 60))
+        # the latest contact: the severe threshold a few minutes to a few days from NOW
+        last = NOW - DAY * t.no_contact_severe_days + timedelta(minutes=rnd.randint(-1000, 6000))
+        make_checkin(session, case, volunteer, occurred_at=last, wellbeing=4)
+    for _ in range(cases // 8):  # waiting for a volunteer: ten days on in the next five
+        waited = DAY * t.unmatched_days - timedelta(minutes=rnd.randint(0, 7200))
+        make_case(session, referred_at=NOW - waited)
+    session.flush()
+    return volunteers
+
+
+def quiet_step(
+    session: SessionLike, rnd: random.Random, volunteers: list[User], last: datetime, at: datetime
+) -> None:
+    """Mostly nothing; now and then an account closed or reopened (no write time kept) or a
+    volunteer paused, left or back (their profile stamped as the service stamps it)."""
+    roll = rnd.random()
+    volunteer = rnd.choice(volunteers)
+    if roll < 0.25:
+        volunteer.active = not volunteer.active
+    elif roll < 0.4:
+        profile = session.scalars(
+            select(VolunteerProfile).where(VolunteerProfile.user_id == volunteer.id)
+        ).one()
+        profile.status = rnd.choice(["active", "paused", "left"])
+        profile.updated_at = last + (at - last) * rnd.random()
+    session.flush()
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_incremental_scan_follows_time_alone_on_flags_and_volunteers(
+    session: SessionLike, seed: int
+) -> None:
+    """The narrowed terms: open "birth soon", medium "no contact" and "volunteer lapsed" flags
+    whose thresholds do or do not fall between the last scan and now (steps of minutes to
+    days), and volunteers paused, left or closed with and without a lapsed flag (accounts
+    closed and reopened leave no write time). After each incremental scan a full scan at the
+    same instant finds nothing to raise, resolve or re-grade."""
+    rnd = random.Random(seed)
+    volunteers = build_time_sensitive(session, rnd, 80)
+    now = NOW + timedelta(hours=1)  # after the rows were written
+    run_scan(session, now)
+    changed = {"resolved": 0, "severity_changed": 0, "raised": 0}
+    for step in range(14):
+        last = now
+        now = now + rnd.choice(
+            [
+                timedelta(minutes=rnd.randint(5, 50)),
+                timedelta(hours=rnd.randint(1, 23)),
+                DAY * rnd.randint(1, 2),
+            ]
+        )
+        quiet_step(session, rnd, volunteers, last, now)
+        if step == 4:
+            volunteers[-1].active = True  # the closed account reopened
+            session.flush()
+        result = run_scan(session, now, since=last)
+        for name in changed:
+            changed[name] += getattr(result, name)
+        after_incremental = flag_table(session)
+        check = run_scan(session, now)  # the full scan at the same instant
+        assert (check.raised, check.resolved, check.severity_changed, check.closed_resolved) == (
+            0,
+            0,
+            0,
+            0,
+        ), f"step {step}: the incremental scan missed something the full scan does"
+        assert flag_table(session) == after_incremental
+    # time alone did resolve, re-grade and raise flags along the way
+    assert all(changed.values()), changed
+
+
+def test_a_scan_ten_minutes_after_a_full_scan_evaluates_only_the_cases_due(
+    session: SessionLike,
+) -> None:
+    """Nothing written since the full scan: of cases with open "birth soon", medium "no
+    contact" and "volunteer lapsed" flags (paused, closed account, DBS expired) whose
+    thresholds are days away, none is evaluated; the two whose threshold falls in those
+    ten minutes are, and their flags are raised."""
+    t = Thresholds()
+    full = NOW + timedelta(hours=1)
+    then = full + timedelta(minutes=10)
+    due = full + timedelta(minutes=5)  # a threshold crossed between the two scans
+    active = make_volunteer(session, dbs_expires_on=date(2028, 1, 5))
+    paused = make_volunteer(session, status="paused", dbs_expires_on=date(2028, 1, 5))
+    closed = make_volunteer(session, dbs_expires_on=date(2028, 1, 5))
+    closed.active = False
+    expired = make_volunteer(session, dbs_expires_on=date(2026, 9, 1))
+
+    def active_case(volunteer: User, contact: datetime, due_date: date) -> Case:
+        case = make_case(session, referred_at=full - DAY * 80)
+        case.parent.due_date = due_date
+        make_assignment(session, case, volunteer, started_at=full - DAY * 60)
+        make_checkin(session, case, volunteer, occurred_at=contact)
+        return case
+
+    far = date(2027, 3, 1)
+    active_case(active, full - DAY * 2, far)  # healthy
+    active_case(active, full - DAY * 20, (full + DAY * 10).date())  # birth soon, no contact
+    active_case(active, full - DAY * 20, far)  # no contact, medium for ten more days
+    for volunteer in (paused, closed, expired):  # volunteer lapsed
+        active_case(volunteer, full - DAY * 2, far)
+    make_case(session, status="waiting", referred_at=due - DAY * t.unmatched_days)  # due
+    active_case(active, due - DAY * t.no_contact_days, far)  # due: no contact
+    session.flush()
+
+    first = run_scheduled_scan(session, full, full=True)
+    assert (first.cases, first.raised) == (8, 6)
+    assert {rule for _case, rule, _severity, _open in flag_table(session)} == {
+        Rule.BIRTH_SOON,
+        Rule.NO_CONTACT,
+        Rule.VOLUNTEER_LAPSED,
+    }
+    second = run_scheduled_scan(session, then)
+    assert (second.cases, second.evaluated, second.raised, second.resolved) == (8, 2, 2, 0)
+    check = run_scan(session, then)
+    assert (check.raised, check.resolved, check.severity_changed) == (0, 0, 0)
