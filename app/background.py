@@ -42,7 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import SessionLike, db
 from app.models import BackgroundJob
 from app.spreadsheets.exporter import export_spreadsheets
-from app.spreadsheets.importer import import_spreadsheets
+from app.spreadsheets.importer import FilesOnDisk, import_spreadsheets
 from app.timeutil import utcnow, zone
 
 log = logging.getLogger("corner.jobs")
@@ -242,8 +242,7 @@ class JobOutcome:
 def _run_import(
     session: SessionLike, now: datetime, job: BackgroundJob, root: Path, progress: ProgressWriter
 ) -> dict[str, Any]:
-    directory = job_dir(root, job.id)
-    files = {name: (directory / name).read_bytes() for name in job.input_files}
+    files = FilesOnDisk(job_dir(root, job.id), job.input_files)
     actor = job.created_by_id
     try:
         result = import_spreadsheets(session, now, files, actor_id=actor, progress=progress)

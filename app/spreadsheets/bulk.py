@@ -10,7 +10,8 @@ ids: use it for the rows nothing else refers to.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -19,14 +20,17 @@ from sqlalchemy.exc import DBAPIError
 
 from app.extensions import SessionLike
 
-CHUNK = 5000  # rows per executemany on SQLite: bounded memory for the converted copies
+CHUNK = 5000  # rows per executemany or COPY batch: bounded memory for the converted copies
 
 
 def insert_rows(
-    session: SessionLike, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    session: SessionLike, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
-    """Insert ``rows`` (tuples in the order of ``columns``) into ``table``."""
-    if not rows:
+    """Insert ``rows`` (tuples in the order of ``columns``) into ``table``, ``CHUNK`` at a
+    time: ``rows`` may be a generator, so no list of them all is ever held."""
+    chunks = _chunked(rows)
+    first = next(chunks, None)
+    if first is None:
         return
     connection = session.connection()
     dialect = connection.dialect
@@ -42,8 +46,8 @@ def insert_rows(
         sql = f"COPY {name} ({quoted}) FROM STDIN"
         try:
             with raw.cursor() as cursor, cursor.copy(sql) as copy:
-                for start in range(0, len(rows), CHUNK):
-                    for row in _converted(rows[start : start + CHUNK], converters, kinds):
+                for chunk in itertools.chain([first], chunks):
+                    for row in _converted(chunk, converters, kinds):
                         copy.write_row(row)
         except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it
             raise DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error) from error
@@ -51,8 +55,14 @@ def insert_rows(
     marks = ", ".join("?" for _ in columns)
     # names from the table's metadata, quoted by the dialect; the values are bound
     sql = f"INSERT INTO {name} ({quoted}) VALUES ({marks})"  # noqa: S608
-    for start in range(0, len(rows), CHUNK):
-        connection.exec_driver_sql(sql, _converted(rows[start : start + CHUNK], converters, kinds))
+    for chunk in itertools.chain([first], chunks):
+        connection.exec_driver_sql(sql, _converted(chunk, converters, kinds))
+
+
+def _chunked(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, CHUNK)):
+        yield chunk
 
 
 def _converted(

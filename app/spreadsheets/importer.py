@@ -25,9 +25,10 @@ Rows for a parent already in Corner attach to that parent's latest case.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from app.audit import record
 from app.extensions import SessionLike
@@ -56,6 +57,25 @@ class ImportResult:
         return not self.problems
 
 
+class FilesOnDisk(Mapping[str, bytes]):
+    """Files in a directory by name (an import job's uploads), each read when the import
+    asks for it: no file's bytes (8.9 MB for 100,000 check-ins) stay held once parsed."""
+
+    def __init__(self, directory: Path, names: list[str]) -> None:
+        self.directory, self.names = directory, list(names)
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self.names:
+            raise KeyError(name)
+        return (self.directory / name).read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 def import_spreadsheets(
     session: SessionLike,
     now: datetime,
@@ -74,12 +94,12 @@ def import_spreadsheets(
     report = progress or _no_progress
     problems = Problems()
     parsed: dict[str, ParsedFile] = {}
-    for name, data in files.items():
+    for name in files:  # each file's bytes only while it is read (``files`` may read lazily)
         if name not in FILE_NAMES:
             problems.add(name, 1, "file", f"unknown file name: use {', '.join(FILE_NAMES)}")
             continue
         try:
-            parsed[name] = read_file(SPECS[name], data, problems, tz)
+            parsed[name] = read_file(SPECS[name], files[name], problems, tz)
         except TooManyRows as refused:
             return ImportResult([refused.problem])
         report("reading", _rows(parsed), 0)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from app.spreadsheets.cells import CellProblem, cell_parser, unguard
-from app.spreadsheets.columns import FileSpec
+from app.spreadsheets.columns import Column, FileSpec, Kind
 from app.spreadsheets.parsed import MAX_ROWS, ParsedFile, Problems, Row, TooManyRows
 
 BOM = b"\xef\xbb\xbf"
 SURROGATE_RE = re.compile("[\udc80-\udcff\x00]")  # bytes that are not UTF-8, or NUL
+LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # a line and its ending
 
 
 def read_file(spec: FileSpec, data: bytes, problems: Problems, tz: str | None = None) -> ParsedFile:
@@ -31,10 +32,10 @@ def read_file(spec: FileSpec, data: bytes, problems: Problems, tz: str | None = 
     # ``problems`` only if the whole file reads as CSV (otherwise that is the one problem).
     found = Problems()
     read = [0]  # records read so far
-    records = _counted(name, csv.reader(io.StringIO(text, newline="")), read)
+    records = _counted(name, csv.reader(_lines(text)), read)
     try:
         if text.count("\n") > MAX_ROWS:  # maybe too long: count first, refuse unparsed
-            for _record in _counted(name, csv.reader(io.StringIO(text, newline="")), read):
+            for _record in _counted(name, csv.reader(_lines(text)), read):
                 pass
             read[0] = 0
         parsed = _parse(spec, records, found, tz)
@@ -99,16 +100,18 @@ def _parse(
     # once per column, not per cell: where it is, how to read it, whether it may be empty
     columns = {column.name: column for column in spec.columns}
     cells = [
-        (heading, index, cell_parser(columns[heading], tz), columns[heading].required)
+        (heading, index, _remembered(columns[heading], cell_parser(columns[heading], tz)),
+         columns[heading].required)
         for heading, index in positions.items()
-    ]
+    ]  # fmt: skip
+    order = {heading: position for position, (heading, *_rest) in enumerate(cells)}
     search = SURROGATE_RE.search
     rows: list[Row] = []
     for line, record in enumerate(records, start=2):
         if not any(cell.strip() for cell in record):
             continue  # a blank row
-        row = Row(line, {})
-        values = row.values
+        row = Row(line, (), order)
+        values: list[Any] = []
         if len(record) > width or len(known) < width:
             for index, cell in enumerate(record):
                 if index not in known and index not in named and cell.strip():
@@ -117,23 +120,65 @@ def _parse(
                     )
         for column_name, index, parse, required in cells:
             raw = record[index] if index < len(record) else ""
-            values[column_name] = None
             if search(raw):
+                values.append(None)
                 problems.add(name, line, column_name, _not_utf8(), row)
                 continue
             raw = raw.strip()
             if raw[:1] == "'":
                 raw = unguard(raw)
             if not raw:
+                values.append(None)
                 if required:
                     problems.add(name, line, column_name, "is empty: every row needs one", row)
                 continue
             try:
-                values[column_name] = parse(raw)
+                values.append(parse(raw))
             except CellProblem as problem:
+                values.append(None)
                 problems.add(name, line, column_name, str(problem), row)
+        row.values = tuple(values)
         rows.append(row)
     return ParsedFile(spec, frozenset(positions), rows)
+
+
+#: Distinct cells remembered per column: a value that repeats (a parent's ref, an email, a
+#: date) is parsed once and held once, however many rows give it; bounded, so a column of
+#: distinct values (the notes) costs no more than this.
+REMEMBERED = 20_000
+#: Kinds whose parsed values cannot change (lists can: each cell gets its own), and that
+#: need parsing (a choice or yes/no is one shared value already).
+IMMUTABLE = frozenset(
+    {Kind.TEXT, Kind.EMAIL, Kind.POSTCODE, Kind.DATE, Kind.INSTANT, Kind.INT, Kind.FLOAT,
+     Kind.EQUALITY}
+)  # fmt: skip
+
+
+def _remembered(column: Column, parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``parse``, remembering the values of up to ``REMEMBERED`` distinct cells (a cell that
+    is a problem is not remembered: it raises every time)."""
+    if column.kind not in IMMUTABLE or (column.kind == Kind.TEXT and not column.max_len):
+        return parse  # free text is taken as it is
+    memo: dict[str, Any] = {}
+
+    def remembered(raw: str) -> Any:
+        found = memo.get(raw, memo)
+        if found is not memo:
+            return found
+        value = parse(raw)
+        if len(memo) < REMEMBERED:
+            memo[raw] = value
+        return value
+
+    return remembered
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings (\n, \r\n or \r), as a file opened with
+    ``newline=""`` gives them: one at a time, without the four bytes per character of a
+    ``StringIO`` copy of the whole file."""
+    for match in LINE_RE.finditer(text):
+        yield match.group()
 
 
 def _not_utf8() -> str:

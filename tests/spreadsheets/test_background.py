@@ -31,6 +31,7 @@ from app.background import (
 )
 from app.extensions import SessionLike, db
 from app.models import BackgroundJob, User
+from app.spreadsheets.importer import FilesOnDisk
 from tests.browser import LiveServer
 from tests.factories import NOW, PASSWORD, make_user
 from tests.helpers import csrf_token, login
@@ -346,3 +347,14 @@ def test_a_19_mb_upload_returns_at_once_and_finishes_in_the_background(
     assert "Imported 50 new volunteers" in get(f"/admin/jobs/{job_id}")
     assert _job(job_id)["rows_written"] == 50 + 2000 * 2 + 20_000
     assert table_counts(session)["checkins"] == 20_000
+
+
+def test_an_import_job_reads_each_upload_only_when_the_import_asks(tmp_path: Path) -> None:
+    """The runner hands the import its uploads as a mapping that reads each file on access,
+    so no file's bytes stay held once it is parsed (the import's peak memory)."""
+    (tmp_path / "checkins.csv").write_bytes(b"first")
+    files = FilesOnDisk(tmp_path, ["checkins.csv"])
+    (tmp_path / "checkins.csv").write_bytes(b"second")  # nothing read yet
+    assert (list(files), len(files), files["checkins.csv"]) == (["checkins.csv"], 1, b"second")
+    with pytest.raises(KeyError):
+        files["other.csv"]

@@ -207,6 +207,47 @@ def test_a_file_with_bom_blank_rows_and_a_multi_line_cell_keeps_spreadsheet_line
     ]
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("last", ["", "end"])
+def test_every_line_ending_reads_the_same_rows(ending: str, last: str) -> None:
+    """The reader splits lines itself (no StringIO copy of the file): \n, \r\n and the old
+    Mac \r all end a row, a quoted cell keeps its line break, the last line may lack one."""
+    lines = [
+        "parent_ref,volunteer_email,occurred_at,mode,successful,notes,status",
+        'P1,a@example.org,2026-11-02T10:00,phone,yes,"two\nlines",submitted',
+        "P2,b@example.org,2026-11-02T11:00,video,no,x\x0cy,draft",
+    ]
+    text = ending.join(lines) + ("" if last else ending)
+    problems = Problems()
+    parsed = read_file(CHECKINS, text.encode(), problems)
+    assert not problems
+    assert [(row.line, row.get("parent_ref"), row.get("notes")) for row in parsed.rows] == [
+        (2, "P1", "two\nlines"),
+        (3, "P2", "x\x0cy"),
+    ]
+
+
+def test_repeated_cells_are_read_once_and_problems_still_reported_on_every_row() -> None:
+    header = "parent_ref,volunteer_email,occurred_at,mode,successful,wellbeing,status\n"
+    rows = "".join(
+        f"P1,A@example.org,2026-11-02T10:00,phone,yes,{wellbeing},submitted\n"
+        for wellbeing in ("9", "2", "9", "2")
+    )
+    problems = Problems()
+    parsed = read_file(CHECKINS, (header + rows).encode(), problems)
+    assert [str(p) for p in problems.sorted()] == [
+        f"checkins.csv:{line}: wellbeing: 9 is out of range: it must be from 1 to 5"
+        for line in (2, 4)
+    ]
+    first, second, third, fourth = parsed.rows
+    assert first.get("volunteer_email") == "a@example.org"
+    assert first.get("volunteer_email") is fourth.get("volunteer_email")  # held once
+    assert first.get("occurred_at") is second.get("occurred_at")
+    assert (first.bad, second.bad, third.bad) == ({"wellbeing"}, set(), {"wellbeing"})
+    assert first.get("wellbeing") is None and second.get("wellbeing") == 2
+    assert first.get("notes") is None  # not in the file
+
+
 def test_header_problems() -> None:
     header = "parent_ref,Volunteer_Email ,started_on,ended_on,end_reason,notes,started_on\n"
     problems = Problems()
