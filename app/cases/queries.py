@@ -125,13 +125,28 @@ def search_matches(terms: SearchTerms) -> ColumnElement[bool]:
     return or_(*matches)
 
 
+def case_list_filters(
+    user: User, status: str | None, terms: SearchTerms | None = None
+) -> list[ColumnElement[bool]]:
+    """What the case list keeps, over ``Case`` and ``Parent``: visible to ``user``, of this
+    status ('open' = not closed), found by the search terms."""
+    where = [visible_cases(user)]
+    if status == "open":
+        where.append(Case.status != CaseStatus.CLOSED.value)
+    elif status:
+        where.append(Case.status == status)
+    if terms is not None and terms.text:
+        where.append(search_matches(terms))
+    return where
+
+
 def case_list_query(
     user: User, today: date, status: str | None, terms: SearchTerms | None = None
 ) -> Any:
     """The case list's rows, unpaged and unordered (see ``case_list``)."""
     stage_expr = stage_sql(Parent.due_date, Parent.birth_date, today)
     volunteer = aliased(User)
-    base: Any = (
+    return (
         select(Case, Parent, stage_expr, volunteer, Area.name)
         .join(Parent, Case.parent_id == Parent.id)
         .outerjoin(Area, Case.area_id == Area.id)
@@ -142,15 +157,8 @@ def case_list_query(
             LIST_PARENT,
             load_only(volunteer.id, volunteer.first_name, volunteer.last_name),
         )
-        .where(visible_cases(user))
+        .where(*case_list_filters(user, status, terms))
     )
-    if status == "open":
-        base = base.where(Case.status != CaseStatus.CLOSED.value)
-    elif status:
-        base = base.where(Case.status == status)
-    if terms is not None and terms.text:
-        base = base.where(search_matches(terms))
-    return base
 
 
 def case_list(
@@ -164,14 +172,21 @@ def case_list(
     """Cases this user may see, filtered by status ('open' = not closed), newest first; with
     search terms, the cases they find (open ones first). Two statements, whatever the data
     (a page past the last: a count, then the last page)."""
-    base = case_list_query(user, today, status, terms)
     order: list[Any] = [Case.referred_at.desc(), Case.id.desc()]
     if terms is not None and terms.text:
         order.insert(0, Case.status == CaseStatus.CLOSED.value)
-    ids, shown = page_ids(session, base.with_only_columns(Case.id), order, page)
+    # the ids: the cases and their parents only (the volunteer and area joins keep every
+    # row as it is; on PostgreSQL, with statistics not yet gathered after a bulk load, they
+    # made a nested loop of every case by every open assignment: 160 ms at demo x10)
+    narrow = (
+        select(Case.id)
+        .join(Parent, Case.parent_id == Parent.id)
+        .where(*case_list_filters(user, status, terms))
+    )
+    ids, shown = page_ids(session, narrow, order, page)
     if not ids:
         return [], shown
-    listed = base.where(Case.id.in_(ids))
+    listed = case_list_query(user, today, status, terms).where(Case.id.in_(ids))
     details = {c.id: (c, p, s, v, a) for c, p, s, v, a in session.execute(listed)}
     # a case erased between the two statements is left out rather than failing the page
     rows = [details[i] for i in ids if i in details]
