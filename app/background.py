@@ -39,6 +39,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.db_statistics import refresh_after_load
 from app.extensions import SessionLike, db
 from app.models import BackgroundJob
 from app.spreadsheets.exporter import export_spreadsheets
@@ -248,6 +249,7 @@ def _run_import(
         result = import_spreadsheets(session, now, files, actor_id=actor, progress=progress)
         if result.ok:
             session.commit()
+            refresh_after_load(session)  # the planner's counts (app.db_statistics)
     except SQLAlchemyError as error:
         session.rollback()
         # The class only: the error's text can hold the rows' values (personal data).

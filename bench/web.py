@@ -73,6 +73,7 @@ def build(url: str, scale: int) -> dict[str, Any]:
     from flask_migrate import upgrade
 
     from app import create_app
+    from app.db_statistics import refresh_after_load
     from app.demo.build import build_demo
     from app.escalation.scan import run_scan
     from app.extensions import db
@@ -86,6 +87,7 @@ def build(url: str, scale: int) -> dict[str, Any]:
         db.session.commit()
         counts["flags"] = run_scan(db.session, moment).raised  # the inbox as a service has it
         db.session.commit()
+        refresh_after_load(db.session)  # as `flask seed demo` and `make run` do
         print(
             f"  demo x{scale} built in {time.perf_counter() - started:.0f} s: {counts}", flush=True
         )

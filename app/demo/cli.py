@@ -8,6 +8,7 @@ from datetime import datetime
 import click
 
 from app.cli_options import now_option
+from app.db_statistics import refresh_after_load
 from app.demo.build import build_demo, demo_exists
 from app.demo.remove import DemoInUse, remove_demo
 from app.demo.vocab import DEMO_LOGINS, DEMO_PASSWORD
@@ -28,6 +29,7 @@ def load_demo(now: datetime, scale: int = 1) -> dict[str, int] | None:
         return None
     counts = build_demo(db.session, now, scale=scale)
     db.session.commit()
+    refresh_after_load(db.session)  # PostgreSQL plans the first pages from real counts
     return counts
 
 

@@ -10,6 +10,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.audit import record
+from app.db_statistics import refresh_after_load
 from app.extensions import db
 from app.spreadsheets.columns import FILE_NAMES
 from app.spreadsheets.exporter import export_spreadsheets
@@ -63,6 +64,7 @@ def import_command(directory: Path) -> None:
         raise click.ClickException(
             f"Nothing was imported: {count:,} problem{'s' if count != 1 else ''} to fix first."
         )
+    refresh_after_load(db.session)  # the planner's counts (app.db_statistics)
     click.echo(f"Imported {result.counts.summary()}.")
 
 
