@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.domain import DUPLICATE_CLOSE_REASONS, CaseStatus
 from app.extensions import SessionLike
@@ -102,85 +103,53 @@ def duplicate_keys(parent: Parent, other: Parent) -> list[str]:
     return keys
 
 
-#: what ``_match_keys`` reads of a parent (``Parent`` itself or a row of these columns)
-KEY_COLUMNS = (
-    Parent.id,
-    Parent.email,
-    Parent.phone_digits,
-    Parent.first_name,
-    Parent.last_name,
-    Parent.due_date,
-    Parent.birth_date,
-)
+def _shares_with(me: Any, other: Any) -> ColumnElement[bool]:
+    """SQL: ``other`` shares with ``me`` what ``duplicates_of`` looks for (an email, a phone
+    number, or a name with the due date or the baby's date of birth), each branch by an index
+    of ``other``'s (migration 0016, and ``ix_parents_phone_digits``)."""
+    same_name = and_(
+        me.last_name != "",
+        func.lower(other.last_name) == func.lower(me.last_name),
+        func.lower(other.first_name) == func.lower(me.first_name),
+        or_(other.due_date == me.due_date, other.birth_date == me.birth_date),
+    )
+    return or_(
+        and_(me.email != "", func.lower(other.email) == func.lower(me.email)),
+        and_(me.phone_digits != "", other.phone_digits == me.phone_digits),
+        same_name,
+    )
 
 
-def _match_keys(parent: Any, phone: str | None) -> set[tuple[Any, ...]]:
-    """What ``duplicate_keys`` compares, as values: two parents sharing one may be the same."""
-    keys: set[tuple[Any, ...]] = set()
-    if parent.email:
-        keys.add(("email", parent.email.lower()))
-    if phone:
-        keys.add(("phone", phone))
-    if parent.last_name:
-        name = (parent.first_name.lower(), parent.last_name.lower())
-        if parent.due_date:
-            keys.add(("due", *name, parent.due_date))
-        if parent.birth_date:
-            keys.add(("birth", *name, parent.birth_date))
-    return keys
+def _with_duplicates_statement() -> Any:
+    other = aliased(Parent)
+    has_duplicate = (
+        exists()
+        .where(
+            other.id != Parent.id,
+            _shares_with(Parent, other),
+            ~set_aside_as_duplicate(other.id),
+            other.erased_at.is_(None),
+        )
+        .correlate(Parent)
+    )
+    return select(Parent.id).where(
+        Parent.id.in_(bindparam("ids", expanding=True)),
+        ~set_aside_as_duplicate(Parent.id),
+        has_duplicate,
+    )
 
 
-def _one_of(values: set[Any]) -> BindParameter[Any]:
-    """A list for ``IN`` bound as one parameter: SQLAlchemy does not build an element per
-    value (a page's hundred emails and phones cost more to build than to look up)."""
-    return bindparam(None, sorted(values), expanding=True)
+#: built once: the page's ids are its one (expanding) parameter
+_WITH_DUPLICATES = _with_duplicates_statement()
 
 
 def parents_with_duplicates(session: SessionLike, parents: list[Parent]) -> set[int]:
     """The ids of those of ``parents`` (a page of a list) that ``duplicates_of`` would find a
-    possible duplicate for. One statement however long the page: the parents sharing an
-    email, a phone or a name and date with one of them (the page's own among them, since each
-    shares its own), each with whether it is set aside; the keys are then matched in a
-    dictionary (the same keys as ``duplicate_keys``)."""
-    wanted = {p.id: _match_keys(p, phone_digits(p.phone)) for p in parents}
-    keys = set().union(*wanted.values()) if wanted else set()
-    if not keys:
+    possible duplicate for, and that are not set aside themselves. One statement however
+    long the page, matched in the database: the page's parents by id, each with an EXISTS
+    over the parents sharing a key with it (by the lowered email and last-name indexes and
+    the phone digits' index), so nothing but the marked ids comes back."""
+    if not parents:
         return set()
-    by_kind: dict[str, set[Any]] = {"email": set(), "phone": set(), "last": set(), "date": set()}
-    for kind, *value in keys:
-        if kind in ("email", "phone"):
-            by_kind[kind].add(value[0])
-        else:  # a name and a date: fetched by last name and either date, matched exactly below
-            by_kind["last"].add(value[1])
-            by_kind["date"].add(value[2])
-    # plain IN lists of single values (hashed by PostgreSQL, unlike lists of tuples)
-    shares: list[ColumnElement[bool]] = []
-    if by_kind["email"]:
-        shares.append(func.lower(Parent.email).in_(_one_of(by_kind["email"])))
-    if by_kind["phone"]:
-        shares.append(Parent.phone_digits.in_(_one_of(by_kind["phone"])))
-    if by_kind["last"]:
-        dates = _one_of(by_kind["date"])
-        shares.append(
-            and_(
-                func.lower(Parent.last_name).in_(_one_of(by_kind["last"])),
-                or_(Parent.due_date.in_(dates), Parent.birth_date.in_(dates)),
-            )
-        )
-    candidates = session.execute(
-        select(*KEY_COLUMNS, set_aside_as_duplicate(Parent.id).label("set_aside")).where(
-            or_(*shares)
-        )
-    ).all()
-    set_aside = {c.id for c in candidates if c.set_aside}
-    holders: dict[tuple[Any, ...], set[int]] = {}
-    for other in candidates:
-        if other.id not in set_aside:
-            for key in _match_keys(other, other.phone_digits):
-                holders.setdefault(key, set()).add(other.id)
-    return {
-        parent_id
-        for parent_id, its_keys in wanted.items()
-        if parent_id not in set_aside
-        and any(holders.get(key, set()) - {parent_id} for key in its_keys)
-    }
+    ids = sorted({parent.id for parent in parents})
+    return set(session.scalars(_WITH_DUPLICATES, {"ids": ids}))
